@@ -28,6 +28,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/util"
 )
 
 // Query is the document every policy set must define.
@@ -101,9 +102,15 @@ func Load(ctx context.Context, fsys fs.FS, data map[string]any) (*Evaluator, err
 	if data == nil {
 		data = map[string]any{}
 	}
+	// The store takes JSON values only; Go integers of other widths
+	// (chain ids are uint64) are normalised once, here, not per event.
+	var doc any = data
+	if err := util.RoundTrip(&doc); err != nil {
+		return nil, fmt.Errorf("policies: data is not JSON-compatible: %w", err)
+	}
 	opts := []func(*rego.Rego){
 		rego.Query(Query),
-		rego.Store(inmem.NewFromObject(data)),
+		rego.Store(inmem.NewFromObject(doc.(map[string]any))),
 		// A builtin failing (division by zero, a bad sprintf) is an error,
 		// not a silently undefined rule that would mean "no action".
 		rego.StrictBuiltinErrors(true),

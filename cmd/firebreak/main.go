@@ -1,0 +1,102 @@
+// Command firebreak is the automated containment engine for Web3 security
+// incidents: detection events in, guarded and signed containment
+// transactions out.
+//
+//	firebreak serve   --config firebreak.yaml   run the engine
+//	firebreak publish --nats URL EVENT.json     send a detection event
+//	firebreak demo    [--json]                  the whole path on a local chain
+//	firebreak version
+//
+// Everything of substance lives in package engine; this command only turns
+// flags and the environment into options.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `firebreak — automated containment for Web3 security incidents
+
+Detectors publish detection events to NATS JetStream; firebreak evaluates each
+against Rego response policies, checks every requested action against the
+operator's allowlist and the chain, and sends the containment transaction
+(pause, revoke a role, freeze a bridge), recording every step.
+
+Usage:
+  firebreak <command> [flags]
+
+Commands:
+  serve     run the engine (embedded NATS unless nats.url is configured)
+  publish   publish a detection event file to the DETECTIONS stream
+  demo      start a local chain, deploy the demo protocol, pause it on a
+            critical event, and report what happened
+  version   print the version
+
+Run 'firebreak <command> -h' for the flags of a command.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
+	stop()
+	os.Exit(code)
+}
+
+// exit codes
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr, lookupEnv)
+	case "publish":
+		return runPublish(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "firebreak %s\n", version)
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "firebreak: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+}
+
+// newLogger builds the logger every command passes down.
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("--log-format: %q is not text or json", format)
+	}
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/firebreak-dev/firebreak/engine"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "firebreak.yaml", "configuration file (see firebreak.example.yaml)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	logFormat := fs.String("log-format", "text", "text or json")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: firebreak serve [--config firebreak.yaml]
+
+Runs the engine: consumes detection events from the DETECTIONS stream,
+decides with the Rego policies, guards and sends containment transactions.
+With no nats.url in the configuration it starts an embedded NATS server
+(JetStream stored under data_dir) that 'firebreak publish' can reach.
+Signer keys come from the environment variables the configuration names.
+Stop with Ctrl-C: in-flight actions are resumed on the next start.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	log, err := newLogger(stderr, *logLevel, *logFormat)
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak serve:", err)
+		return exitUsage
+	}
+	opts, err := engine.LoadConfig(*config)
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak serve:", err)
+		return exitUsage
+	}
+	opts.LookupEnv = lookupEnv
+	e, err := engine.New(opts, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak serve:", err)
+		return exitUsage
+	}
+	if err := e.Run(ctx); err != nil {
+		fmt.Fprintln(stderr, "firebreak serve:", err)
+		if errors.Is(err, engine.ErrConfig) {
+			return exitUsage
+		}
+		return exitFailure
+	}
+	return exitOK
+}
+
+// flagExit maps a flag parsing error to an exit code; -h is not an error.
+func flagExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
+}

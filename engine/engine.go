@@ -1,0 +1,364 @@
+// Package engine wires firebreak's stages into one pipeline:
+//
+//	ingest → decide (policies) → guard → record intents → ack → submit
+//
+// An Engine consumes detection events from JetStream, asks the Rego policies
+// what to do, lets the guard resolve and check each requested action,
+// records the allowed ones as intents, and hands them to the submitter,
+// which signs and sends them and follows them to their receipts. A message
+// is acknowledged only after its decision and intents are recorded; from
+// then on the recorded intent, not redelivery, carries the action to the
+// chain, and a restarted engine resumes unfinished intents.
+//
+// cmd/firebreak is a thin layer over this package; tests and the demo run
+// the whole pipeline in-process through New and Run.
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/engine/event"
+	"github.com/firebreak-dev/firebreak/engine/guard"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/policies"
+	"github.com/firebreak-dev/firebreak/signer"
+	"github.com/firebreak-dev/firebreak/signer/local"
+)
+
+// Outcome is what the engine recorded for one event: the decision and the
+// fate of each requested action. It is stored in the processed-events
+// bucket under the event id.
+type Outcome struct {
+	Event      event.Event `json:"event"`
+	ReceivedAt time.Time   `json:"received_at"`
+	// Decision is nil when the policies failed; DecisionError says why.
+	Decision      *policies.Decision `json:"decision,omitempty"`
+	DecisionError string             `json:"decision_error,omitempty"`
+	Actions       []ActionOutcome    `json:"actions"`
+}
+
+// ActionOutcome is the guard's verdict on one requested action and, when
+// allowed, the id of the recorded intent.
+type ActionOutcome struct {
+	guard.Verdict
+	ActionID string `json:"action_id,omitempty"`
+}
+
+// Engine is the containment pipeline. Create it with New, start it with Run.
+type Engine struct {
+	opts Options
+	log  *slog.Logger
+	now  func() time.Time
+
+	registry  guard.Registry
+	allowlist []guard.Allow
+	policyDat map[string]any
+
+	ready   chan struct{}
+	natsURL string
+	nc      *nats.Conn
+	cons    *ingest.Consumer
+	store   *submit.Store
+}
+
+// New validates opts and returns an Engine. Nothing is started and no
+// connection is made until Run.
+func New(opts Options, log *slog.Logger) (*Engine, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	e := &Engine{opts: opts, log: log, now: opts.Now, ready: make(chan struct{})}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	e.registry, e.allowlist, e.policyDat = opts.registry()
+	return e, nil
+}
+
+// Ready is closed once Run has connected everything and consumes events.
+func (e *Engine) Ready() <-chan struct{} { return e.ready }
+
+// NATSURL is the URL of the NATS server in use (the embedded one unless a
+// URL was configured). Valid after Ready.
+func (e *Engine) NATSURL() string { return e.natsURL }
+
+// Run starts the pipeline and blocks until ctx is cancelled or a component
+// fails to start. Everything it started is stopped before it returns.
+func (e *Engine) Run(ctx context.Context) error {
+	signers, err := e.buildSigners()
+	if err != nil {
+		return err
+	}
+
+	evaluator, err := e.loadPolicies(ctx)
+	if err != nil {
+		return err
+	}
+	e.log.Info("policies loaded", "files", evaluator.Files(), "revision", evaluator.Revision()[:12])
+
+	callers := map[uint64]guard.Caller{}
+	chains := map[uint64]submit.Chain{}
+	for _, c := range e.opts.Chains {
+		client, err := ethclient.DialContext(ctx, c.RPC)
+		if err != nil {
+			return fmt.Errorf("engine: connecting to chain %d at %s: %w", c.ID, c.RPC, err)
+		}
+		defer client.Close()
+		callers[c.ID], chains[c.ID] = client, client
+	}
+
+	url := e.opts.NATS.URL
+	if url == "" {
+		srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: e.opts.DataDir, Host: e.opts.NATS.Host, Port: e.opts.NATS.Port}, e.log)
+		if err != nil {
+			return err
+		}
+		defer srv.Shutdown()
+		url = srv.ClientURL()
+	}
+	nc, err := ingest.Dial(url, "firebreak-engine")
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("engine: JetStream: %w", err)
+	}
+	if _, err := ingest.EnsureStream(ctx, js, ingest.StreamOptions{Replicas: e.opts.NATS.Replicas, MaxAge: 30 * 24 * time.Hour}); err != nil {
+		return err
+	}
+	store, err := submit.NewStore(ctx, js, e.opts.NATS.Replicas)
+	if err != nil {
+		return err
+	}
+	copts := ingest.DefaultConsumerOptions()
+	copts.Replicas = e.opts.NATS.Replicas
+	cons, err := ingest.NewConsumer(ctx, js, copts, e.log)
+	if err != nil {
+		return err
+	}
+	submitOpts := submit.DefaultOptions()
+	submitOpts.Now = e.now
+	sub := submit.New(store, chains, signers, submitOpts, e.log)
+	p := &pipeline{
+		log:       e.log,
+		now:       e.now,
+		evaluator: evaluator,
+		guard:     guard.New(e.registry, e.allowlist, callers),
+		store:     store,
+		submitter: sub,
+		maxAct:    e.opts.MaxActionsPerEvent,
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	p.spawn = func(rec submit.Record, rev uint64) {
+		wg.Go(func() { _, _ = sub.Execute(runCtx, rec, rev) })
+	}
+	if err := p.resume(runCtx); err != nil {
+		return err
+	}
+
+	e.nc, e.cons, e.store, e.natsURL = nc, cons, store, url
+	close(e.ready)
+	e.log.Info("firebreak engine running", "nats", url, "stream", ingest.Stream, "chains", len(chains), "protocols", len(e.opts.Protocols))
+	err = cons.Run(runCtx, p.handle)
+	stop()
+	return err
+}
+
+// Outcome returns what the engine recorded for an event id, or an error
+// wrapping jetstream.ErrKeyNotFound while the event has not been handled.
+func (e *Engine) Outcome(ctx context.Context, eventID string) (Outcome, error) {
+	var o Outcome
+	data, err := e.cons.Record(ctx, eventID)
+	if err != nil {
+		return o, fmt.Errorf("engine: outcome of event %q: %w", eventID, err)
+	}
+	if err := json.Unmarshal(data, &o); err != nil {
+		return o, fmt.Errorf("engine: decoding the outcome of event %q: %w", eventID, err)
+	}
+	return o, nil
+}
+
+// Action returns the recorded state of an action.
+func (e *Engine) Action(ctx context.Context, actionID string) (submit.Record, error) {
+	rec, _, err := e.store.Get(ctx, actionID)
+	return rec, err
+}
+
+func (e *Engine) loadPolicies(ctx context.Context) (*policies.Evaluator, error) {
+	fsys := policies.Shipped()
+	if e.opts.PolicyDir != "" {
+		if st, err := os.Stat(e.opts.PolicyDir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("%w: policy_dir: %q is not a readable folder", ErrConfig, e.opts.PolicyDir)
+		}
+		fsys = os.DirFS(e.opts.PolicyDir)
+	}
+	ev, err := policies.Load(ctx, fsys, e.policyDat)
+	if err != nil {
+		return nil, fmt.Errorf("engine: loading policies: %w", err)
+	}
+	return ev, nil
+}
+
+func (e *Engine) buildSigners() (map[string]signer.Signer, error) {
+	out := map[string]signer.Signer{}
+	lookup := e.opts.LookupEnv
+	if lookup == nil {
+		lookup = func(string) (string, bool) { return "", false }
+	}
+	for _, name := range sortedKeys(e.opts.Signers) {
+		if _, ok := e.opts.SignerInstances[name]; ok {
+			continue
+		}
+		so := e.opts.Signers[name]
+		var s *local.Signer
+		var err error
+		switch {
+		case so.KeyEnv != "":
+			val, ok := lookup(so.KeyEnv)
+			if !ok {
+				return nil, fmt.Errorf("%w: signers.%s: environment variable %s is not set", ErrConfig, name, so.KeyEnv)
+			}
+			s, err = local.FromHex(val)
+		default:
+			pass, _ := lookup(so.PassphraseEnv)
+			s, err = local.FromFile(so.KeyFile, pass)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: signers.%s: %w", ErrConfig, name, err)
+		}
+		out[name] = s
+		e.log.Info("signer ready", "signer", name, "kind", so.Kind, "address", s.Address().Hex())
+	}
+	for name, s := range e.opts.SignerInstances {
+		out[name] = s
+	}
+	return out, nil
+}
+
+// pipeline is the per-event path, with everything it needs resolved.
+type pipeline struct {
+	log       *slog.Logger
+	now       func() time.Time
+	evaluator *policies.Evaluator
+	guard     *guard.Guard
+	store     *submit.Store
+	submitter *submit.Submitter
+	maxAct    int
+	spawn     func(submit.Record, uint64)
+}
+
+// handle is the ingest.Handler: decide, guard, record intents, start them.
+func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
+	log := p.log.With("event", ev.ID, "protocol", ev.Protocol)
+	out := Outcome{Event: ev, ReceivedAt: p.now(), Actions: []ActionOutcome{}}
+
+	d, err := p.evaluator.Decide(ctx, ev.Input())
+	if err != nil {
+		// No action, and loudly: a policy that cannot decide is a fault.
+		out.DecisionError = err.Error()
+		log.Error("policy evaluation failed: no action taken", "err", err)
+		return json.Marshal(out)
+	}
+	out.Decision = &d
+	if len(d.Actions) == 0 {
+		log.Info("no action", "severity", ev.Severity, "alert_type", ev.AlertType)
+		return json.Marshal(out)
+	}
+	if len(d.Actions) > p.maxAct {
+		for _, req := range d.Actions {
+			out.Actions = append(out.Actions, ActionOutcome{Verdict: guard.Verdict{Request: req, Outcome: guard.Refused,
+				Reason: fmt.Sprintf("the decision asks for %d actions, more than max_actions_per_event (%d)", len(d.Actions), p.maxAct)}})
+		}
+		log.Warn("decision refused: too many actions", "actions", len(d.Actions), "max", p.maxAct)
+		return json.Marshal(out)
+	}
+	if d.RequireApproval {
+		for _, req := range d.Actions {
+			out.Actions = append(out.Actions, ActionOutcome{Verdict: guard.Verdict{Request: req, Outcome: guard.Refused,
+				Reason: "the decision requires approval, and approvals are not available in this version"}})
+		}
+		log.Warn("decision requires approval: not executed", "actions", len(d.Actions))
+		return json.Marshal(out)
+	}
+
+	// Guard every action before recording any, so a transient failure
+	// retries the whole event with nothing half-recorded.
+	for _, req := range d.Actions {
+		v, err := p.guard.Check(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+		}
+		out.Actions = append(out.Actions, ActionOutcome{Verdict: v})
+	}
+
+	key := ingest.EventKey(ev.ID)
+	type started struct {
+		rec submit.Record
+		rev uint64
+	}
+	var toStart []started
+	for i := range out.Actions {
+		a := &out.Actions[i]
+		if a.Outcome != guard.Allowed {
+			log.Info("action not executed", "type", a.Request.Type, "contract", a.Request.Contract, "outcome", a.Outcome, "reason", a.Reason)
+			continue
+		}
+		a.ActionID = fmt.Sprintf("%s-%d", key, i)
+		in := submit.Intent{
+			ID: a.ActionID, EventID: ev.ID, Protocol: a.Request.Protocol, Type: a.Request.Type, Rule: a.Request.Rule,
+			ChainID: a.ChainID, To: a.To, Function: a.Function, Data: a.Data, Signer: a.Signer,
+		}
+		rec, rev, created, err := p.store.Create(ctx, in, p.now())
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+		}
+		if !created {
+			// Recorded by an earlier delivery of this event (or another
+			// replica): its submitter carries it on.
+			log.Info("action already recorded by an earlier delivery", "action", a.ActionID)
+			continue
+		}
+		toStart = append(toStart, started{rec, rev})
+	}
+	// The intents are durable now: start them before the event record and
+	// the ack, which only need to follow, not precede, the send.
+	for _, s := range toStart {
+		log.Info("action approved by the guard", "action", s.rec.ID, "function", s.rec.Function, "to", s.rec.To.Hex(), "rule", s.rec.Rule)
+		p.spawn(s.rec, s.rev)
+	}
+	return json.Marshal(out)
+}
+
+// resume restarts the actions a previous run left unfinished.
+func (p *pipeline) resume(ctx context.Context) error {
+	recs, revs, err := p.store.Unfinished(ctx)
+	if err != nil {
+		return err
+	}
+	for i, rec := range recs {
+		p.log.Info("resuming unfinished action", "action", rec.ID, "state", rec.State)
+		p.spawn(rec, revs[i])
+	}
+	return nil
+}
+
+// IsNotHandled reports whether err means the event has not been handled yet.
+func IsNotHandled(err error) bool { return errors.Is(err, jetstream.ErrKeyNotFound) }

@@ -1,0 +1,226 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/engine/event"
+)
+
+// Handler acts on one valid, not yet handled event. It returns the record to
+// keep for the event (the decision and what happened to each action): it is
+// stored in the processed-events bucket before the message is acknowledged.
+// An error wrapping ErrTransient is retried; any other error dead-letters
+// the message.
+type Handler func(ctx context.Context, ev event.Event) (record []byte, err error)
+
+// ConsumerOptions configure a Consumer.
+type ConsumerOptions struct {
+	// Durable is the durable consumer name shared by engine replicas.
+	Durable string
+	// MaxDeliver bounds redeliveries of a message that keeps failing
+	// transiently; the last one dead-letters it.
+	MaxDeliver int
+	// AckWait is how long the server waits for an ack before redelivering.
+	AckWait time.Duration
+	// HandleTimeout bounds one call of the handler.
+	HandleTimeout time.Duration
+	// RetryDelay is the first delay after a transient failure; it doubles
+	// with each delivery up to MaxRetryDelay.
+	RetryDelay, MaxRetryDelay time.Duration
+	Replicas                  int
+}
+
+// DefaultConsumerOptions are the options the engine uses unless configured.
+func DefaultConsumerOptions() ConsumerOptions {
+	return ConsumerOptions{
+		Durable:       DefaultDurable,
+		MaxDeliver:    10,
+		AckWait:       60 * time.Second,
+		HandleTimeout: 30 * time.Second,
+		RetryDelay:    500 * time.Millisecond,
+		MaxRetryDelay: 30 * time.Second,
+		Replicas:      1,
+	}
+}
+
+// Consumer is the engine's durable pull consumer on DETECTIONS.
+type Consumer struct {
+	js     jetstream.JetStream
+	cons   jetstream.Consumer
+	events jetstream.KeyValue
+	opts   ConsumerOptions
+	log    *slog.Logger
+}
+
+// NewConsumer creates (or binds to) the durable consumer and the
+// processed-events bucket. The stream must exist (EnsureStream).
+func NewConsumer(ctx context.Context, js jetstream.JetStream, opts ConsumerOptions, log *slog.Logger) (*Consumer, error) {
+	cons, err := js.CreateOrUpdateConsumer(ctx, Stream, jetstream.ConsumerConfig{
+		Durable:     opts.Durable,
+		Description: "firebreak engine",
+		AckPolicy:   jetstream.AckExplicitPolicy,
+		AckWait:     opts.AckWait,
+		MaxDeliver:  opts.MaxDeliver,
+		Replicas:    opts.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ingest: creating consumer %s on %s: %w", opts.Durable, Stream, err)
+	}
+	events, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      EventsBucket,
+		Description: "events firebreak has handled, by hashed event id: the decision and the fate of each action",
+		Storage:     jetstream.FileStorage,
+		Replicas:    max(opts.Replicas, 1),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ingest: creating bucket %s: %w", EventsBucket, err)
+	}
+	return &Consumer{js: js, cons: cons, events: events, opts: opts, log: log}, nil
+}
+
+// Run consumes until ctx is cancelled, calling h for each new valid event.
+// Messages are handled one at a time, in stream order.
+func (c *Consumer) Run(ctx context.Context, h Handler) error {
+	cc, err := c.cons.Consume(func(msg jetstream.Msg) {
+		c.handle(ctx, msg, h)
+	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		if ctx.Err() == nil {
+			c.log.Warn("detection consumer", "err", err)
+		}
+	}))
+	if err != nil {
+		return fmt.Errorf("ingest: starting consumer: %w", err)
+	}
+	<-ctx.Done()
+	cc.Drain()
+	<-cc.Closed()
+	return nil
+}
+
+// Record returns what was stored for an already handled event.
+func (c *Consumer) Record(ctx context.Context, id string) ([]byte, error) {
+	e, err := c.events.Get(ctx, EventKey(id))
+	if err != nil {
+		return nil, err
+	}
+	return e.Value(), nil
+}
+
+func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, h Handler) {
+	meta, err := msg.Metadata()
+	if err != nil {
+		c.log.Error("message without JetStream metadata", "subject", msg.Subject(), "err", err)
+		_ = msg.Term()
+		return
+	}
+	log := c.log.With("stream_seq", meta.Sequence.Stream, "subject", msg.Subject())
+	if msg.Subject() == DeadSubject {
+		// Dead letters share the stream so nothing is ever lost; they are
+		// kept for people, not for the engine.
+		c.ack(ctx, msg, log)
+		return
+	}
+
+	ev, err := event.Decode(msg.Data())
+	if err != nil {
+		log.Warn("invalid detection event: dead-lettered", "reason", err)
+		c.deadLetter(ctx, msg, meta, err.Error(), log)
+		return
+	}
+	log = log.With("event", ev.ID)
+
+	key := EventKey(ev.ID)
+	if _, err := c.events.Get(ctx, key); err == nil {
+		log.Info("duplicate event: already handled, not acting again")
+		c.ack(ctx, msg, log)
+		return
+	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+		c.retry(ctx, msg, meta, fmt.Errorf("%w: reading %s: %w", ErrTransient, EventsBucket, err), log)
+		return
+	}
+
+	hctx, cancel := context.WithTimeout(ctx, c.opts.HandleTimeout)
+	record, err := h(hctx, ev)
+	cancel()
+	if err != nil {
+		if errors.Is(err, ErrTransient) || ctx.Err() != nil {
+			c.retry(ctx, msg, meta, err, log)
+			return
+		}
+		log.Warn("event could not be handled: dead-lettered", "reason", err)
+		c.deadLetter(ctx, msg, meta, err.Error(), log)
+		return
+	}
+	if _, err := c.events.Create(ctx, key, record); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		// The intents are recorded already; a redelivery finds them and does
+		// not act twice, so retrying is safe.
+		c.retry(ctx, msg, meta, fmt.Errorf("%w: recording event: %w", ErrTransient, err), log)
+		return
+	}
+	c.ack(ctx, msg, log)
+}
+
+func (c *Consumer) ack(ctx context.Context, msg jetstream.Msg, log *slog.Logger) {
+	if err := msg.DoubleAck(ctx); err != nil && ctx.Err() == nil {
+		// Redelivery will find the event recorded and only ack it.
+		log.Warn("ack failed; the message will be redelivered and recognised as handled", "err", err)
+	}
+}
+
+// retry naks with a delay that grows with each delivery; on the last
+// allowed delivery it dead-letters instead, so the server never drops it.
+func (c *Consumer) retry(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, cause error, log *slog.Logger) {
+	if ctx.Err() != nil {
+		// Shutting down: let the server redeliver after AckWait, to this or
+		// another replica.
+		_ = msg.Nak()
+		return
+	}
+	if c.opts.MaxDeliver > 0 && int(meta.NumDelivered) >= c.opts.MaxDeliver {
+		reason := fmt.Sprintf("gave up after %d deliveries: %v", meta.NumDelivered, cause)
+		log.Error("event dead-lettered after repeated transient failures", "reason", reason)
+		c.deadLetter(ctx, msg, meta, reason, log)
+		return
+	}
+	delay := c.opts.RetryDelay << min(meta.NumDelivered-1, 16)
+	if delay > c.opts.MaxRetryDelay || delay <= 0 {
+		delay = c.opts.MaxRetryDelay
+	}
+	log.Warn("transient failure: will retry", "err", cause, "delivery", meta.NumDelivered, "retry_in", delay)
+	if err := msg.NakWithDelay(delay); err != nil {
+		log.Warn("nak failed; the server will redeliver after the ack wait", "err", err)
+	}
+}
+
+// deadLetter republishes the message to detections.dead with the reason and
+// terminates the original. If the dead letter cannot be written the message
+// is nak'ed instead: it is never lost.
+func (c *Consumer) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, reason string, log *slog.Logger) {
+	dead := &nats.Msg{Subject: DeadSubject, Data: msg.Data(), Header: nats.Header{}}
+	dead.Header.Set(HeaderReason, truncate(reason, 1024))
+	dead.Header.Set(HeaderOriginalSubject, msg.Subject())
+	dead.Header.Set(HeaderOriginalSeq, strconv.FormatUint(meta.Sequence.Stream, 10))
+	if _, err := c.js.PublishMsg(ctx, dead, jetstream.WithMsgID("dead-"+strconv.FormatUint(meta.Sequence.Stream, 10))); err != nil {
+		log.Error("could not write dead letter; will retry the message", "err", err)
+		_ = msg.NakWithDelay(c.opts.RetryDelay)
+		return
+	}
+	if err := msg.TermWithReason(truncate(reason, 256)); err != nil {
+		log.Warn("term failed", "err", err)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,19 @@
+// Package ingest brings detection events into firebreak.
+//
+// Detectors publish events to the JetStream stream DETECTIONS on subjects
+// detections.<source>. A durable pull consumer hands each message to the
+// engine's handler exactly as the design asks:
+//
+//   - a message that does not decode into a valid event is republished to
+//     detections.dead with the reason in its headers and terminated, never
+//     retried and never dropped silently;
+//   - an event whose id was already handled is acknowledged without acting
+//     again;
+//   - a message is acknowledged only after the handler returned, that is
+//     after the decision and the action intents were durably recorded; a
+//     transient failure is retried with a growing delay, and the last
+//     delivery dead-letters instead of letting the server drop it.
+//
+// With no NATS URL configured the engine runs an embedded nats-server with
+// JetStream stored in its data folder (see StartEmbedded).
+package ingest

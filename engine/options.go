@@ -1,0 +1,284 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/firebreak-dev/firebreak/signer"
+)
+
+// ErrConfig wraps every configuration problem; the message names the field.
+var ErrConfig = errors.New("config")
+
+// Options configure an Engine. Build them with DefaultOptions and
+// LoadConfig, or in Go when embedding the engine.
+type Options struct {
+	// DataDir holds the embedded NATS server's JetStream store.
+	DataDir string `yaml:"data_dir"`
+	NATS    NATSOptions `yaml:"nats"`
+	Chains  []ChainOptions `yaml:"chains"`
+	// Signers by name; protocols and contracts refer to them.
+	Signers map[string]SignerOptions `yaml:"signers"`
+	// PolicyDir is a folder of .rego files; empty means the shipped library.
+	PolicyDir string                     `yaml:"policy_dir"`
+	Protocols map[string]ProtocolOptions `yaml:"protocols"`
+	Allowlist []AllowOptions             `yaml:"allowlist"`
+	// MaxActionsPerEvent bounds what one event can trigger; a decision
+	// asking for more is refused whole.
+	MaxActionsPerEvent int `yaml:"max_actions_per_event"`
+
+	// SignerInstances are signers built by an embedding program (tests,
+	// the demo). They take precedence over Signers of the same name.
+	SignerInstances map[string]signer.Signer `yaml:"-"`
+	// LookupEnv reads the environment for key_env settings; cmd sets it to
+	// os.LookupEnv. Nil means no environment.
+	LookupEnv func(string) (string, bool) `yaml:"-"`
+	// Now is the engine's clock; nil means time.Now.
+	Now func() time.Time `yaml:"-"`
+}
+
+// NATSOptions say where the NATS servers are.
+type NATSOptions struct {
+	// URL of an external NATS (cluster: comma-separated). Empty starts the
+	// embedded server.
+	URL string `yaml:"url"`
+	// Host and Port of the embedded server; Port -1 picks a free port.
+	Host string `yaml:"host"`
+	Port int    `yaml:"port"`
+	// Replicas of the streams and buckets (1 for the embedded server).
+	Replicas int `yaml:"replicas"`
+}
+
+// ChainOptions describe one chain.
+type ChainOptions struct {
+	ID   uint64 `yaml:"id"`
+	Name string `yaml:"name"`
+	// RPC is the node's URL: http(s):// or ws(s)://.
+	RPC string `yaml:"rpc"`
+}
+
+// SignerOptions describe one signer. Key material is never in the file:
+// it comes from the environment variable KeyEnv or the file KeyFile.
+type SignerOptions struct {
+	// Kind is "local" (Vault and Safe come in their own issues).
+	Kind    string `yaml:"kind"`
+	KeyEnv  string `yaml:"key_env"`
+	KeyFile string `yaml:"key_file"`
+	// PassphraseEnv names the variable holding a JSON keystore's passphrase.
+	PassphraseEnv string `yaml:"passphrase_env"`
+}
+
+// ProtocolOptions describe one protected protocol; they become the
+// policies' data.protocols[name] and the guard's registry.
+type ProtocolOptions struct {
+	ChainID uint64 `yaml:"chain_id"`
+	// MinConfidence is the confidence at or above which the shipped
+	// policies act on a critical alert (default 0.9 in the policy).
+	MinConfidence *float64 `yaml:"min_confidence"`
+	Signer        string   `yaml:"signer"`
+	Contracts     map[string]ContractOptions `yaml:"contracts"`
+	Roles         map[string]string          `yaml:"roles"`
+}
+
+// ContractOptions describe one contract of a protocol.
+type ContractOptions struct {
+	Address        string `yaml:"address"`
+	Pausable       bool   `yaml:"pausable"`
+	Bridge         bool   `yaml:"bridge"`
+	FreezeFunction string `yaml:"freeze_function"`
+	FrozenFunction string `yaml:"frozen_function"`
+	Signer         string `yaml:"signer"`
+}
+
+// AllowOptions allow Functions on Contract ("protocol.contract" or a 0x
+// address) on chain ChainID.
+type AllowOptions struct {
+	ChainID   uint64   `yaml:"chain_id"`
+	Contract  string   `yaml:"contract"`
+	Functions []string `yaml:"functions"`
+}
+
+// DefaultOptions returns the defaults: embedded NATS on 127.0.0.1:4222 with
+// its store in ./data, the shipped policies, at most 8 actions per event.
+func DefaultOptions() Options {
+	return Options{
+		DataDir:            "data",
+		NATS:               NATSOptions{Host: "127.0.0.1", Port: 4222, Replicas: 1},
+		MaxActionsPerEvent: 8,
+	}
+}
+
+// maxConfigSize bounds the configuration file.
+const maxConfigSize = 1 << 20
+
+// LoadConfig reads a YAML configuration file over the defaults.
+func LoadConfig(path string) (Options, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Options{}, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	defer f.Close()
+	opts, err := ParseConfig(f)
+	if err != nil {
+		return Options{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return opts, nil
+}
+
+// ParseConfig decodes YAML over DefaultOptions and validates the result.
+// Unknown keys are errors, so a typo never silently disables a setting.
+func ParseConfig(r io.Reader) (Options, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxConfigSize+1))
+	if err != nil {
+		return Options{}, fmt.Errorf("%w: reading: %w", ErrConfig, err)
+	}
+	if len(data) > maxConfigSize {
+		return Options{}, fmt.Errorf("%w: larger than %d bytes", ErrConfig, maxConfigSize)
+	}
+	opts := DefaultOptions()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&opts); err != nil && !errors.Is(err, io.EOF) {
+		return Options{}, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	if err := opts.validate(); err != nil {
+		return Options{}, err
+	}
+	return opts, nil
+}
+
+func configErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
+}
+
+// validate checks everything that can be checked without I/O, and reports
+// the first problem with the path of the offending setting.
+func (o Options) validate() error {
+	if o.NATS.URL == "" && o.DataDir == "" {
+		return configErr("data_dir: required for the embedded NATS server")
+	}
+	if o.NATS.URL == "" && (o.NATS.Port < -1 || o.NATS.Port > 65535) {
+		return configErr("nats.port: %d is not a port", o.NATS.Port)
+	}
+	if o.NATS.Replicas < 0 || o.NATS.Replicas > 5 {
+		return configErr("nats.replicas: must be 1 to 5, got %d", o.NATS.Replicas)
+	}
+	if o.MaxActionsPerEvent < 1 {
+		return configErr("max_actions_per_event: must be at least 1, got %d", o.MaxActionsPerEvent)
+	}
+	chains := map[uint64]bool{}
+	for i, c := range o.Chains {
+		switch {
+		case c.ID == 0:
+			return configErr("chains[%d].id: required", i)
+		case chains[c.ID]:
+			return configErr("chains[%d].id: chain %d is listed twice", i, c.ID)
+		case !hasScheme(c.RPC, "http://", "https://", "ws://", "wss://"):
+			return configErr("chains[%d].rpc: want an http(s):// or ws(s):// URL, got %q", i, c.RPC)
+		}
+		chains[c.ID] = true
+	}
+	for _, name := range sortedKeys(o.Signers) {
+		s := o.Signers[name]
+		if s.Kind != "local" {
+			return configErr("signers.%s.kind: %q is not supported (supported: local)", name, s.Kind)
+		}
+		if (s.KeyEnv == "") == (s.KeyFile == "") {
+			return configErr("signers.%s: set exactly one of key_env and key_file", name)
+		}
+	}
+	hasSigner := func(name string) bool {
+		_, a := o.Signers[name]
+		_, b := o.SignerInstances[name]
+		return a || b
+	}
+	for _, pname := range sortedKeys(o.Protocols) {
+		p := o.Protocols[pname]
+		if !chains[p.ChainID] {
+			return configErr("protocols.%s.chain_id: chain %d is not in chains", pname, p.ChainID)
+		}
+		if p.MinConfidence != nil && (*p.MinConfidence < 0 || *p.MinConfidence > 1) {
+			return configErr("protocols.%s.min_confidence: must be between 0 and 1, got %v", pname, *p.MinConfidence)
+		}
+		if p.Signer != "" && !hasSigner(p.Signer) {
+			return configErr("protocols.%s.signer: no signer named %q", pname, p.Signer)
+		}
+		if len(p.Contracts) == 0 {
+			return configErr("protocols.%s.contracts: at least one contract is required", pname)
+		}
+		for _, cname := range sortedKeys(p.Contracts) {
+			c := p.Contracts[cname]
+			if !isAddress(c.Address) {
+				return configErr("protocols.%s.contracts.%s.address: %q is not a 0x-prefixed 20-byte hex address", pname, cname, c.Address)
+			}
+			if c.Signer != "" && !hasSigner(c.Signer) {
+				return configErr("protocols.%s.contracts.%s.signer: no signer named %q", pname, cname, c.Signer)
+			}
+			if c.Signer == "" && p.Signer == "" {
+				return configErr("protocols.%s.contracts.%s: no signer (set protocols.%s.signer)", pname, cname, pname)
+			}
+		}
+	}
+	for i, a := range o.Allowlist {
+		if !chains[a.ChainID] {
+			return configErr("allowlist[%d].chain_id: chain %d is not in chains", i, a.ChainID)
+		}
+		if _, err := o.resolveContract(a.Contract); err != nil {
+			return configErr("allowlist[%d].contract: %v", i, err)
+		}
+		if len(a.Functions) == 0 {
+			return configErr("allowlist[%d].functions: at least one function signature, like \"pause()\"", i)
+		}
+		for j, f := range a.Functions {
+			if !strings.HasSuffix(f, ")") || !strings.Contains(f, "(") {
+				return configErr("allowlist[%d].functions[%d]: %q is not a function signature like \"pause()\"", i, j, f)
+			}
+		}
+	}
+	return nil
+}
+
+// resolveContract turns "protocol.contract" or a 0x address into an address.
+func (o Options) resolveContract(ref string) (common.Address, error) {
+	if isAddress(ref) {
+		return common.HexToAddress(ref), nil
+	}
+	pname, cname, ok := strings.Cut(ref, ".")
+	if !ok {
+		return common.Address{}, fmt.Errorf("%q is neither a 0x address nor protocol.contract", ref)
+	}
+	c, ok := o.Protocols[pname].Contracts[cname]
+	if !ok {
+		return common.Address{}, fmt.Errorf("%q: no contract %q in protocol %q", ref, cname, pname)
+	}
+	return common.HexToAddress(c.Address), nil
+}
+
+func isAddress(s string) bool { return strings.HasPrefix(s, "0x") && common.IsHexAddress(s) }
+
+func hasScheme(s string, schemes ...string) bool {
+	for _, p := range schemes {
+		if strings.HasPrefix(s, p) && len(s) > len(p) {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

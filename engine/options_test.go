@@ -1,0 +1,101 @@
+package engine
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestExampleConfigIsValid(t *testing.T) {
+	opts, err := LoadConfig("../firebreak.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opts.Protocols["demo"].Contracts) != 2 || opts.NATS.Port != 4222 || opts.MaxActionsPerEvent != 8 {
+		t.Errorf("unexpected options from the example: %+v", opts)
+	}
+	_, allow, data := opts.registry()
+	if len(allow) != 3 {
+		t.Errorf("allowlist = %+v, want 3 entries", allow)
+	}
+	if _, ok := data["protocols"].(map[string]any)["demo"]; !ok {
+		t.Errorf("policy data = %v, want protocols.demo", data)
+	}
+}
+
+const validConfig = `
+data_dir: /tmp/fb
+chains: [{id: 1, name: mainnet, rpc: "https://rpc.example"}]
+signers: {g: {kind: local, key_env: KEY}}
+protocols:
+  p:
+    chain_id: 1
+    signer: g
+    contracts: {vault: {address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", pausable: true}}
+allowlist: [{chain_id: 1, contract: p.vault, functions: ["pause()"]}]
+`
+
+func TestParseConfigErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		replace [2]string // applied to validConfig
+		wantMsg string
+	}{
+		{"unknown key", [2]string{"data_dir:", "data_dri:"}, "field data_dri not found"},
+		{"bad rpc scheme", [2]string{`"https://rpc.example"`, `"ftp://x"`}, "chains[0].rpc"},
+		{"chain id zero", [2]string{"id: 1,", "id: 0,"}, "chains[0].id: required"},
+		{"bad address", [2]string{"0x5FbDB2315678afecb367f032d93F642f64180aa3", "0x5FbDB23"}, "protocols.p.contracts.vault.address"},
+		{"unknown signer", [2]string{"signer: g", "signer: nobody"}, `protocols.p.signer: no signer named "nobody"`},
+		{"unknown chain", [2]string{"chain_id: 1\n    signer", "chain_id: 5\n    signer"}, "protocols.p.chain_id: chain 5"},
+		{"allowlist contract unknown", [2]string{"contract: p.vault", "contract: p.nope"}, "allowlist[0].contract"},
+		{"allowlist not a signature", [2]string{`["pause()"]`, `["pause"]`}, "allowlist[0].functions[0]"},
+		{"signer kind", [2]string{"kind: local", "kind: hsm"}, `signers.g.kind: "hsm" is not supported`},
+		{"signer with two key sources", [2]string{"key_env: KEY", "key_env: KEY, key_file: /k"}, "set exactly one of key_env and key_file"},
+		{"not yaml", [2]string{"data_dir: /tmp/fb", "data_dir: [unclosed"}, "config"},
+	}
+	if _, err := ParseConfig(strings.NewReader(validConfig)); err != nil {
+		t.Fatalf("the base config is invalid: %v", err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.Replace(validConfig, tt.replace[0], tt.replace[1], 1)
+			if src == validConfig {
+				t.Fatalf("replacement %q not found", tt.replace[0])
+			}
+			_, err := ParseConfig(strings.NewReader(src))
+			if !errors.Is(err, ErrConfig) {
+				t.Fatalf("err = %v, want ErrConfig", err)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("err = %q, want it to mention %q", err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+func TestLoadConfigMissingFile(t *testing.T) {
+	_, err := LoadConfig("does-not-exist.yaml")
+	if !errors.Is(err, ErrConfig) || !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("err = %v, want ErrConfig wrapping not-exist", err)
+	}
+}
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte(validConfig))
+	if b, err := os.ReadFile("../firebreak.example.yaml"); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte("chains: [{id: 1}]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		opts, err := ParseConfig(strings.NewReader(string(data)))
+		if err != nil {
+			if !errors.Is(err, ErrConfig) {
+				t.Fatalf("error %v does not wrap ErrConfig", err)
+			}
+			return
+		}
+		// A config that parses must be usable without panicking.
+		opts.registry()
+	})
+}

@@ -1,0 +1,167 @@
+package submit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ActionsBucket is the JetStream KV bucket holding every action intent and
+// its progress to the chain.
+const ActionsBucket = "FIREBREAK_ACTIONS"
+
+// State is where an action is on its way to the chain.
+type State string
+
+// States, in order. Mined and Failed are final.
+const (
+	// Pending: recorded, nothing signed yet. Safe to sign from scratch.
+	Pending State = "pending"
+	// Signed: a signed transaction is recorded and may have been broadcast;
+	// from here on only that transaction is ever sent.
+	Signed State = "signed"
+	// Sent: a node accepted the transaction.
+	Sent State = "sent"
+	// Mined: the receipt is in; Status tells success or revert.
+	Mined State = "mined"
+	// Failed: the action could not be executed; Error says why.
+	Failed State = "failed"
+)
+
+// Final reports whether nothing more will happen to an action in state s.
+func (s State) Final() bool { return s == Mined || s == Failed }
+
+// Intent is what to execute: a call the guard allowed.
+type Intent struct {
+	// ID is unique per (event, action index): recording the same intent
+	// twice is detected, which is what keeps one event from acting twice.
+	ID       string         `json:"id"`
+	EventID  string         `json:"event_id"`
+	Protocol string         `json:"protocol"`
+	Type     string         `json:"type"`
+	Rule     string         `json:"rule,omitempty"`
+	ChainID  uint64         `json:"chain_id"`
+	To       common.Address `json:"to"`
+	Function string         `json:"function"`
+	Data     hexutil.Bytes  `json:"data"`
+	// Signer is the configured signer's name.
+	Signer string `json:"signer"`
+}
+
+// Record is an intent and its progress.
+type Record struct {
+	Intent
+	State    State          `json:"state"`
+	From     common.Address `json:"from,omitzero"`
+	Nonce    *uint64        `json:"nonce,omitempty"`
+	TxHash   *common.Hash   `json:"tx_hash,omitempty"`
+	RawTx    hexutil.Bytes  `json:"raw_tx,omitempty"`
+	GasLimit uint64         `json:"gas_limit,omitempty"`
+	// GasFeeCap and GasTipCap in wei.
+	GasFeeCap *hexutil.Big `json:"max_fee_per_gas,omitempty"`
+	GasTipCap *hexutil.Big `json:"max_priority_fee_per_gas,omitempty"`
+	Block     uint64       `json:"block,omitempty"`
+	GasUsed   uint64       `json:"gas_used,omitempty"`
+	// Status is the receipt status: 1 success, 0 reverted.
+	Status    uint64    `json:"status,omitempty"`
+	Error     string    `json:"error,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	SentAt    time.Time `json:"sent_at,omitzero"`
+	MinedAt   time.Time `json:"mined_at,omitzero"`
+}
+
+// Store keeps action records in a JetStream KV bucket.
+type Store struct {
+	kv jetstream.KeyValue
+}
+
+// NewStore creates or binds to the actions bucket.
+func NewStore(ctx context.Context, js jetstream.JetStream, replicas int) (*Store, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      ActionsBucket,
+		Description: "firebreak action intents and their progress to the chain",
+		Storage:     jetstream.FileStorage,
+		Replicas:    max(replicas, 1),
+		History:     8,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("submit: creating bucket %s: %w", ActionsBucket, err)
+	}
+	return &Store{kv: kv}, nil
+}
+
+// Create records a new intent in state Pending. It returns false, and no
+// error, when an intent with the same id exists already.
+func (s *Store) Create(ctx context.Context, in Intent, now time.Time) (Record, uint64, bool, error) {
+	rec := Record{Intent: in, State: Pending, CreatedAt: now}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return Record{}, 0, false, fmt.Errorf("submit: encoding action %s: %w", in.ID, err)
+	}
+	rev, err := s.kv.Create(ctx, in.ID, data)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return Record{}, 0, false, nil
+	}
+	if err != nil {
+		return Record{}, 0, false, fmt.Errorf("submit: recording action %s: %w", in.ID, err)
+	}
+	return rec, rev, true, nil
+}
+
+// Get returns an action's record and its revision.
+func (s *Store) Get(ctx context.Context, id string) (Record, uint64, error) {
+	e, err := s.kv.Get(ctx, id)
+	if err != nil {
+		return Record{}, 0, fmt.Errorf("submit: reading action %s: %w", id, err)
+	}
+	var rec Record
+	if err := json.Unmarshal(e.Value(), &rec); err != nil {
+		return Record{}, 0, fmt.Errorf("submit: decoding action %s: %w", id, err)
+	}
+	return rec, e.Revision(), nil
+}
+
+// update writes rec if the stored revision is still rev: the submitter
+// owning an action is its only writer, and this proves it.
+func (s *Store) update(ctx context.Context, rec Record, rev uint64) (uint64, error) {
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return 0, fmt.Errorf("submit: encoding action %s: %w", rec.ID, err)
+	}
+	next, err := s.kv.Update(ctx, rec.ID, data, rev)
+	if err != nil {
+		return 0, fmt.Errorf("submit: updating action %s: %w", rec.ID, err)
+	}
+	return next, nil
+}
+
+// Unfinished returns the records that are not in a final state, for resuming
+// after a restart.
+func (s *Store) Unfinished(ctx context.Context) ([]Record, []uint64, error) {
+	lister, err := s.kv.ListKeys(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("submit: listing actions: %w", err)
+	}
+	var recs []Record
+	var revs []uint64
+	for key := range lister.Keys() {
+		rec, rev, err := s.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if !rec.State.Final() {
+			recs = append(recs, rec)
+			revs = append(revs, rev)
+		}
+	}
+	return recs, revs, nil
+}

@@ -1,0 +1,259 @@
+package test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math/big"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/contracts"
+	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/event"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/simulate"
+	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/signer"
+	"github.com/firebreak-dev/firebreak/signer/local"
+)
+
+// Anvil's public development keys: test ether on a throw-away chain.
+const (
+	adminKey    = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+	guardianKey = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+	operatorKey = "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
+	chainID     = 31337
+)
+
+// stack is one real anvil, the demo protocol deployed on it, and a running
+// engine with its embedded NATS server.
+type stack struct {
+	t        *testing.T
+	ctx      context.Context
+	anvil    *simulate.Anvil
+	client   *ethclient.Client
+	demo     contracts.Demo
+	guardian *local.Signer
+	operator *local.Signer
+	engine   *engine.Engine
+	js       jetstream.JetStream
+}
+
+// startAnvil starts a real anvil or skips (fails under make test) when the
+// binary is not installed.
+func startAnvil(t *testing.T, ctx context.Context) *simulate.Anvil {
+	t.Helper()
+	bin, err := simulate.FindAnvil()
+	if err != nil {
+		if os.Getenv("FIREBREAK_REQUIRE_TOOLS") == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	a, err := simulate.StartAnvil(ctx, simulate.AnvilOptions{Bin: bin, ChainID: chainID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Stop)
+	return a
+}
+
+// newStack deploys the demo protocol and starts the engine; configure may
+// change the engine options before start.
+func newStack(t *testing.T, configure func(*engine.Options)) *stack {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	s := &stack{t: t, ctx: ctx, anvil: startAnvil(t, ctx)}
+	var err error
+	if s.client, err = ethclient.DialContext(ctx, s.anvil.URL()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.client.Close)
+	s.guardian = mustSigner(t, guardianKey)
+	s.operator = mustSigner(t, operatorKey)
+	admin, _ := crypto.HexToECDSA(adminKey)
+	auth := bind.NewKeyedTransactor(admin, big.NewInt(chainID))
+	if s.demo, err = contracts.DeployDemo(ctx, s.client, auth, s.guardian.Address(), s.operator.Address(), big.NewInt(1e18)); err != nil {
+		t.Fatal(err)
+	}
+
+	minConf := 0.8
+	opts := engine.DefaultOptions()
+	opts.DataDir = t.TempDir()
+	opts.NATS.Port = -1
+	opts.Chains = []engine.ChainOptions{{ID: chainID, Name: "anvil", RPC: s.anvil.URL()}}
+	opts.SignerInstances = map[string]signer.Signer{"guardian": s.guardian}
+	opts.Protocols = map[string]engine.ProtocolOptions{"demo": {
+		ChainID: chainID, MinConfidence: &minConf, Signer: "guardian",
+		Contracts: map[string]engine.ContractOptions{
+			"vault":  {Address: s.demo.Vault.Hex(), Pausable: true},
+			"bridge": {Address: s.demo.Bridge.Hex(), Bridge: true},
+		},
+		Roles: map[string]string{"operator": "OPERATOR_ROLE"},
+	}}
+	opts.Allowlist = []engine.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
+	if configure != nil {
+		configure(&opts)
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if s.engine, err = engine.New(opts, log); err != nil {
+		t.Fatal(err)
+	}
+	engCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.engine.Run(engCtx) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("engine.Run: %v", err)
+		}
+	})
+	select {
+	case <-s.engine.Ready():
+	case err := <-done:
+		t.Fatalf("engine stopped during start: %v", err)
+	case <-ctx.Done():
+		t.Fatal("engine did not start")
+	}
+	nc, err := ingest.Dial(s.engine.NATSURL(), t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	if s.js, err = jetstream.New(nc); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func mustSigner(t *testing.T, key string) *local.Signer {
+	t.Helper()
+	s, err := local.FromHex(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// criticalExploit is the event the shipped policy acts on.
+func criticalExploit(id string) event.Event {
+	return event.Event{
+		ID: id, Source: "forta", ChainID: chainID, Severity: event.SeverityCritical, Confidence: 0.95,
+		AlertType: "exploit", Protocol: "demo", Timestamp: time.Now().UTC(),
+	}
+}
+
+func (s *stack) publish(ev event.Event) {
+	s.t.Helper()
+	if _, err := ingest.Publish(s.ctx, s.js, ev); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// outcome waits until the engine has recorded the event.
+func (s *stack) outcome(id string) engine.Outcome {
+	s.t.Helper()
+	for {
+		out, err := s.engine.Outcome(s.ctx, id)
+		if err == nil {
+			return out
+		}
+		if !engine.IsNotHandled(err) {
+			s.t.Fatal(err)
+		}
+		s.sleep(10 * time.Millisecond)
+	}
+}
+
+// action waits until an action is final.
+func (s *stack) action(id string) submit.Record {
+	s.t.Helper()
+	for {
+		rec, err := s.engine.Action(s.ctx, id)
+		if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+			s.t.Fatal(err)
+		}
+		if err == nil && rec.State.Final() {
+			return rec
+		}
+		s.sleep(10 * time.Millisecond)
+	}
+}
+
+// drained waits until the engine's consumer has acknowledged every message
+// in the stream.
+func (s *stack) drained() {
+	s.t.Helper()
+	for {
+		c, err := s.js.Consumer(s.ctx, ingest.Stream, ingest.DefaultDurable)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		info, err := c.Info(s.ctx)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if info.NumPending == 0 && info.NumAckPending == 0 && info.NumRedelivered == 0 {
+			return
+		}
+		s.sleep(10 * time.Millisecond)
+	}
+}
+
+func (s *stack) sleep(d time.Duration) {
+	select {
+	case <-s.ctx.Done():
+		s.t.Fatal("timed out waiting for the engine")
+	case <-time.After(d):
+	}
+}
+
+func (s *stack) paused() bool {
+	s.t.Helper()
+	v := contracts.NewProtectedVault()
+	p, err := bind.Call(v.Instance(s.client, s.demo.Vault), nil, v.PackPaused(), v.UnpackPaused)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return p
+}
+
+func (s *stack) frozen() bool {
+	s.t.Helper()
+	b := contracts.NewTokenBridge()
+	f, err := bind.Call(b.Instance(s.client, s.demo.Bridge), nil, b.PackFrozen(), b.UnpackFrozen)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return f
+}
+
+// sent counts the transactions the guardian has had mined.
+func (s *stack) sent(who common.Address) uint64 {
+	s.t.Helper()
+	n, err := s.client.NonceAt(s.ctx, who, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return n
+}
+
+// testWriter sends the engine's log to the test's log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p[:len(p)-1]))
+	return len(p), nil
+}
+
+var _ io.Writer = testWriter{}
