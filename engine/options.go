@@ -23,8 +23,8 @@ var ErrConfig = errors.New("config")
 // LoadConfig, or in Go when embedding the engine.
 type Options struct {
 	// DataDir holds the embedded NATS server's JetStream store.
-	DataDir string `yaml:"data_dir"`
-	NATS    NATSOptions `yaml:"nats"`
+	DataDir string         `yaml:"data_dir"`
+	NATS    NATSOptions    `yaml:"nats"`
 	Chains  []ChainOptions `yaml:"chains"`
 	// Signers by name; protocols and contracts refer to them.
 	Signers map[string]SignerOptions `yaml:"signers"`
@@ -83,8 +83,8 @@ type ProtocolOptions struct {
 	ChainID uint64 `yaml:"chain_id"`
 	// MinConfidence is the confidence at or above which the shipped
 	// policies act on a critical alert (default 0.9 in the policy).
-	MinConfidence *float64 `yaml:"min_confidence"`
-	Signer        string   `yaml:"signer"`
+	MinConfidence *float64                   `yaml:"min_confidence"`
+	Signer        string                     `yaml:"signer"`
 	Contracts     map[string]ContractOptions `yaml:"contracts"`
 	Roles         map[string]string          `yaml:"roles"`
 }

@@ -79,10 +79,10 @@ type AnvilOptions struct {
 
 // Anvil is a running anvil process.
 type Anvil struct {
-	cmd    *exec.Cmd
-	url    string
-	stderr *lockedBuffer
-	done   chan struct{}
+	cmd     *exec.Cmd
+	url     string
+	stderr  *lockedBuffer
+	done    chan struct{}
 	waitErr error
 }
 
