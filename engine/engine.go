@@ -62,10 +62,6 @@ type Engine struct {
 	log  *slog.Logger
 	now  func() time.Time
 
-	registry  guard.Registry
-	allowlist []guard.Allow
-	policyDat map[string]any
-
 	ready   chan struct{}
 	natsURL string
 	nc      *nats.Conn
@@ -83,7 +79,6 @@ func New(opts Options, log *slog.Logger) (*Engine, error) {
 	if e.now == nil {
 		e.now = time.Now
 	}
-	e.registry, e.allowlist, e.policyDat = opts.registry()
 	return e, nil
 }
 
@@ -102,12 +97,6 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 
-	evaluator, err := e.loadPolicies(ctx)
-	if err != nil {
-		return err
-	}
-	e.log.Info("policies loaded", "files", evaluator.Files(), "revision", evaluator.Revision()[:12])
-
 	callers := map[uint64]guard.Caller{}
 	chains := map[uint64]submit.Chain{}
 	for _, c := range e.opts.Chains {
@@ -118,6 +107,12 @@ func (e *Engine) Run(ctx context.Context) error {
 		defer client.Close()
 		callers[c.ID], chains[c.ID] = client, client
 	}
+	planner, err := NewPlanner(ctx, e.opts, callers, e.log)
+	if err != nil {
+		return err
+	}
+	ev := planner.Evaluator()
+	e.log.Info("policies loaded", "files", ev.Files(), "revision", ev.Revision()[:12])
 
 	url := e.opts.NATS.URL
 	if url == "" {
@@ -153,15 +148,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
-	p := &pipeline{
-		log:       e.log,
-		now:       e.now,
-		evaluator: evaluator,
-		guard:     guard.New(e.registry, e.allowlist, callers),
-		store:     store,
-		submitter: sub,
-		maxAct:    e.opts.MaxActionsPerEvent,
-	}
+	p := &pipeline{Planner: planner, store: store}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -202,15 +189,15 @@ func (e *Engine) Action(ctx context.Context, actionID string) (submit.Record, er
 	return rec, err
 }
 
-func (e *Engine) loadPolicies(ctx context.Context) (*policies.Evaluator, error) {
+func loadPolicies(ctx context.Context, dir string, data map[string]any) (*policies.Evaluator, error) {
 	fsys := policies.Shipped()
-	if e.opts.PolicyDir != "" {
-		if st, err := os.Stat(e.opts.PolicyDir); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("%w: policy_dir: %q is not a readable folder", ErrConfig, e.opts.PolicyDir)
+	if dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("%w: policy_dir: %q is not a readable folder", ErrConfig, dir)
 		}
-		fsys = os.DirFS(e.opts.PolicyDir)
+		fsys = os.DirFS(dir)
 	}
-	ev, err := policies.Load(ctx, fsys, e.policyDat)
+	ev, err := policies.Load(ctx, fsys, data)
 	if err != nil {
 		return nil, fmt.Errorf("engine: loading policies: %w", err)
 	}
@@ -253,20 +240,44 @@ func (e *Engine) buildSigners() (map[string]signer.Signer, error) {
 	return out, nil
 }
 
-// pipeline is the per-event path, with everything it needs resolved.
-type pipeline struct {
+// Planner decides and guards events without recording or sending
+// anything: the engine's first half, shared by the engine, dry-runs and
+// policy evaluation.
+type Planner struct {
 	log       *slog.Logger
 	now       func() time.Time
 	evaluator *policies.Evaluator
 	guard     *guard.Guard
-	store     *submit.Store
-	submitter *submit.Submitter
 	maxAct    int
-	spawn     func(submit.Record, uint64)
 }
 
-// handle is the ingest.Handler: decide, guard, record intents, start them.
-func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
+// NewPlanner loads the policies named by opts and builds the guard over
+// opts' registry and allowlist, reading on-chain preconditions through
+// callers (one per chain id).
+func NewPlanner(ctx context.Context, opts Options, callers map[uint64]guard.Caller, log *slog.Logger) (*Planner, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	reg, allow, data := opts.registry()
+	ev, err := loadPolicies(ctx, opts.PolicyDir, data)
+	if err != nil {
+		return nil, err
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Planner{log: log, now: now, evaluator: ev, guard: guard.New(reg, allow, callers), maxAct: opts.MaxActionsPerEvent}, nil
+}
+
+// Evaluator is the compiled policy set the planner decides with.
+func (p *Planner) Evaluator() *policies.Evaluator { return p.evaluator }
+
+// Plan decides what to do about ev and runs every requested action through
+// the guard. The error is non-nil only for failures worth retrying (a
+// precondition that could not be read); policy failures are part of the
+// Outcome.
+func (p *Planner) Plan(ctx context.Context, ev event.Event) (Outcome, error) {
 	log := p.log.With("event", ev.ID, "protocol", ev.Protocol)
 	out := Outcome{Event: ev, ReceivedAt: p.now(), Actions: []ActionOutcome{}}
 
@@ -275,38 +286,51 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		// No action, and loudly: a policy that cannot decide is a fault.
 		out.DecisionError = err.Error()
 		log.Error("policy evaluation failed: no action taken", "err", err)
-		return json.Marshal(out)
+		return out, nil
 	}
 	out.Decision = &d
-	if len(d.Actions) == 0 {
+	refuseAll := func(reason string) (Outcome, error) {
+		for _, req := range d.Actions {
+			out.Actions = append(out.Actions, ActionOutcome{Verdict: guard.Verdict{Request: req, Outcome: guard.Refused, Reason: reason}})
+		}
+		return out, nil
+	}
+	switch {
+	case len(d.Actions) == 0:
 		log.Info("no action", "severity", ev.Severity, "alert_type", ev.AlertType)
-		return json.Marshal(out)
-	}
-	if len(d.Actions) > p.maxAct {
-		for _, req := range d.Actions {
-			out.Actions = append(out.Actions, ActionOutcome{Verdict: guard.Verdict{Request: req, Outcome: guard.Refused,
-				Reason: fmt.Sprintf("the decision asks for %d actions, more than max_actions_per_event (%d)", len(d.Actions), p.maxAct)}})
-		}
+		return out, nil
+	case len(d.Actions) > p.maxAct:
 		log.Warn("decision refused: too many actions", "actions", len(d.Actions), "max", p.maxAct)
-		return json.Marshal(out)
-	}
-	if d.RequireApproval {
-		for _, req := range d.Actions {
-			out.Actions = append(out.Actions, ActionOutcome{Verdict: guard.Verdict{Request: req, Outcome: guard.Refused,
-				Reason: "the decision requires approval, and approvals are not available in this version"}})
-		}
+		return refuseAll(fmt.Sprintf("the decision asks for %d actions, more than max_actions_per_event (%d)", len(d.Actions), p.maxAct))
+	case d.RequireApproval:
 		log.Warn("decision requires approval: not executed", "actions", len(d.Actions))
-		return json.Marshal(out)
+		return refuseAll("the decision requires approval, and approvals are not available in this version")
 	}
-
-	// Guard every action before recording any, so a transient failure
-	// retries the whole event with nothing half-recorded.
 	for _, req := range d.Actions {
 		v, err := p.guard.Check(ctx, req)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+			return out, err
 		}
 		out.Actions = append(out.Actions, ActionOutcome{Verdict: v})
+	}
+	return out, nil
+}
+
+// pipeline is the per-event path of a running engine.
+type pipeline struct {
+	*Planner
+	store *submit.Store
+	spawn func(submit.Record, uint64)
+}
+
+// handle is the ingest.Handler: plan, record intents, start them.
+func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
+	log := p.log.With("event", ev.ID, "protocol", ev.Protocol)
+	// Every action is guarded before any is recorded, so a transient
+	// failure retries the whole event with nothing half-recorded.
+	out, err := p.Plan(ctx, ev)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 	}
 
 	key := ingest.EventKey(ev.ID)

@@ -36,6 +36,18 @@ type ConsumerOptions struct {
 	// with each delivery up to MaxRetryDelay.
 	RetryDelay, MaxRetryDelay time.Duration
 	Replicas                  int
+	// Observer, when set, is told about messages that never reach the
+	// handler: the audit log hangs here.
+	Observer Observer
+}
+
+// Observer is told what the consumer did with messages the handler never
+// sees.
+type Observer interface {
+	// Rejected: the message was dead-lettered for reason.
+	Rejected(ctx context.Context, subject string, streamSeq uint64, data []byte, reason string)
+	// Duplicate: an event already handled arrived again and was not acted on.
+	Duplicate(ctx context.Context, ev event.Event)
 }
 
 // DefaultConsumerOptions are the options the engine uses unless configured.
@@ -140,6 +152,9 @@ func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, h Handler) {
 	key := EventKey(ev.ID)
 	if _, err := c.events.Get(ctx, key); err == nil {
 		log.Info("duplicate event: already handled, not acting again")
+		if c.opts.Observer != nil {
+			c.opts.Observer.Duplicate(ctx, ev)
+		}
 		c.ack(ctx, msg, log)
 		return
 	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -212,6 +227,9 @@ func (c *Consumer) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jets
 		log.Error("could not write dead letter; will retry the message", "err", err)
 		_ = msg.NakWithDelay(c.opts.RetryDelay)
 		return
+	}
+	if c.opts.Observer != nil {
+		c.opts.Observer.Rejected(ctx, msg.Subject(), meta.Sequence.Stream, msg.Data(), reason)
 	}
 	if err := msg.TermWithReason(truncate(reason, 256)); err != nil {
 		log.Warn("term failed", "err", err)

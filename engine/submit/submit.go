@@ -62,6 +62,10 @@ type Options struct {
 	ReceiptPoll, MaxReceiptPoll time.Duration
 	// Now is the clock; tests may fix it.
 	Now func() time.Time
+	// OnChange, when set, is called after every recorded change of an
+	// action (signed, sent, mined, failed), with the record as stored: the
+	// audit log hangs here.
+	OnChange func(ctx context.Context, rec Record)
 }
 
 // DefaultOptions are the submitter's defaults.
@@ -103,7 +107,7 @@ func (s *Submitter) Execute(ctx context.Context, rec Record, rev uint64) (Record
 	rec, rev, err := s.execute(ctx, rec, rev, log)
 	if err != nil && ctx.Err() == nil && !rec.State.Final() {
 		rec.State, rec.Error = Failed, err.Error()
-		if _, uerr := s.store.update(ctx, rec, rev); uerr != nil {
+		if _, uerr := s.save(ctx, rec, rev); uerr != nil {
 			log.Error("could not record the failure of an action", "err", uerr)
 		}
 		log.Error("action failed", "err", err)
@@ -188,7 +192,7 @@ func (s *Submitter) signAndSend(ctx context.Context, chain Chain, sg signer.Sign
 	rec.GasLimit, rec.GasFeeCap, rec.GasTipCap = gas, (*hexutil.Big)(feeCap), (*hexutil.Big)(tip)
 	// Recorded before it leaves the process: from now on a restart can only
 	// resend these bytes.
-	if rev, err = s.store.update(ctx, rec, rev); err != nil {
+	if rev, err = s.save(ctx, rec, rev); err != nil {
 		return rec, rev, err
 	}
 	if err := chain.SendTransaction(ctx, signed); err != nil && !isAlreadyKnown(err) {
@@ -196,7 +200,7 @@ func (s *Submitter) signAndSend(ctx context.Context, chain Chain, sg signer.Sign
 	}
 	rec.State, rec.SentAt = Sent, s.opts.Now()
 	log.Info("transaction sent", "tx", hash.Hex(), "nonce", nonce, "from", from.Hex(), "to", rec.To.Hex(), "function", rec.Function)
-	rev, err = s.store.update(ctx, rec, rev)
+	rev, err = s.save(ctx, rec, rev)
 	return rec, rev, err
 }
 
@@ -225,7 +229,7 @@ func (s *Submitter) rebroadcast(ctx context.Context, chain Chain, rec Record, re
 	if rec.State != Sent {
 		rec.State, rec.SentAt = Sent, s.opts.Now()
 		var uerr error
-		if rev, uerr = s.store.update(ctx, rec, rev); uerr != nil {
+		if rev, uerr = s.save(ctx, rec, rev); uerr != nil {
 			return rec, rev, uerr
 		}
 	}
@@ -260,8 +264,21 @@ func (s *Submitter) recordReceipt(ctx context.Context, rec Record, rev uint64, r
 	} else {
 		log.Info("action mined", "tx", rec.TxHash.Hex(), "block", rec.Block, "gas_used", rec.GasUsed)
 	}
-	rev, err := s.store.update(ctx, rec, rev)
+	rev, err := s.save(ctx, rec, rev)
 	return rec, rev, err
+}
+
+// save records rec if the stored revision is still rev, then tells
+// OnChange.
+func (s *Submitter) save(ctx context.Context, rec Record, rev uint64) (uint64, error) {
+	next, err := s.store.update(ctx, rec, rev)
+	if err != nil {
+		return rev, err
+	}
+	if s.opts.OnChange != nil {
+		s.opts.OnChange(ctx, rec)
+	}
+	return next, nil
 }
 
 func (s *Submitter) senderLock(chain uint64, from common.Address) *sync.Mutex {
