@@ -87,7 +87,7 @@ func classifyLogin(op, addr string, err error) error {
 	var re *api.ResponseError
 	if errors.As(err, &re) && re.StatusCode == http.StatusBadRequest {
 		return &vaultError{op: op, kinds: []error{ErrAuth}, cause: err,
-			msg: fmt.Sprintf("%v (Vault answered %d: %s)", ErrAuth, re.StatusCode, vaultSaid(re))}
+			msg: fmt.Sprintf("%s (Vault answered %d: %s)", bare(ErrAuth), re.StatusCode, vaultSaid(re))}
 	}
 	return classify(op, addr, err)
 }

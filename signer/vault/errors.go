@@ -61,16 +61,16 @@ func classify(op, addr string, err error) error {
 		switch {
 		case re.StatusCode == http.StatusForbidden || re.StatusCode == http.StatusUnauthorized:
 			e.kinds = []error{ErrAuth}
-			e.msg = fmt.Sprintf("%v (Vault answered %d: %s)", ErrAuth, re.StatusCode, said)
+			e.msg = fmt.Sprintf("%s (Vault answered %d: %s)", bare(ErrAuth), re.StatusCode, said)
 		case re.StatusCode == http.StatusServiceUnavailable && strings.Contains(strings.ToLower(said), "sealed"):
 			e.kinds = []error{ErrSealed, signer.ErrUnavailable}
 			e.msg = fmt.Sprintf("Vault at %s is sealed; unseal it and retry (Vault answered %d: %s)", addr, re.StatusCode, said)
 		case re.StatusCode == http.StatusNotFound:
 			e.kinds = []error{signer.ErrNoKey}
-			e.msg = fmt.Sprintf("%v (Vault answered %d: %s)", signer.ErrNoKey, re.StatusCode, said)
+			e.msg = fmt.Sprintf("%s (Vault answered %d: %s)", bare(signer.ErrNoKey), re.StatusCode, said)
 		case re.StatusCode >= 500:
 			e.kinds = []error{signer.ErrUnavailable}
-			e.msg = fmt.Sprintf("%v: Vault at %s answered %d: %s", signer.ErrUnavailable, addr, re.StatusCode, said)
+			e.msg = fmt.Sprintf("%s: Vault at %s answered %d: %s", bare(signer.ErrUnavailable), addr, re.StatusCode, said)
 		default:
 			e.msg = fmt.Sprintf("Vault answered %d: %s", re.StatusCode, said)
 		}
@@ -84,17 +84,39 @@ func classify(op, addr string, err error) error {
 	return &vaultError{
 		op:    op,
 		kinds: []error{signer.ErrUnavailable},
-		msg:   fmt.Sprintf("%v: Vault at %s is unreachable: %s", signer.ErrUnavailable, addr, transportCause(err)),
+		msg:   fmt.Sprintf("%s: Vault at %s is unreachable: %s", bare(signer.ErrUnavailable), addr, transportCause(err)),
 		cause: err,
 	}
 }
 
-// vaultSaid is the error text of a Vault answer.
+// vaultSaid is the error text of a Vault answer on one line: Vault's
+// multi-error format ("2 errors occurred:\n\t* permission denied\n\t*
+// invalid token") becomes "permission denied; invalid token".
 func vaultSaid(re *api.ResponseError) string {
-	if len(re.Errors) == 0 {
+	var parts []string
+	for _, e := range re.Errors {
+		for _, line := range strings.Split(e, "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasSuffix(line, " occurred:") {
+				continue
+			}
+			parts = append(parts, strings.TrimPrefix(line, "* "))
+		}
+	}
+	if len(parts) == 0 {
 		return http.StatusText(re.StatusCode)
 	}
-	return strings.Join(re.Errors, "; ")
+	return strings.Join(parts, "; ")
+}
+
+// bare is the text of a sentinel without its package prefix, for messages
+// that already start with "vault: ".
+func bare(err error) string {
+	s := err.Error()
+	for _, p := range []string{"vault: ", "signer: "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	return s
 }
 
 // transportCause is the innermost useful text of a transport error, without

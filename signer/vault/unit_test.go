@@ -166,6 +166,7 @@ func TestClassify(t *testing.T) {
 		text  string
 	}{
 		{name: "permission denied", err: re(403, "permission denied"), kinds: []error{ErrAuth}, text: "permission denied"},
+		{name: "multi-error", err: re(403, "2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"), kinds: []error{ErrAuth}, text: "answered 403: permission denied; invalid token"},
 		{name: "sealed", err: re(503, "Vault is sealed"), kinds: []error{ErrSealed, signer.ErrUnavailable}, text: "is sealed"},
 		{name: "standby 503", err: re(503, "node is not active"), kinds: []error{signer.ErrUnavailable}, text: "503"},
 		{name: "500", err: re(500, "internal error"), kinds: []error{signer.ErrUnavailable}, text: "internal error"},

@@ -181,13 +181,21 @@ func (s *Server) start() {
 	if err := s.waitHealthy(ctx); err != nil {
 		t.Fatalf("vault did not become healthy: %v\n%s", err, s.out.String())
 	}
-	for _, line := range strings.Split(s.out.String(), "\n") {
-		if k, ok := strings.CutPrefix(strings.TrimSpace(line), "Unseal Key: "); ok {
-			s.UnsealKey = strings.TrimSpace(k)
+	// The dev banner with the unseal key may come a moment after health.
+	for s.UnsealKey == "" {
+		for _, line := range strings.Split(s.out.String(), "\n") {
+			if k, ok := strings.CutPrefix(strings.TrimSpace(line), "Unseal Key: "); ok {
+				s.UnsealKey = strings.TrimSpace(k)
+			}
 		}
-	}
-	if s.UnsealKey == "" {
-		t.Fatalf("no unseal key in the dev server's output:\n%s", s.out.String())
+		if s.UnsealKey != "" {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no unseal key in the dev server's output:\n%s", s.out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 	if err := s.Client().Sys().MountWithContext(ctx, PluginMount, &api.MountInput{Type: PluginName}); err != nil {
 		t.Fatalf("mounting the plugin at %s: %v\n%s", PluginMount, err, s.out.String())
