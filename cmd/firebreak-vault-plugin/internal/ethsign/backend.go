@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -60,13 +61,28 @@ func Factory(ctx context.Context, conf *logical.BackendConfig) (logical.Backend,
 
 type backend struct {
 	*framework.Backend
+
+	// keys caches the parsed keys by name, as Vault's transit engine caches
+	// its keys: a signature then costs no storage round trip to Vault.
+	// Deletes, invalidations (another node changed storage) and the
+	// backend's cleanup drop entries and zero them.
+	mu   sync.RWMutex
+	keys map[string]*cachedKey
+	gen  uint64 // counts forgets, so that a load racing a delete is not cached
+}
+
+type cachedKey struct {
+	key     *ecdsa.PrivateKey
+	address string
 }
 
 func newBackend() *backend {
-	b := &backend{}
+	b := &backend{keys: make(map[string]*cachedKey)}
 	b.Backend = &framework.Backend{
 		Help:        strings.TrimSpace(backendHelp),
 		BackendType: logical.TypeLogical,
+		Invalidate:  b.invalidate,
+		Clean:       b.forgetAll,
 		PathsSpecial: &logical.Paths{
 			SealWrapStorage: []string{keysPrefix},
 		},
@@ -187,10 +203,64 @@ func (b *backend) readKey(ctx context.Context, req *logical.Request, d *framewor
 
 func (b *backend) deleteKey(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
 	name := d.Get("name").(string)
+	b.forget(name)
 	if err := req.Storage.Delete(ctx, keysPrefix+name); err != nil {
 		return nil, fmt.Errorf("deleting key %q: %w", name, err)
 	}
+	b.forget(name)
 	return nil, nil
+}
+
+// signingKey returns the parsed key called name from the cache or from
+// storage, or nil if there is none.
+func (b *backend) signingKey(ctx context.Context, s logical.Storage, name string) (*cachedKey, error) {
+	b.mu.RLock()
+	k, gen := b.keys[name], b.gen
+	b.mu.RUnlock()
+	if k != nil {
+		return k, nil
+	}
+	stored, err := loadKey(ctx, s, name)
+	if err != nil || stored == nil {
+		return nil, err
+	}
+	key, err := parsePrivateKey(stored.PrivateKey)
+	if err != nil {
+		return nil, fmt.Errorf("stored key %q is corrupt: %w", name, err)
+	}
+	k = &cachedKey{key: key, address: stored.Address}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if cached := b.keys[name]; cached != nil {
+		zeroKey(key)
+		return cached, nil
+	}
+	if b.gen == gen {
+		b.keys[name] = k
+	}
+	return k, nil
+}
+
+// forget drops the cached key called name. The key is not zeroed: a
+// signature in flight may still use it; the garbage collector frees it.
+func (b *backend) forget(name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.gen++
+	delete(b.keys, name)
+}
+
+func (b *backend) forgetAll(context.Context) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.gen++
+	clear(b.keys)
+}
+
+func (b *backend) invalidate(_ context.Context, key string) {
+	if name, ok := strings.CutPrefix(key, keysPrefix); ok {
+		b.forget(name)
+	}
 }
 
 func (b *backend) sign(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
@@ -206,18 +276,14 @@ func (b *backend) sign(ctx context.Context, req *logical.Request, d *framework.F
 		return logical.ErrorResponse(err.Error()), nil
 	}
 
-	k, err := loadKey(ctx, req.Storage, name)
+	k, err := b.signingKey(ctx, req.Storage, name)
 	if err != nil {
 		return nil, err
 	}
 	if k == nil {
 		return nil, logical.CodedError(http.StatusNotFound, fmt.Sprintf("key %q not found", name))
 	}
-	key, err := parsePrivateKey(k.PrivateKey)
-	if err != nil {
-		return nil, fmt.Errorf("stored key %q is corrupt: %w", name, err)
-	}
-	defer zeroKey(key)
+	key := k.key
 
 	if r.tx == nil {
 		sig, err := crypto.Sign(r.digest[:], key)
@@ -237,7 +303,7 @@ func (b *backend) sign(ctx context.Context, req *logical.Request, d *framework.F
 	return &logical.Response{Data: map[string]any{
 		"signed_transaction": hexutil.Encode(raw),
 		"hash":               signed.Hash().Hex(),
-		"address":            k.Address,
+		"address":            k.address,
 	}}, nil
 }
 

@@ -173,3 +173,51 @@ func TestBackendNeverReturnsKey(t *testing.T) {
 		}
 	}
 }
+
+// TestBackendKeyCache checks that the cache of parsed keys never outlives
+// the key: a deleted key cannot sign, a key re-created under the same name
+// signs with the new key, and an invalidation from another node reloads.
+func TestBackendKeyCache(t *testing.T) {
+	b, s := testBackend(t)
+	digest := map[string]any{"digest": crypto.Keccak256Hash([]byte("x")).Hex()}
+	signer := func() (common.Address, error) {
+		resp, err := request(t, b, s, logical.UpdateOperation, "keys/k/sign", digest)
+		if err != nil {
+			return common.Address{}, err
+		}
+		pub, err := crypto.SigToPub(crypto.Keccak256([]byte("x")), hexutil.MustDecode(resp.Data["signature"].(string)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return crypto.PubkeyToAddress(*pub), nil
+	}
+	importKey := func() common.Address {
+		key, _ := crypto.GenerateKey()
+		mustOK(t, b, s, logical.UpdateOperation, "keys/k", map[string]any{"private_key": hex.EncodeToString(crypto.FromECDSA(key))})
+		return crypto.PubkeyToAddress(key.PublicKey)
+	}
+
+	first := importKey()
+	if got, err := signer(); err != nil || got != first {
+		t.Fatalf("signed by %v (%v), want %v", got, err, first)
+	}
+	mustOK(t, b, s, logical.DeleteOperation, "keys/k", nil)
+	if _, err := signer(); err == nil {
+		t.Fatal("a deleted key signed")
+	}
+	second := importKey()
+	if got, err := signer(); err != nil || got != second {
+		t.Fatalf("signed by %v (%v), want the re-created key %v", got, err, second)
+	}
+
+	// Another node replaced the key in storage and Vault invalidates it here.
+	key, _ := crypto.GenerateKey()
+	entry, _ := logical.StorageEntryJSON("keys/k", storedKey{PrivateKey: hex.EncodeToString(crypto.FromECDSA(key)), Address: crypto.PubkeyToAddress(key.PublicKey).Hex()})
+	if err := s.Put(context.Background(), entry); err != nil {
+		t.Fatal(err)
+	}
+	b.InvalidateKey(context.Background(), "keys/k")
+	if got, err := signer(); err != nil || got != crypto.PubkeyToAddress(key.PublicKey) {
+		t.Fatalf("after invalidation signed by %v (%v)", got, err)
+	}
+}
