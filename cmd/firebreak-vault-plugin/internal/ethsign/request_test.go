@@ -157,3 +157,23 @@ func FuzzParseSignRequest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParsePrivateKey: never panics, never quotes its input in an error, and
+// what it accepts round-trips.
+func FuzzParsePrivateKey(f *testing.F) {
+	f.Add(strings.Repeat("11", 32))
+	f.Add("0x" + strings.Repeat("ff", 32))
+	f.Add("zz")
+	f.Fuzz(func(t *testing.T, s string) {
+		key, err := parsePrivateKey(s)
+		if err != nil {
+			if len(s) > 8 && strings.Contains(err.Error(), s) {
+				t.Fatalf("error %q quotes the input", err)
+			}
+			return
+		}
+		if key.D.Sign() <= 0 {
+			t.Fatal("accepted a zero key")
+		}
+	})
+}
