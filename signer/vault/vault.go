@@ -118,9 +118,11 @@ func (s *Signer) Address() common.Address { return s.address }
 
 // SignDigest signs digest; the signature is checked to recover to Address.
 func (s *Signer) SignDigest(ctx context.Context, digest [32]byte) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
-	sig, err := s.keys.signDigest(ctx, digest)
+	var sig []byte
+	err := s.withLogin(ctx, func(ctx context.Context) (err error) {
+		sig, err = s.keys.signDigest(ctx, digest)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -139,9 +141,11 @@ func (s *Signer) SignTx(ctx context.Context, tx *types.Transaction, chainID *big
 	if tx.Type() != types.LegacyTxType && tx.ChainId().Cmp(chainID) != 0 {
 		return nil, fmt.Errorf("vault: transaction chain id %v, signing for %v: %w", tx.ChainId(), chainID, types.ErrInvalidChainId)
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
-	signed, err := s.keys.signTx(ctx, tx, chainID)
+	var signed *types.Transaction
+	err := s.withLogin(ctx, func(ctx context.Context) (err error) {
+		signed, err = s.keys.signTx(ctx, tx, chainID)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +153,26 @@ func (s *Signer) SignTx(ctx context.Context, tx *types.Transaction, chainID *big
 		return nil, err
 	}
 	return signed, nil
+}
+
+// withLogin runs op with the request timeout. If Vault refuses the token
+// and the Signer can log in by itself (AppRole, Kubernetes), it logs in
+// again and runs op once more: a token can expire between two renewals.
+func (s *Signer) withLogin(ctx context.Context, op func(context.Context) error) error {
+	attempt := func() error {
+		ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+		defer cancel()
+		return op(ctx)
+	}
+	err := attempt()
+	if !errors.Is(err, ErrAuth) || s.cfg.Auth.Method == AuthToken {
+		return err
+	}
+	s.log.Warn("Vault refused the token; logging in again", "error", err)
+	if _, lerr := s.login(ctx); lerr != nil {
+		return fmt.Errorf("%w (logging in again: %w)", err, lerr)
+	}
+	return attempt()
 }
 
 // Close stops the token renewal. It does not revoke the token.

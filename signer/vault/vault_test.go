@@ -186,9 +186,11 @@ func TestKVMode(t *testing.T) {
 	}
 }
 
-func TestAppRole(t *testing.T) {
-	srv := vaulttest.Start(t)
-	want := importKey(t, srv, "pauser", newKey(t))
+// enableAppRole enables AppRole auth with a role "firebreak" whose tokens
+// may only read and sign with the key "pauser", and returns its role id and
+// a secret id. roleData adds settings to the role (token TTLs).
+func enableAppRole(t *testing.T, srv *vaulttest.Server, roleData map[string]any) (roleID, secretID string) {
+	t.Helper()
 	root := srv.Client()
 	if err := root.Sys().EnableAuthWithOptions("approle", &api.EnableAuthOptions{Type: "approle"}); err != nil {
 		t.Fatal(err)
@@ -199,29 +201,48 @@ path "eth/keys/pauser/sign" { capabilities = ["update"] }
 `); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := root.Logical().Write("auth/approle/role/firebreak", map[string]any{"token_policies": "firebreak-pauser", "token_ttl": "1h"}); err != nil {
+	data := map[string]any{"token_policies": "firebreak-pauser", "token_ttl": "1h"}
+	for k, v := range roleData {
+		data[k] = v
+	}
+	if _, err := root.Logical().Write("auth/approle/role/firebreak", data); err != nil {
 		t.Fatal(err)
 	}
 	sec, err := root.Logical().Read("auth/approle/role/firebreak/role-id")
 	if err != nil {
 		t.Fatal(err)
 	}
-	roleID := sec.Data["role_id"].(string)
+	roleID = sec.Data["role_id"].(string)
 	sec, err = root.Logical().Write("auth/approle/role/firebreak/secret-id", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	secretID := sec.Data["secret_id"].(string)
+	return roleID, sec.Data["secret_id"].(string)
+}
+
+func TestAppRole(t *testing.T) {
+	srv := vaulttest.Start(t)
+	want := importKey(t, srv, "pauser", newKey(t))
+	roleID, secretID := enableAppRole(t, srv, nil)
 
 	logs := &logBuffer{}
 	cfg := vault.Config{Address: srv.Addr, Key: "pauser", Auth: vault.Auth{Method: vault.AuthAppRole, RoleID: roleID, SecretID: vault.Secret(secretID)}}
 	s := newSigner(t, cfg, logs)
 	checkSigns(t, s, want)
 
+	// Every AppRole token revoked: the Signer logs in again by itself.
+	if _, err := srv.Client().Logical().Write("sys/leases/revoke-prefix/auth/approle/login", nil); err != nil {
+		t.Fatal(err)
+	}
+	checkSigns(t, s, want)
+	if !strings.Contains(logs.String(), "Vault refused the token; logging in again") {
+		t.Fatalf("no login after the revocation:\n%s", logs)
+	}
+
 	// The policy allows only the pauser key.
 	importKey(t, srv, "other", newKey(t))
 	cfg.Key = "other"
-	_, err = vault.New(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)))
+	_, err := vault.New(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	if !errors.Is(err, vault.ErrAuth) {
 		t.Fatalf("a key outside the policy: %v, want ErrAuth", err)
 	}
@@ -348,5 +369,30 @@ func TestTokenRenewal(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAppRoleLoginAgain: an AppRole token that reaches its max TTL is
+// replaced by a new login, and the Signer keeps working. (With TTLs of a
+// few seconds, the watcher's one-second granularity can let the token
+// expire just before it logs in again; SignDigest then logs in itself.)
+func TestAppRoleLoginAgain(t *testing.T) {
+	srv := vaulttest.Start(t)
+	want := importKey(t, srv, "pauser", newKey(t))
+	roleID, secretID := enableAppRole(t, srv, map[string]any{"token_ttl": "2s", "token_max_ttl": "3s"})
+	logs := &logBuffer{}
+	s := newSigner(t, vault.Config{Address: srv.Addr, Key: "pauser", Auth: vault.Auth{Method: vault.AuthAppRole, RoleID: roleID, SecretID: vault.Secret(secretID)}}, logs)
+	time.Sleep(5 * time.Second)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("signer log:\n%s", logs)
+		}
+	})
+	checkSigns(t, s, want)
+	if !strings.Contains(logs.String(), "reached its end of life; logging in again") {
+		t.Fatalf("no second login after the max TTL:\n%s", logs)
+	}
+	if strings.Contains(logs.String(), secretID) {
+		t.Fatal("the secret id reached the log")
 	}
 }
