@@ -207,9 +207,10 @@ func TestClassify(t *testing.T) {
 
 // TestKubernetesLogin checks the login request of the kubernetes method: the
 // service account JWT is read from its file and sent with the role to
-// auth/kubernetes/login, and the returned token is used. A real Kubernetes
-// login cannot run here (Vault would have to call a Kubernetes API server's
-// TokenReview), so the Vault side is an httptest server.
+// auth/kubernetes/login (or the configured mount), and the returned token is
+// used. No Kubernetes cluster can run here; TestKubernetesAuthInVault runs
+// the login against the real Vault with a stand-in for Kubernetes'
+// TokenReview API.
 func TestKubernetesLogin(t *testing.T) {
 	jwtPath := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(jwtPath, []byte("eyJhbGciOi.k8s-service-account.jwt"), 0o600); err != nil {

@@ -4,12 +4,19 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -394,5 +401,92 @@ func TestAppRoleLoginAgain(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), secretID) {
 		t.Fatal("the secret id reached the log")
+	}
+}
+
+// TestKubernetesAuthInVault logs in with the kubernetes method against the
+// real Vault's Kubernetes auth engine. No Kubernetes runs here: its
+// TokenReview API, which Vault calls to check the service account token, is
+// an httptest server that approves exactly the token the Signer read from
+// its file.
+func TestKubernetesAuthInVault(t *testing.T) {
+	srv := vaulttest.Start(t)
+	want := importKey(t, srv, "pauser", newKey(t))
+
+	const ns, sa, uid = "firebreak", "firebreak-engine", "6a8c-uid"
+	b64 := base64.RawURLEncoding.EncodeToString
+	claims, _ := json.Marshal(map[string]any{
+		"iss":                                    "kubernetes/serviceaccount",
+		"sub":                                    "system:serviceaccount:" + ns + ":" + sa,
+		"kubernetes.io/serviceaccount/namespace": ns,
+		"kubernetes.io/serviceaccount/service-account.name": sa,
+		"kubernetes.io/serviceaccount/service-account.uid":  uid,
+	})
+	jwt := b64([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + b64(claims) + "." + b64([]byte("not-verified-by-vault-without-pem-keys"))
+	jwtPath := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(jwtPath, []byte(jwt), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	var reviews atomic.Int32
+	k8s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var review struct {
+			Spec struct {
+				Token string `json:"token"`
+			} `json:"spec"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&review)
+		if r.URL.Path != "/apis/authentication.k8s.io/v1/tokenreviews" || r.Header.Get("Authorization") != "Bearer reviewer-jwt" {
+			http.Error(w, "unexpected request", http.StatusBadRequest)
+			return
+		}
+		reviews.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
+			"status": map[string]any{
+				"authenticated": review.Spec.Token == jwt,
+				"user":          map[string]any{"username": "system:serviceaccount:" + ns + ":" + sa, "uid": uid},
+			},
+		})
+	}))
+	defer k8s.Close()
+
+	root := srv.Client()
+	if err := root.Sys().EnableAuthWithOptions("kubernetes", &api.EnableAuthOptions{Type: "kubernetes"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := root.Sys().PutPolicy("firebreak-pauser", `
+path "eth/keys/pauser"      { capabilities = ["read"] }
+path "eth/keys/pauser/sign" { capabilities = ["update"] }
+`); err != nil {
+		t.Fatal(err)
+	}
+	for path, data := range map[string]map[string]any{
+		"auth/kubernetes/config":              {"kubernetes_host": k8s.URL, "disable_local_ca_jwt": true, "token_reviewer_jwt": "reviewer-jwt"},
+		"auth/kubernetes/role/firebreak":      {"bound_service_account_names": sa, "bound_service_account_namespaces": ns, "token_policies": "firebreak-pauser", "token_ttl": "1h"},
+		"auth/kubernetes/role/other-accounts": {"bound_service_account_names": "someone-else", "bound_service_account_namespaces": ns, "token_policies": "firebreak-pauser"},
+	} {
+		if _, err := root.Logical().Write(path, data); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+
+	logs := &logBuffer{}
+	cfg := vault.Config{Address: srv.Addr, Key: "pauser", Auth: vault.Auth{Method: vault.AuthKubernetes, K8sRole: "firebreak", K8sTokenPath: jwtPath}}
+	s := newSigner(t, cfg, logs)
+	checkSigns(t, s, want)
+	if reviews.Load() == 0 {
+		t.Fatal("Vault never reviewed the token")
+	}
+
+	cfg.Auth.K8sRole = "other-accounts"
+	_, err := vault.New(context.Background(), cfg, nil)
+	if !errors.Is(err, vault.ErrAuth) || strings.Contains(err.Error(), jwt) {
+		t.Fatalf("a role that does not bind the service account: %v, want ErrAuth without the JWT", err)
+	}
+	t.Logf("role not bound: %v", err)
+	if strings.Contains(logs.String(), jwt) {
+		t.Fatal("the service account token reached the log")
 	}
 }
