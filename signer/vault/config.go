@@ -44,6 +44,10 @@ var ErrConfig = errors.New("vault: invalid configuration")
 type Config struct {
 	// Address of Vault, e.g. https://vault.example:8200.
 	Address string
+	// CACert is the PEM file of the CA that signed Vault's TLS certificate;
+	// empty for the system's roots (or VAULT_CACERT, which the Vault API
+	// client reads with the other VAULT_* TLS variables).
+	CACert string
 	// Mount is where firebreak-vault-plugin is mounted (plugin mode);
 	// default "eth".
 	Mount string

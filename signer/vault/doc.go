@@ -47,6 +47,9 @@
 // Config fields (zero values take the documented defaults):
 //
 //	Address        Vault's URL, e.g. https://vault.example:8200 (required)
+//	CACert         PEM file of the CA of Vault's TLS certificate (system roots;
+//	               the API client also honours VAULT_CACERT and the other
+//	               VAULT_* TLS variables)
 //	Mode           "plugin" (default) or "kv"
 //	Mount, Key     plugin mode: the plugin's mount ("eth") and the key's name
 //	KVMount        kv mode: the KV v2 mount ("secret")

@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -86,12 +89,16 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 		{name: "kubernetes without role", mutate: func(c *Config) { c.Auth = Auth{Method: AuthKubernetes} }, wantErr: "K8sRole"},
 		{name: "bad method", mutate: func(c *Config) { c.Auth.Method = "userpass" }, wantErr: "Auth.Method"},
 		{name: "negative timeout", mutate: func(c *Config) { c.Timeout = -1 }, wantErr: "Timeout"},
+		{name: "missing CA file", mutate: func(c *Config) { c.CACert = "/nonexistent/ca.pem" }, wantErr: "CACert"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := ok
 			tt.mutate(&c)
 			got, err := c.withDefaults()
+			if err == nil {
+				_, err = newClient(got)
+			}
 			if tt.wantErr != "" {
 				if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want ErrConfig about %s", err, tt.wantErr)
@@ -256,5 +263,37 @@ func TestKubernetesLogin(t *testing.T) {
 	_, err := loginMethod(Auth{Method: AuthKubernetes, K8sRole: "firebreak", K8sTokenPath: filepath.Join(t.TempDir(), "missing")})
 	if !errors.Is(err, ErrAuth) {
 		t.Fatalf("missing JWT file: %v, want ErrAuth", err)
+	}
+}
+
+// TestCACert: with CACert the client trusts Vault's TLS certificate; without
+// it a certificate from an unknown CA is a (non-retried) unavailability.
+func TestCACert(t *testing.T) {
+	var requests atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, `{"errors":["permission denied"]}`)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the rejected handshake
+	srv.StartTLS()
+	defer srv.Close()
+	caPath := filepath.Join(t.TempDir(), "ca.pem")
+	pemCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(caPath, pemCert, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("VAULT_CACERT", "")
+	t.Setenv("VAULT_SKIP_VERIFY", "")
+
+	cfg := Config{Address: srv.URL, Key: "k", Auth: Auth{Token: "t"}}
+	_, err := New(context.Background(), cfg, nil)
+	if !errors.Is(err, signer.ErrUnavailable) || !strings.Contains(err.Error(), "certificate") || requests.Load() != 0 {
+		t.Fatalf("unknown CA: %v (%d requests), want ErrUnavailable about the certificate", err, requests.Load())
+	}
+	cfg.CACert = caPath
+	if _, err := New(context.Background(), cfg, nil); !errors.Is(err, ErrAuth) || requests.Load() != 1 {
+		t.Fatalf("with CACert: %v (%d requests), want Vault's 403 as ErrAuth", err, requests.Load())
 	}
 }

@@ -105,6 +105,11 @@ func newClient(cfg Config) (*api.Client, error) {
 	c.MinRetryWait = 50 * time.Millisecond
 	c.MaxRetryWait = 500 * time.Millisecond
 	c.CheckRetry = retryPolicy
+	if cfg.CACert != "" {
+		if err := c.ConfigureTLS(&api.TLSConfig{CACert: cfg.CACert}); err != nil {
+			return nil, fmt.Errorf("%w: CACert %s: %w", ErrConfig, cfg.CACert, err)
+		}
+	}
 	client, err := api.NewClient(c)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Vault client: %w", ErrConfig, err)
