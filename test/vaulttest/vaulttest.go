@@ -170,6 +170,7 @@ func (s *Server) start() {
 	)
 	s.cmd.Env = append(cleanEnv(), "HOME="+s.home, "VAULT_LOG_LEVEL=warn")
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
+	ownProcessGroup(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("starting vault: %v", err)
 	}
@@ -251,12 +252,13 @@ func (s *Server) Client() *api.Client {
 	return c
 }
 
-// Stop kills the server and waits for it to exit. It is safe to call twice.
+// Stop kills the server and its plugin processes and waits for it to exit.
+// It is safe to call twice.
 func (s *Server) Stop() {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
-	_ = s.cmd.Process.Kill()
+	killGroup(s.cmd)
 	<-s.waitErr
 	s.cmd = nil
 }
