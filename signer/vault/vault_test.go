@@ -359,14 +359,14 @@ func TestStoppedThenRestarted(t *testing.T) {
 func TestTokenRenewal(t *testing.T) {
 	srv := vaulttest.Start(t)
 	want := importKey(t, srv, "pauser", newKey(t))
-	// A renewable token that expires after 3s unless renewed.
-	tok, err := srv.Client().Auth().Token().Create(&api.TokenCreateRequest{Policies: []string{"root"}, TTL: "3s", Renewable: new(true)})
+	// A renewable token that expires after 4s unless renewed.
+	tok, err := srv.Client().Auth().Token().Create(&api.TokenCreateRequest{Policies: []string{"root"}, TTL: "4s", Renewable: new(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &logBuffer{}
 	s := newSigner(t, vault.Config{Address: srv.Addr, Key: "pauser", Auth: vault.Auth{Token: vault.Secret(tok.Auth.ClientToken)}}, logs)
-	time.Sleep(5 * time.Second)
+	time.Sleep(7 * time.Second)
 	checkSigns(t, s, want)
 	if !strings.Contains(logs.String(), "renewed the Vault token") {
 		t.Fatalf("no renewal logged:\n%s", logs)
