@@ -25,6 +25,9 @@ if [[ -x "$bin" ]]; then
 fi
 
 say() { echo "vaultserver: $*" >&2; }
+for tool in go patch; do
+	command -v "$tool" >/dev/null || { say "needs $tool in PATH"; exit 1; }
+done
 say "building Vault v$VAULT_VERSION from source, about 15 minutes the first time (~4.4 GB of modules); cached in $bin"
 
 # 1. A patched, writable copy of the module source.
