@@ -16,7 +16,7 @@ GO_PACKAGES := ./...
 
 export FIREBREAK_ANVIL := $(ANVIL)
 
-.PHONY: all build test vet lint fmt-check demo run tools generate check-generate policy-test bench fuzz clean help
+.PHONY: all build vault-server plugin test vet lint fmt-check demo run tools generate check-generate policy-test bench fuzz clean help
 
 all: build
 
@@ -25,6 +25,9 @@ help: ## list the targets
 
 build: ## build bin/firebreak
 	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/firebreak
+
+plugin: ## build bin/firebreak-vault-plugin, the Vault secrets engine (register it in your Vault)
+	$(GO) build -trimpath -o bin/firebreak-vault-plugin ./cmd/firebreak-vault-plugin
 
 tools: $(NPM_STAMP) ## install anvil, solcjs, OpenZeppelin and Safe artifacts into .tools/
 
@@ -37,7 +40,10 @@ $(NPM_STAMP): tools/package.json tools/package-lock.json
 	@touch $@
 	@$(ANVIL) --version | head -1
 
-test: tools vet ## run all tests with -race against real NATS, anvil and OPA
+vault-server: ## build the Vault server the tests run (from the Go module proxy's source; ~15 min the first time, cached in .tools/)
+	@bash test/vaultserver/build.sh
+
+test: tools vault-server vet ## run all tests with -race against real NATS, anvil, Vault and OPA
 	FIREBREAK_REQUIRE_TOOLS=1 $(GO) test -race -count=1 -timeout 20m $(GO_PACKAGES)
 
 vet: ## go vet and a gofmt check
@@ -62,8 +68,8 @@ check-generate: generate ## fail if committed artifacts or bindings differ from 
 	@git diff --exit-code -- contracts/ && test -z "$$(git status --porcelain -- contracts/)" \
 	  || { echo "contracts/ drifted from its sources: run 'make generate' and commit"; exit 1; }
 
-bench: tools ## run the benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
+bench: tools vault-server ## run the benchmarks
+	FIREBREAK_REQUIRE_TOOLS=1 $(GO) test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
 
 fuzz: ## fuzz the event decoder for 60s
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./engine/event/

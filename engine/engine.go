@@ -33,8 +33,6 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/policies"
-	"github.com/firebreak-dev/firebreak/signer"
-	"github.com/firebreak-dev/firebreak/signer/local"
 )
 
 // Outcome is what the engine recorded for one event: the decision and the
@@ -92,10 +90,11 @@ func (e *Engine) NATSURL() string { return e.natsURL }
 // Run starts the pipeline and blocks until ctx is cancelled or a component
 // fails to start. Everything it started is stopped before it returns.
 func (e *Engine) Run(ctx context.Context) error {
-	signers, err := e.buildSigners()
+	signers, closeSigners, err := e.opts.buildSigners(ctx, e.log)
 	if err != nil {
 		return err
 	}
+	defer closeSigners()
 
 	callers := map[uint64]guard.Caller{}
 	chains := map[uint64]submit.Chain{}
@@ -202,42 +201,6 @@ func loadPolicies(ctx context.Context, dir string, data map[string]any) (*polici
 		return nil, fmt.Errorf("engine: loading policies: %w", err)
 	}
 	return ev, nil
-}
-
-func (e *Engine) buildSigners() (map[string]signer.Signer, error) {
-	out := map[string]signer.Signer{}
-	lookup := e.opts.LookupEnv
-	if lookup == nil {
-		lookup = func(string) (string, bool) { return "", false }
-	}
-	for _, name := range sortedKeys(e.opts.Signers) {
-		if _, ok := e.opts.SignerInstances[name]; ok {
-			continue
-		}
-		so := e.opts.Signers[name]
-		var s *local.Signer
-		var err error
-		switch {
-		case so.KeyEnv != "":
-			val, ok := lookup(so.KeyEnv)
-			if !ok {
-				return nil, fmt.Errorf("%w: signers.%s: environment variable %s is not set", ErrConfig, name, so.KeyEnv)
-			}
-			s, err = local.FromHex(val)
-		default:
-			pass, _ := lookup(so.PassphraseEnv)
-			s, err = local.FromFile(so.KeyFile, pass)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: signers.%s: %w", ErrConfig, name, err)
-		}
-		out[name] = s
-		e.log.Info("signer ready", "signer", name, "kind", so.Kind, "address", s.Address().Hex())
-	}
-	for name, s := range e.opts.SignerInstances {
-		out[name] = s
-	}
-	return out, nil
 }
 
 // Planner decides and guards events without recording or sending

@@ -66,15 +66,50 @@ type ChainOptions struct {
 	RPC string `yaml:"rpc"`
 }
 
-// SignerOptions describe one signer. Key material is never in the file:
-// it comes from the environment variable KeyEnv or the file KeyFile.
+// SignerOptions describe one signer. Key material and credentials are
+// never in the file: they come from environment variables (*_env) or files
+// (*_file).
 type SignerOptions struct {
-	// Kind is "local" (Vault and Safe come in their own issues).
+	// Kind is "local" (a key in this process, for development) or "vault"
+	// (a key held in Vault; see Vault).
 	Kind    string `yaml:"kind"`
 	KeyEnv  string `yaml:"key_env"`
 	KeyFile string `yaml:"key_file"`
 	// PassphraseEnv names the variable holding a JSON keystore's passphrase.
 	PassphraseEnv string `yaml:"passphrase_env"`
+	// Vault configures a kind: vault signer.
+	Vault *VaultSignerOptions `yaml:"vault"`
+}
+
+// VaultSignerOptions locate a key in Vault: in firebreak's secrets-engine
+// plugin (mode plugin: the key never leaves Vault) or in a KV v2 secret
+// (mode kv: read for each signature, then dropped).
+type VaultSignerOptions struct {
+	Address string           `yaml:"address"`
+	CACert  string           `yaml:"ca_cert"`
+	Mode    string           `yaml:"mode"`
+	Mount   string           `yaml:"mount"`
+	Key     string           `yaml:"key"`
+	KVMount string           `yaml:"kv_mount"`
+	KVPath  string           `yaml:"kv_path"`
+	KVField string           `yaml:"kv_field"`
+	Timeout time.Duration    `yaml:"timeout"`
+	Auth    VaultAuthOptions `yaml:"auth"`
+}
+
+// VaultAuthOptions say how to log in to Vault; secrets by variable or file.
+type VaultAuthOptions struct {
+	// Method is token (default), approle or kubernetes.
+	Method       string `yaml:"method"`
+	TokenEnv     string `yaml:"token_env"`
+	TokenFile    string `yaml:"token_file"`
+	RoleID       string `yaml:"role_id"`
+	SecretIDEnv  string `yaml:"secret_id_env"`
+	SecretIDFile string `yaml:"secret_id_file"`
+	K8sRole      string `yaml:"kubernetes_role"`
+	K8sTokenPath string `yaml:"kubernetes_token_path"`
+	// Path is where the auth method is mounted, if not its default.
+	Path string `yaml:"path"`
 }
 
 // ProtocolOptions describe one protected protocol; they become the
@@ -188,12 +223,8 @@ func (o Options) validate() error {
 		chains[c.ID] = true
 	}
 	for _, name := range sortedKeys(o.Signers) {
-		s := o.Signers[name]
-		if s.Kind != "local" {
-			return configErr("signers.%s.kind: %q is not supported (supported: local)", name, s.Kind)
-		}
-		if (s.KeyEnv == "") == (s.KeyFile == "") {
-			return configErr("signers.%s: set exactly one of key_env and key_file", name)
+		if err := o.Signers[name].validate(name); err != nil {
+			return err
 		}
 	}
 	hasSigner := func(name string) bool {
