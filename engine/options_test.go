@@ -99,3 +99,42 @@ func FuzzParseConfig(f *testing.F) {
 		opts.registry()
 	})
 }
+
+func TestVaultSignerConfig(t *testing.T) {
+	base := strings.Replace(validConfig, "signers: {g: {kind: local, key_env: KEY}}", "signers: {g: {kind: vault, vault: VAULT}}", 1)
+	tests := []struct {
+		name    string
+		vault   string
+		wantMsg string // empty: valid
+	}{
+		{"plugin with token", `{address: "https://v:8200", key: guardian, auth: {token_env: T}}`, ""},
+		{"kv with approle", `{address: "http://v:8200", mode: kv, kv_path: fb/g, auth: {method: approle, role_id: r, secret_id_file: /s}}`, ""},
+		{"kubernetes", `{address: "http://v:8200", key: g, auth: {method: kubernetes, kubernetes_role: fb}}`, ""},
+		{"no address", `{key: g, auth: {token_env: T}}`, "signers.g.vault.address"},
+		{"plugin without key", `{address: "http://v:8200", auth: {token_env: T}}`, "signers.g.vault.key"},
+		{"kv without path", `{address: "http://v:8200", mode: kv, auth: {token_env: T}}`, "signers.g.vault.kv_path"},
+		{"bad mode", `{address: "http://v:8200", mode: transit, key: g, auth: {token_env: T}}`, `"transit" is not plugin or kv`},
+		{"no token source", `{address: "http://v:8200", key: g, auth: {}}`, "token_env and token_file"},
+		{"approle without secret id", `{address: "http://v:8200", key: g, auth: {method: approle, role_id: r}}`, "approle needs"},
+		{"bad method", `{address: "http://v:8200", key: g, auth: {method: ldap}}`, `"ldap" is not token, approle or kubernetes`},
+		{"kubernetes without role", `{address: "http://v:8200", key: g, auth: {method: kubernetes}}`, "kubernetes_role"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseConfig(strings.NewReader(strings.Replace(base, "VAULT", tt.vault, 1)))
+			if tt.wantMsg == "" {
+				if err != nil {
+					t.Fatalf("valid config refused: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Fatalf("err = %v, want a config error mentioning %q", err, tt.wantMsg)
+			}
+		})
+	}
+	_, err := ParseConfig(strings.NewReader(strings.Replace(validConfig, "kind: local, key_env: KEY", "kind: vault, key_env: KEY", 1)))
+	if err == nil || !strings.Contains(err.Error(), "signers.g.vault: required") {
+		t.Errorf("vault signer without a vault block: err = %v", err)
+	}
+}
