@@ -44,6 +44,9 @@ type stack struct {
 	demo     contracts.Demo
 	guardian *local.Signer
 	operator *local.Signer
+	// guardianAddr holds the vault's PAUSER_ROLE: guardian's address unless
+	// the stack was started with another one.
+	guardianAddr common.Address
 	engine   *engine.Engine
 	js       jetstream.JetStream
 }
@@ -71,6 +74,14 @@ func startAnvil(t *testing.T, ctx context.Context) *simulate.Anvil {
 // change the engine options before start.
 func newStack(t *testing.T, configure func(*engine.Options)) *stack {
 	t.Helper()
+	return newStackWithGuardian(t, common.Address{}, configure)
+}
+
+// newStackWithGuardian is newStack with the vault's pauser set to guardian
+// (funded on the chain), for signers that are not anvil's development keys.
+// configure must then configure the "guardian" signer.
+func newStackWithGuardian(t *testing.T, guardian common.Address, configure func(*engine.Options)) *stack {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	s := &stack{t: t, ctx: ctx, anvil: startAnvil(t, ctx)}
@@ -81,9 +92,16 @@ func newStack(t *testing.T, configure func(*engine.Options)) *stack {
 	t.Cleanup(s.client.Close)
 	s.guardian = mustSigner(t, guardianKey)
 	s.operator = mustSigner(t, operatorKey)
+	s.guardianAddr = s.guardian.Address()
+	if guardian != (common.Address{}) {
+		s.guardianAddr = guardian
+		if err := s.client.Client().CallContext(ctx, nil, "anvil_setBalance", guardian, "0x56BC75E2D63100000"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	admin, _ := crypto.HexToECDSA(adminKey)
 	auth := bind.NewKeyedTransactor(admin, big.NewInt(chainID))
-	if s.demo, err = contracts.DeployDemo(ctx, s.client, auth, s.guardian.Address(), s.operator.Address(), big.NewInt(1e18)); err != nil {
+	if s.demo, err = contracts.DeployDemo(ctx, s.client, auth, s.guardianAddr, s.operator.Address(), big.NewInt(1e18)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -92,7 +110,9 @@ func newStack(t *testing.T, configure func(*engine.Options)) *stack {
 	opts.DataDir = t.TempDir()
 	opts.NATS.Port = -1
 	opts.Chains = []engine.ChainOptions{{ID: chainID, Name: "anvil", RPC: s.anvil.URL()}}
-	opts.SignerInstances = map[string]signer.Signer{"guardian": s.guardian}
+	if guardian == (common.Address{}) {
+		opts.SignerInstances = map[string]signer.Signer{"guardian": s.guardian}
+	}
 	opts.Protocols = map[string]engine.ProtocolOptions{"demo": {
 		ChainID: chainID, MinConfidence: &minConf, Signer: "guardian",
 		Contracts: map[string]engine.ContractOptions{
