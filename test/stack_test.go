@@ -47,8 +47,8 @@ type stack struct {
 	// guardianAddr holds the vault's PAUSER_ROLE: guardian's address unless
 	// the stack was started with another one.
 	guardianAddr common.Address
-	engine   *engine.Engine
-	js       jetstream.JetStream
+	engine       *engine.Engine
+	js           jetstream.JetStream
 }
 
 // startAnvil starts a real anvil or skips (fails under make test) when the
