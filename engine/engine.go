@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
@@ -65,6 +64,7 @@ type Engine struct {
 	nc      *nats.Conn
 	cons    *ingest.Consumer
 	store   *submit.Store
+	planner *Planner
 }
 
 // New validates opts and returns an Engine. Nothing is started and no
@@ -111,7 +111,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	ev := planner.Evaluator()
-	e.log.Info("policies loaded", "files", ev.Files(), "revision", ev.Revision()[:12])
+	e.log.Info("policies loaded", "source", planner.policies.Status().Source, "files", ev.Files(), "revision", ev.Revision()[:12])
+	e.planner = planner
 
 	url := e.opts.NATS.URL
 	if url == "" {
@@ -138,6 +139,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := planner.useKillSwitch(ctx, js, e.opts.NATS.Replicas); err != nil {
+		return err
+	}
 	copts := ingest.DefaultConsumerOptions()
 	copts.Replicas = e.opts.NATS.Replicas
 	cons, err := ingest.NewConsumer(ctx, js, copts, e.log)
@@ -159,6 +163,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err := p.resume(runCtx); err != nil {
 		return err
 	}
+	e.startPolicyWatch(runCtx, &wg, planner)
 
 	e.nc, e.cons, e.store, e.natsURL = nc, cons, store, url
 	close(e.ready)
@@ -188,30 +193,17 @@ func (e *Engine) Action(ctx context.Context, actionID string) (submit.Record, er
 	return rec, err
 }
 
-func loadPolicies(ctx context.Context, dir string, data map[string]any) (*policies.Evaluator, error) {
-	fsys := policies.Shipped()
-	if dir != "" {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("%w: policy_dir: %q is not a readable folder", ErrConfig, dir)
-		}
-		fsys = os.DirFS(dir)
-	}
-	ev, err := policies.Load(ctx, fsys, data)
-	if err != nil {
-		return nil, fmt.Errorf("engine: loading policies: %w", err)
-	}
-	return ev, nil
-}
-
 // Planner decides and guards events without recording or sending
 // anything: the engine's first half, shared by the engine, dry-runs and
 // policy evaluation.
 type Planner struct {
-	log       *slog.Logger
-	now       func() time.Time
-	evaluator *policies.Evaluator
-	guard     *guard.Guard
-	maxAct    int
+	log      *slog.Logger
+	now      func() time.Time
+	policies *policies.Reloader
+	guard    *guard.Guard
+	guardCfg guardConfig
+	// killSwitch is set in a running engine (it lives in NATS).
+	killSwitch *guard.KillSwitch
 }
 
 // NewPlanner loads the policies named by opts and builds the guard over
@@ -222,19 +214,20 @@ func NewPlanner(ctx context.Context, opts Options, callers map[uint64]guard.Call
 		return nil, err
 	}
 	reg, allow, data := opts.registry()
-	ev, err := loadPolicies(ctx, opts.PolicyDir, data)
-	if err != nil {
-		return nil, err
-	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	return &Planner{log: log, now: now, evaluator: ev, guard: guard.New(reg, allow, callers), maxAct: opts.MaxActionsPerEvent}, nil
+	pol, err := loadPolicies(ctx, opts, data, log, now)
+	if err != nil {
+		return nil, err
+	}
+	gc := guardConfig{reg: reg, allow: allow, callers: callers, limits: opts.guardLimits(), now: now}
+	return &Planner{log: log, now: now, policies: pol, guard: gc.build(nil), guardCfg: gc}, nil
 }
 
-// Evaluator is the compiled policy set the planner decides with.
-func (p *Planner) Evaluator() *policies.Evaluator { return p.evaluator }
+// Evaluator is the compiled policy set the planner decides with now.
+func (p *Planner) Evaluator() *policies.Evaluator { return p.policies.Current() }
 
 // Plan decides what to do about ev and runs every requested action through
 // the guard. The error is non-nil only for failures worth retrying (a
@@ -244,7 +237,7 @@ func (p *Planner) Plan(ctx context.Context, ev event.Event) (Outcome, error) {
 	log := p.log.With("event", ev.ID, "protocol", ev.Protocol)
 	out := Outcome{Event: ev, ReceivedAt: p.now(), Actions: []ActionOutcome{}}
 
-	d, err := p.evaluator.Decide(ctx, ev.Input())
+	d, err := p.policies.Decide(ctx, ev.Input())
 	if err != nil {
 		// No action, and loudly: a policy that cannot decide is a fault.
 		out.DecisionError = err.Error()
@@ -262,18 +255,17 @@ func (p *Planner) Plan(ctx context.Context, ev event.Event) (Outcome, error) {
 	case len(d.Actions) == 0:
 		log.Info("no action", "severity", ev.Severity, "alert_type", ev.AlertType)
 		return out, nil
-	case len(d.Actions) > p.maxAct:
-		log.Warn("decision refused: too many actions", "actions", len(d.Actions), "max", p.maxAct)
-		return refuseAll(fmt.Sprintf("the decision asks for %d actions, more than max_actions_per_event (%d)", len(d.Actions), p.maxAct))
 	case d.RequireApproval:
 		log.Warn("decision requires approval: not executed", "actions", len(d.Actions))
 		return refuseAll("the decision requires approval, and approvals are not available in this version")
 	}
-	for _, req := range d.Actions {
-		v, err := p.guard.Check(ctx, req)
-		if err != nil {
-			return out, err
-		}
+	// The guardrails (max actions, kill switch, rate limits, cooldowns),
+	// then the allowlist and the chain, for every action.
+	verdicts, err := p.guard.CheckDecision(ctx, ev.ID, d.Actions)
+	if err != nil {
+		return out, err
+	}
+	for _, v := range verdicts {
 		out.Actions = append(out.Actions, ActionOutcome{Verdict: v})
 	}
 	return out, nil

@@ -35,6 +35,16 @@ type Options struct {
 	// MaxActionsPerEvent bounds what one event can trigger; a decision
 	// asking for more is refused whole.
 	MaxActionsPerEvent int `yaml:"max_actions_per_event"`
+	// PolicyBundle loads the policies from an OPA bundle instead of
+	// PolicyDir: a local .tar.gz or the http(s) URL of a bundle server.
+	PolicyBundle string `yaml:"policy_bundle"`
+	// PolicyReload is how often the policy folder or bundle is checked for
+	// changes; 0 reloads only on request (SIGHUP).
+	PolicyReload time.Duration `yaml:"policy_reload"`
+	// Guardrails bound what the policies can do over time.
+	Guardrails GuardrailOptions `yaml:"guardrails"`
+	// ReloadPolicies, when set, asks for a policy reload (cmd: SIGHUP).
+	ReloadPolicies <-chan struct{} `yaml:"-"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
@@ -118,10 +128,14 @@ type ProtocolOptions struct {
 	ChainID uint64 `yaml:"chain_id"`
 	// MinConfidence is the confidence at or above which the shipped
 	// policies act on a critical alert (default 0.9 in the policy).
-	MinConfidence *float64                   `yaml:"min_confidence"`
-	Signer        string                     `yaml:"signer"`
-	Contracts     map[string]ContractOptions `yaml:"contracts"`
-	Roles         map[string]string          `yaml:"roles"`
+	MinConfidence *float64 `yaml:"min_confidence"`
+	// ApprovalMinConfidence is the confidence at or above which (and below
+	// MinConfidence) the shipped policies propose actions that wait for
+	// approval (default 0.6 in the policy).
+	ApprovalMinConfidence *float64                   `yaml:"approval_min_confidence"`
+	Signer                string                     `yaml:"signer"`
+	Contracts             map[string]ContractOptions `yaml:"contracts"`
+	Roles                 map[string]string          `yaml:"roles"`
 }
 
 // ContractOptions describe one contract of a protocol.
@@ -132,6 +146,18 @@ type ContractOptions struct {
 	FreezeFunction string `yaml:"freeze_function"`
 	FrozenFunction string `yaml:"frozen_function"`
 	Signer         string `yaml:"signer"`
+	// AccessControl marks an OpenZeppelin AccessControl contract, on which
+	// the shipped policy may revoke roles.
+	AccessControl bool `yaml:"access_control"`
+	// BlockFunction (like "blockAddress(address)") blocks an address;
+	// BlockedFunction (like "isBlocked(address)", optional) reads it back.
+	BlockFunction   string `yaml:"block_function"`
+	BlockedFunction string `yaml:"blocked_function"`
+	// OutflowThreshold (wei, decimal) and OutflowWindow: the shipped bridge
+	// policy freezes the bridge when at least that much left it within a
+	// window no longer than OutflowWindow (default 1h in the policy).
+	OutflowThreshold string        `yaml:"outflow_threshold"`
+	OutflowWindow    time.Duration `yaml:"outflow_window"`
 }
 
 // AllowOptions allow Functions on Contract ("protocol.contract" or a 0x
@@ -149,6 +175,8 @@ func DefaultOptions() Options {
 		DataDir:            "data",
 		NATS:               NATSOptions{Host: "127.0.0.1", Port: 4222, Replicas: 1},
 		MaxActionsPerEvent: 8,
+		PolicyReload:       2 * time.Second,
+		Guardrails:         GuardrailOptions{RateLimit: 10, RateWindow: 10 * time.Minute},
 	}
 }
 
@@ -210,6 +238,9 @@ func (o Options) validate() error {
 	if o.MaxActionsPerEvent < 1 {
 		return configErr("max_actions_per_event: must be at least 1, got %d", o.MaxActionsPerEvent)
 	}
+	if err := o.validatePolicy(); err != nil {
+		return err
+	}
 	chains := map[uint64]bool{}
 	for i, c := range o.Chains {
 		switch {
@@ -240,6 +271,9 @@ func (o Options) validate() error {
 		if p.MinConfidence != nil && (*p.MinConfidence < 0 || *p.MinConfidence > 1) {
 			return configErr("protocols.%s.min_confidence: must be between 0 and 1, got %v", pname, *p.MinConfidence)
 		}
+		if p.ApprovalMinConfidence != nil && (*p.ApprovalMinConfidence < 0 || *p.ApprovalMinConfidence > 1) {
+			return configErr("protocols.%s.approval_min_confidence: must be between 0 and 1, got %v", pname, *p.ApprovalMinConfidence)
+		}
 		if p.Signer != "" && !hasSigner(p.Signer) {
 			return configErr("protocols.%s.signer: no signer named %q", pname, p.Signer)
 		}
@@ -253,6 +287,9 @@ func (o Options) validate() error {
 			}
 			if c.Signer != "" && !hasSigner(c.Signer) {
 				return configErr("protocols.%s.contracts.%s.signer: no signer named %q", pname, cname, c.Signer)
+			}
+			if err := c.validate(); err != nil {
+				return configErr("protocols.%s.contracts.%s.%v", pname, cname, err)
 			}
 			if c.Signer == "" && p.Signer == "" {
 				return configErr("protocols.%s.contracts.%s: no signer (set protocols.%s.signer)", pname, cname, pname)

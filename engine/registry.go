@@ -21,13 +21,17 @@ func (o Options) registry() (guard.Registry, []guard.Allow, map[string]any) {
 			gp.Contracts[cname] = guard.Contract{
 				Address: addr, Pausable: c.Pausable, Bridge: c.Bridge,
 				FreezeFunction: c.FreezeFunction, FrozenFunction: c.FrozenFunction, Signer: c.Signer,
+				BlockFunction: c.BlockFunction, BlockedFunction: c.BlockedFunction,
 			}
-			contracts[cname] = map[string]any{"address": addr.Hex(), "pausable": c.Pausable, "bridge": c.Bridge}
+			contracts[cname] = c.policyData(addr)
 		}
 		reg.Protocols[name] = gp
 		pd := map[string]any{"chain_id": p.ChainID, "contracts": contracts}
 		if p.MinConfidence != nil {
 			pd["min_confidence"] = *p.MinConfidence
+		}
+		if p.ApprovalMinConfidence != nil {
+			pd["approval_min_confidence"] = *p.ApprovalMinConfidence
 		}
 		roles := map[string]any{}
 		for k, v := range p.Roles {

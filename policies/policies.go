@@ -15,13 +15,10 @@ package policies
 
 import (
 	"context"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"sort"
 	"strings"
 
@@ -34,7 +31,7 @@ import (
 // Query is the document every policy set must define.
 const Query = "data.firebreak.decision"
 
-//go:embed *.rego
+//go:embed *.rego lib/*.rego
 var shipped embed.FS
 
 // Shipped returns the policy library that ships with firebreak. It is what
@@ -55,6 +52,9 @@ var (
 	ErrBadDecision = errors.New("policies: malformed decision")
 	// ErrEval means evaluation failed (a runtime error in a policy).
 	ErrEval = errors.New("policies: evaluation failed")
+	// ErrTestsFailed means a policy set compiled but its Rego tests failed,
+	// so a reload refused it.
+	ErrTestsFailed = errors.New("policies: Rego tests failed")
 )
 
 // ActionRequest is one containment action a policy asks for. It names
@@ -95,7 +95,17 @@ type Evaluator struct {
 // Load compiles every non-test .rego file in fsys (recursively) with data as
 // the base document, and prepares the decision query.
 func Load(ctx context.Context, fsys fs.FS, data map[string]any) (*Evaluator, error) {
-	modules, revision, err := readModules(fsys, false)
+	files, err := ReadFS(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return LoadFiles(ctx, files, data)
+}
+
+// LoadFiles compiles the non-test files with data as the base document and
+// prepares the decision query.
+func LoadFiles(ctx context.Context, files Files, data map[string]any) (*Evaluator, error) {
+	modules, revision, err := files.parse(false)
 	if err != nil {
 		return nil, err
 	}
@@ -249,43 +259,26 @@ func stringList(obj map[string]any, key string) ([]string, error) {
 }
 
 // readModules parses the .rego files of fsys. Test files (_test.rego) are
-// included only when withTests is set. The revision hashes the non-test
-// files only, so adding a test does not change what decisions cite.
+// included only when withTests is set.
 func readModules(fsys fs.FS, withTests bool) (map[string]*ast.Module, string, error) {
-	var files []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && p != "." && strings.HasPrefix(d.Name(), ".") {
-			return fs.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".rego") {
-			files = append(files, p)
-		}
-		return nil
-	})
+	files, err := ReadFS(fsys)
 	if err != nil {
-		return nil, "", fmt.Errorf("policies: reading policy files: %w", err)
+		return nil, "", err
 	}
-	sort.Strings(files)
-	h := sha256.New()
+	return files.parse(withTests)
+}
+
+// parse parses the files. The revision hashes the non-test files only, so
+// adding a test does not change what decisions cite.
+func (files Files) parse(withTests bool) (map[string]*ast.Module, string, error) {
 	modules := map[string]*ast.Module{}
 	var compileErrs []string
-	for _, p := range files {
-		isTest := strings.HasSuffix(p, "_test.rego")
+	for _, p := range files.names() {
+		isTest := isTestFile(p)
 		if isTest && !withTests {
 			continue
 		}
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return nil, "", fmt.Errorf("policies: reading %s: %w", p, err)
-		}
-		if !isTest {
-			fmt.Fprintf(h, "%s\x00%d\x00", path.Clean(p), len(src))
-			h.Write(src)
-		}
-		m, err := ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{RegoVersion: regoVersion, ProcessAnnotation: true})
+		m, err := ast.ParseModuleWithOpts(p, string(files[p]), ast.ParserOptions{RegoVersion: regoVersion, ProcessAnnotation: true})
 		if err != nil {
 			compileErrs = append(compileErrs, err.Error())
 			continue
@@ -298,7 +291,7 @@ func readModules(fsys fs.FS, withTests bool) (map[string]*ast.Module, string, er
 	if len(modules) == 0 {
 		return nil, "", ErrNoPolicies
 	}
-	return modules, hex.EncodeToString(h.Sum(nil)), nil
+	return modules, files.Revision(), nil
 }
 
 // regoVersion is the Rego dialect of every policy: v1, the only one new

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
@@ -31,6 +32,9 @@ const (
 	ActionPause        = "pause"
 	ActionRevokeRole   = "revoke_role"
 	ActionFreezeBridge = "freeze_bridge"
+	// ActionBlockAddress blocks Account on a contract with a blocklist
+	// (registry BlockFunction, like "blockAddress(address)").
+	ActionBlockAddress = "block_address"
 )
 
 // Outcome is the guard's verdict on one request.
@@ -46,9 +50,16 @@ const (
 	NoOp Outcome = "noop"
 )
 
-// ErrPrecondition means the on-chain precondition could not be read
-// (node unreachable, timeout). The event should be retried later.
-var ErrPrecondition = errors.New("guard: precondition read failed")
+// Errors returned by this package. Both mean "try the event again later";
+// every refusal is a Verdict with a reason, not an error.
+var (
+	// ErrPrecondition means the on-chain precondition could not be read
+	// (node unreachable, timeout).
+	ErrPrecondition = errors.New("guard: precondition read failed")
+	// ErrHaltState means the kill switch could not be read: the guard does
+	// not act when it cannot tell whether firebreak is halted.
+	ErrHaltState = errors.New("guard: kill switch state unreadable")
+)
 
 // Registry is the operator's description of the protocols firebreak
 // protects.
@@ -79,6 +90,10 @@ type Contract struct {
 	FreezeFunction, FrozenFunction string
 	// Signer overrides the protocol's signer for this contract.
 	Signer string
+	// BlockFunction (like "blockAddress(address)") blocks an address;
+	// BlockedFunction (like "isBlocked(address)"), when set, is the view
+	// that says it is already blocked.
+	BlockFunction, BlockedFunction string
 }
 
 // Allow is one allowlist entry: Function (a signature like "pause()") may
@@ -119,16 +134,24 @@ type Guard struct {
 	registry Registry
 	allow    map[allowKey]bool
 	callers  map[uint64]Caller
+	rules    rules
 }
 
 // New returns a Guard over registry and allowlist, reading preconditions
-// through callers (one per chain id).
-func New(registry Registry, allowlist []Allow, callers map[uint64]Caller) *Guard {
+// through callers (one per chain id). Options add the decision-wide
+// guardrails (WithLimits, WithHaltReader, WithClock).
+func New(registry Registry, allowlist []Allow, callers map[uint64]Caller, opts ...Option) *Guard {
 	allow := make(map[allowKey]bool, len(allowlist))
 	for _, a := range allowlist {
 		allow[allowKey{a.ChainID, a.Contract, normalizeSignature(a.Function)}] = true
 	}
-	return &Guard{registry: registry, allow: allow, callers: callers}
+	g := &Guard{registry: registry, allow: allow, callers: callers}
+	g.rules.now = time.Now
+	for _, o := range opts {
+		o(&g.rules)
+	}
+	g.rules.limiter = newLimiter(g.rules.limits)
+	return g
 }
 
 // Check resolves req, checks the allowlist and reads the precondition. The
@@ -181,8 +204,22 @@ func (g *Guard) Check(ctx context.Context, req policies.ActionRequest) (Verdict,
 		v.Function = "revokeRole(bytes32,address)"
 		v.Data = packRoleCall(v.Function, role, account)
 		check = boolView(packRoleCall("hasRole(bytes32,address)", role, account), false, fmt.Sprintf("%s does not hold role %s", account.Hex(), req.Role))
+	case ActionBlockAddress:
+		if c.BlockFunction == "" {
+			return refuse("%s.%s has no block_function in the registry", req.Protocol, req.Contract)
+		}
+		if !common.IsHexAddress(req.Account) {
+			return refuse("block_address needs the account as a 0x address, got %q", req.Account)
+		}
+		account := common.HexToAddress(req.Account)
+		v.Function = normalizeSignature(c.BlockFunction)
+		v.Data = packAddressCall(v.Function, account)
+		check = noPrecondition
+		if c.BlockedFunction != "" {
+			check = boolView(packAddressCall(c.BlockedFunction, account), true, fmt.Sprintf("%s is already blocked", account.Hex()))
+		}
 	default:
-		return refuse("unknown action type %q (known: pause, revoke_role, freeze_bridge)", req.Type)
+		return refuse("unknown action type %q (known: pause, revoke_role, freeze_bridge, block_address)", req.Type)
 	}
 	if v.Signer == "" {
 		return refuse("no signer configured for %s.%s", req.Protocol, req.Contract)
@@ -248,6 +285,14 @@ func resolveRole(roles map[string]string, name string) ([32]byte, error) {
 		// OpenZeppelin's convention: bytes32 ROLE = keccak256("ROLE").
 		return crypto.Keccak256Hash([]byte(name)), nil
 	}
+}
+
+func noPrecondition(context.Context, Caller, common.Address) (bool, string, error) {
+	return false, "", nil
+}
+
+func packAddressCall(signature string, account common.Address) []byte {
+	return append(selector(signature), common.LeftPadBytes(account.Bytes(), 32)...)
 }
 
 func packRoleCall(signature string, role [32]byte, account common.Address) []byte {

@@ -1,0 +1,53 @@
+# Block a phishing drainer: see the METADATA on the rule below for when it acts.
+package firebreak
+
+import data.firebreak.lib.registry
+
+# METADATA
+# title: Block a phishing drainer
+# description: >-
+#   Acts when a detector reports a wallet drainer (alert_type
+#   "phishing-drainer") at high or critical severity. The drainer is
+#   metadata.drainer, or the event's only address. It asks every contract of
+#   the protocol that supports a blocklist (registry block_function, e.g.
+#   blockAddress(address)) to block the drainer, so users' approvals to it
+#   stop working where the protocol can enforce that. An event that does not
+#   name exactly one drainer blocks nothing and says why.
+drainer_alert if {
+	input.alert_type == "phishing-drainer"
+	registry.severity_at_least("high")
+	registry.actionable
+}
+
+drainer := input.metadata.drainer if {
+	registry.is_address(input.metadata.drainer)
+} else := input.addresses[0] if {
+	not input.metadata.drainer
+	count(input.addresses) == 1
+}
+
+actions contains {
+	"type": "block_address",
+	"protocol": input.protocol,
+	"contract": name,
+	"account": drainer,
+	"rule": "phishing_drainer",
+} if {
+	drainer_alert
+	some name in registry.blocklist_contracts
+}
+
+reasons contains msg if {
+	drainer_alert
+	drainer
+	msg := sprintf(
+		"phishing-drainer alert %q from %s: blocking %s on %s's blocklist contracts %v",
+		[input.id, input.source, drainer, input.protocol, sort(registry.blocklist_contracts)],
+	)
+}
+
+reasons contains msg if {
+	drainer_alert
+	not drainer
+	msg := sprintf("phishing-drainer alert %q names no single drainer (metadata.drainer, or exactly one address): nothing blocked", [input.id])
+}

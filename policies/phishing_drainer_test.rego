@@ -1,0 +1,52 @@
+package firebreak.phishing_drainer_test
+
+import data.firebreak
+
+registry := {"wallet": {
+	"chain_id": 10,
+	"contracts": {
+		"router": {"address": "0x0000000000000000000000000000000000000005", "blocklist": true},
+		"vault": {"address": "0x0000000000000000000000000000000000000001", "pausable": true},
+	},
+}}
+
+drainer := "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
+
+alert := {
+	"id": "ev-d", "source": "oz-monitor", "chain_id": 10, "severity": "critical",
+	"confidence": 0.97, "alert_type": "phishing-drainer", "protocol": "wallet",
+	"addresses": [drainer],
+}
+
+block := {"type": "block_address", "protocol": "wallet", "contract": "router", "account": drainer, "rule": "phishing_drainer"}
+
+test_blocks_the_drainer_where_supported if {
+	d := firebreak.decision with input as alert with data.protocols as registry
+	d.actions == [block]
+	count(d.reasons) == 1
+}
+
+test_metadata_drainer_wins_over_addresses if {
+	other := "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+	ev := object.union(alert, {"addresses": [drainer, other], "metadata": {"drainer": other}})
+	d := firebreak.decision with input as ev with data.protocols as registry
+	d.actions[0].account == other
+}
+
+test_ambiguous_drainer_blocks_nothing if {
+	ev := object.union(alert, {"addresses": [drainer, "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"]})
+	d := firebreak.decision with input as ev with data.protocols as registry
+	d.actions == []
+	some r in d.reasons
+	contains(r, "names no single drainer")
+}
+
+test_no_blocklist_contract_no_action if {
+	reg := {"wallet": {"chain_id": 10, "contracts": {"vault": registry.wallet.contracts.vault}}}
+	firebreak.decision.actions == [] with input as alert with data.protocols as reg
+}
+
+test_does_not_pause if {
+	d := firebreak.decision with input as alert with data.protocols as registry
+	every a in d.actions { a.type == "block_address" }
+}

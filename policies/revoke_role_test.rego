@@ -1,0 +1,94 @@
+package firebreak.revoke_role_test
+
+import data.firebreak
+
+registry := {"demo": {
+	"chain_id": 1,
+	"min_confidence": 0.8,
+	"roles": {"operator": "OPERATOR_ROLE"},
+	"contracts": {
+		"vault": {"address": "0x0000000000000000000000000000000000000001", "pausable": true, "access_control": true},
+		"bridge": {"address": "0x0000000000000000000000000000000000000002", "bridge": true, "access_control": true},
+		"oracle": {"address": "0x0000000000000000000000000000000000000003"},
+	},
+}}
+
+attacker := "0x70997970C51812dc3A010C7d01b50e20d6dc79C8"
+
+compromised := {
+	"id": "ev-r", "source": "forta", "chain_id": 1, "severity": "high",
+	"confidence": 0.95, "alert_type": "compromised-key", "protocol": "demo",
+	"metadata": {"role": "operator", "account": attacker},
+}
+
+revoke(contract) := {
+	"type": "revoke_role", "protocol": "demo", "contract": contract,
+	"role": "operator", "account": attacker, "rule": "revoke_role",
+}
+
+test_revokes_from_that_account_on_every_access_control_contract if {
+	d := firebreak.decision with input as compromised with data.protocols as registry
+	{a | some a in d.actions} == {revoke("vault"), revoke("bridge")}
+	d.require_approval == false
+	count(d.reasons) == 1
+}
+
+test_named_contract_only if {
+	ev := object.union(compromised, {"metadata": {"role": "operator", "account": attacker, "contract": "vault"}})
+	d := firebreak.decision with input as ev with data.protocols as registry
+	d.actions == [revoke("vault")]
+}
+
+test_contract_without_access_control_is_ignored if {
+	ev := object.union(compromised, {"metadata": {"role": "operator", "account": attacker, "contract": "oracle"}})
+	d := firebreak.decision with input as ev with data.protocols as registry
+	d.actions == []
+}
+
+test_unauthorized_access_with_single_address if {
+	ev := object.union(
+		object.remove(compromised, {"metadata"}),
+		{"alert_type": "unauthorized-access", "addresses": [attacker], "metadata": {"role": "operator"}},
+	)
+	d := firebreak.decision with input as ev with data.protocols as registry
+	count(d.actions) == 2
+	every a in d.actions { a.account == attacker }
+}
+
+test_two_addresses_and_no_account_revokes_nothing if {
+	ev := object.union(
+		object.remove(compromised, {"metadata"}),
+		{"addresses": [attacker, "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"], "metadata": {"role": "operator"}},
+	)
+	d := firebreak.decision with input as ev with data.protocols as registry
+	d.actions == []
+	some r in d.reasons
+	contains(r, "names no single account")
+}
+
+test_unknown_role_revokes_nothing if {
+	ev := object.union(compromised, {"metadata": {"role": "minter", "account": attacker}})
+	d := firebreak.decision with input as ev with data.protocols as registry
+	d.actions == []
+	some r in d.reasons
+	contains(r, "names no role")
+}
+
+test_admin_role_is_known if {
+	ev := object.union(compromised, {"metadata": {"role": "DEFAULT_ADMIN_ROLE", "account": attacker, "contract": "vault"}})
+	d := firebreak.decision with input as ev with data.protocols as registry
+	d.actions[0].role == "DEFAULT_ADMIN_ROLE"
+}
+
+test_bad_account_type_revokes_nothing if {
+	ev := object.union(compromised, {"metadata": {"role": "operator", "account": 42}})
+	d := firebreak.decision with input as ev with data.protocols as registry
+	d.actions == []
+}
+
+test_medium_severity_does_nothing if {
+	ev := object.union(compromised, {"severity": "medium"})
+	d := firebreak.decision with input as ev with data.protocols as registry
+	d.actions == []
+	d.reasons == []
+}
