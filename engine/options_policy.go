@@ -86,3 +86,16 @@ func (o Options) guardLimits() guard.Limits {
 		Cooldown: o.Guardrails.Cooldown,
 	}
 }
+
+// PolicyData is the policies' data document for opts: data.protocols.
+func (o Options) PolicyData() map[string]any {
+	_, _, data := o.registry()
+	return data
+}
+
+// OfflineGuard is a guard over opts' registry and allowlist that reads no
+// chain: for Resolve, in 'firebreak policy eval'.
+func (o Options) OfflineGuard() *guard.Guard {
+	reg, allow, _ := o.registry()
+	return guard.New(reg, allow, nil)
+}

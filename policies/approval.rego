@@ -12,6 +12,8 @@ import data.firebreak.lib.registry
 #   keeps the proposed actions but requires approval, so nothing runs until
 #   a person agrees. Below approval_min_confidence the policies propose
 #   nothing at all.
+# custom:
+#   rule: approval
 approval_required contains msg if {
 	registry.medium_confidence
 	count(actions) > 0

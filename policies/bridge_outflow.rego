@@ -18,6 +18,8 @@ default_outflow_window_seconds := 3600
 #   the amount reaches, when the window is no longer than the contract's
 #   outflow_window_seconds (3600 when unset). A bridge without an
 #   outflow_threshold in the registry is never frozen by this policy.
+# custom:
+#   rule: bridge_outflow
 outflow_alert if {
 	input.alert_type in outflow_alert_types
 	registry.severity_at_least("high")

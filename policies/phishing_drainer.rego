@@ -13,6 +13,8 @@ import data.firebreak.lib.registry
 #   blockAddress(address)) to block the drainer, so users' approvals to it
 #   stop working where the protocol can enforce that. An event that does not
 #   name exactly one drainer blocks nothing and says why.
+# custom:
+#   rule: phishing_drainer
 drainer_alert if {
 	input.alert_type == "phishing-drainer"
 	registry.severity_at_least("high")

@@ -90,6 +90,7 @@ type Evaluator struct {
 	query    rego.PreparedEvalQuery
 	revision string
 	files    []string
+	docs     map[string]RuleDoc
 }
 
 // Load compiles every non-test .rego file in fsys (recursively) with data as
@@ -135,7 +136,7 @@ func LoadFiles(ctx context.Context, files Files, data map[string]any) (*Evaluato
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCompile, err)
 	}
-	return &Evaluator{query: query, revision: revision, files: names}, nil
+	return &Evaluator{query: query, revision: revision, files: names, docs: ruleDocs(modules)}, nil
 }
 
 // Revision is the SHA-256 of the policy sources (file names and contents),

@@ -18,6 +18,8 @@ revoke_alert_types := {"compromised-key", "compromised-account", "unauthorized-a
 #   access_control, or only on metadata.contract when the event names one.
 #   An event that does not name exactly one account revokes nothing and
 #   says why.
+# custom:
+#   rule: revoke_role
 revoke_alert if {
 	input.alert_type in revoke_alert_types
 	registry.severity_at_least("high")

@@ -5,6 +5,9 @@
 //	firebreak serve   --config firebreak.yaml   run the engine
 //	firebreak publish --nats URL EVENT.json     send a detection event
 //	firebreak demo    [--json]                  the whole path on a local chain
+//	firebreak policy  test|eval|check           write and test policies
+//	firebreak halt    --reason TEXT             the global kill switch
+//	firebreak resume
 //	firebreak version
 //
 // Everything of substance lives in package engine; this command only turns
@@ -40,6 +43,9 @@ Commands:
   publish   publish a detection event file to the DETECTIONS stream
   demo      start a local chain, deploy the demo protocol, pause it on a
             critical event, and report what happened
+  policy    test, check and evaluate Rego policies (policy test|eval|check)
+  halt      set the global kill switch: no action until resume
+  resume    clear the kill switch
   version   print the version
 
 Run 'firebreak <command> -h' for the flags of a command.
@@ -72,6 +78,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runPublish(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
+	case "policy":
+		return runPolicy(ctx, rest, stdout, stderr)
+	case "halt", "resume":
+		return runHalt(ctx, cmd, rest, stdout, stderr, lookupEnv)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "firebreak %s\n", version)
 		return exitOK

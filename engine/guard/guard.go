@@ -158,8 +158,47 @@ func New(registry Registry, allowlist []Allow, callers map[uint64]Caller, opts .
 // error is non-nil only when the precondition could not be read
 // (ErrPrecondition); every other problem is a Refused verdict with a reason.
 func (g *Guard) Check(ctx context.Context, req policies.ActionRequest) (Verdict, error) {
+	v, check := g.resolve(req)
+	if v.Outcome == Refused {
+		return v, nil
+	}
+	caller, ok := g.callers[v.ChainID]
+	if !ok {
+		v.Outcome, v.Reason = Refused, fmt.Sprintf("no RPC endpoint configured for chain %d", v.ChainID)
+		return v, nil
+	}
+	done, reason, err := check(ctx, caller, v.To)
+	if err != nil {
+		if isRevert(err) {
+			v.Outcome, v.Reason = Refused, fmt.Sprintf("precondition read on %s reverted: %v", v.To.Hex(), err)
+			return v, nil
+		}
+		return v, fmt.Errorf("%w: %s.%s on chain %d: %w", ErrPrecondition, req.Protocol, req.Contract, v.ChainID, err)
+	}
+	if done {
+		v.Outcome, v.Reason = NoOp, reason
+		return v, nil
+	}
+	v.Outcome = Allowed
+	return v, nil
+}
+
+// Resolve resolves req and checks it against the allowlist, without
+// reading the chain: an Allowed verdict here may still be a no-op. It is
+// what 'firebreak policy eval' shows offline.
+func (g *Guard) Resolve(req policies.ActionRequest) Verdict {
+	v, _ := g.resolve(req)
+	if v.Outcome == "" {
+		v.Outcome = Allowed
+	}
+	return v
+}
+
+// resolve returns a Refused verdict, or a resolved one with an empty
+// Outcome and the precondition to read.
+func (g *Guard) resolve(req policies.ActionRequest) (Verdict, precondition) {
 	v := Verdict{Request: req}
-	refuse := func(format string, args ...any) (Verdict, error) {
+	refuse := func(format string, args ...any) (Verdict, precondition) {
 		v.Outcome, v.Reason = Refused, fmt.Sprintf(format, args...)
 		return v, nil
 	}
@@ -227,23 +266,7 @@ func (g *Guard) Check(ctx context.Context, req policies.ActionRequest) (Verdict,
 	if !g.allow[allowKey{v.ChainID, v.To, v.Function}] {
 		return refuse("%s on %s.%s (%s, chain %d) is not on the allowlist", v.Function, req.Protocol, req.Contract, v.To.Hex(), v.ChainID)
 	}
-	caller, ok := g.callers[v.ChainID]
-	if !ok {
-		return refuse("no RPC endpoint configured for chain %d", v.ChainID)
-	}
-	done, reason, err := check(ctx, caller, v.To)
-	if err != nil {
-		if isRevert(err) {
-			return refuse("precondition read on %s reverted: %v", v.To.Hex(), err)
-		}
-		return v, fmt.Errorf("%w: %s.%s on chain %d: %w", ErrPrecondition, req.Protocol, req.Contract, v.ChainID, err)
-	}
-	if done {
-		v.Outcome, v.Reason = NoOp, reason
-		return v, nil
-	}
-	v.Outcome = Allowed
-	return v, nil
+	return v, check
 }
 
 // precondition reports whether the action is already in effect.
