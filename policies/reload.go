@@ -25,7 +25,7 @@ type Reloader struct {
 	cur atomic.Pointer[Evaluator]
 
 	mu           sync.Mutex // serialises reloads
-	failedRev    string     // the broken revision last reported, so polling does not repeat it
+	failedRev    string     // digest of the broken files last reported, so polling does not repeat it
 	status       ReloadStatus
 	statusMu     sync.Mutex
 }
@@ -89,18 +89,18 @@ func (r *Reloader) Reload(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, r.fail("", err)
 	}
-	rev := files.Revision()
+	rev, digest := files.Revision(), files.digest()
 	old := r.cur.Load()
 	if rev == old.Revision() {
 		r.failedRev = ""
 		return false, nil
 	}
-	if rev == r.failedRev {
+	if digest == r.failedRev {
 		return false, nil // already reported; waiting for a fix
 	}
 	ev, err := r.build(ctx, files)
 	if err != nil {
-		return false, r.fail(rev, err)
+		return false, r.fail(digest, err)
 	}
 	r.cur.Store(ev)
 	r.failedRev = ""
@@ -113,15 +113,15 @@ func (r *Reloader) Reload(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-func (r *Reloader) fail(rev string, err error) error {
-	r.failedRev = rev
+func (r *Reloader) fail(digest string, err error) error {
+	r.failedRev = digest
 	r.statusMu.Lock()
 	r.status.Failures++
 	r.status.LastError, r.status.LastErrorAt = err.Error(), r.now()
 	failures := r.status.Failures
 	r.statusMu.Unlock()
 	r.log.Error("POLICY RELOAD FAILED: the previous policies stay in force",
-		"source", r.src.String(), "in_force", short(r.cur.Load().Revision()), "rejected", short(rev), "failures", failures, "err", err)
+		"source", r.src.String(), "in_force", short(r.cur.Load().Revision()), "failures", failures, "err", err)
 	return err
 }
 

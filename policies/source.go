@@ -48,6 +48,17 @@ func (files Files) Revision() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// digest hashes every file, tests included: a change to a test is a new
+// candidate set to try, though not a new revision.
+func (files Files) digest() string {
+	h := sha256.New()
+	for _, p := range files.names() {
+		fmt.Fprintf(h, "%s\x00%d\x00", path.Clean(p), len(files[p]))
+		h.Write(files[p])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // ReadFS reads every .rego file of fsys, recursively, skipping hidden
 // folders (.git, editors' swap folders).
 func ReadFS(fsys fs.FS) (Files, error) {

@@ -6,6 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/firebreak-dev/firebreak/engine"
 )
@@ -25,6 +28,9 @@ With no nats.url in the configuration it starts an embedded NATS server
 (JetStream stored under data_dir) that 'firebreak publish' can reach.
 Signer keys come from the environment variables the configuration names.
 Stop with Ctrl-C: in-flight actions are resumed on the next start.
+The policies are reloaded when their folder or bundle changes (every
+policy_reload) and on SIGHUP; a set that does not compile or whose Rego
+tests fail is refused and the old one stays in force.
 
 Flags:
 `)
@@ -44,6 +50,7 @@ Flags:
 		return exitUsage
 	}
 	opts.LookupEnv = lookupEnv
+	opts.ReloadPolicies = reloadOnSIGHUP(ctx)
 	e, err := engine.New(opts, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak serve:", err)
@@ -57,6 +64,28 @@ Flags:
 		return exitFailure
 	}
 	return exitOK
+}
+
+// reloadOnSIGHUP turns SIGHUP into policy reload requests until ctx ends.
+func reloadOnSIGHUP(ctx context.Context) <-chan struct{} {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGHUP)
+	out := make(chan struct{}, 1)
+	go func() {
+		defer signal.Stop(sig)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sig:
+				select {
+				case out <- struct{}{}:
+				default: // a reload is pending already
+				}
+			}
+		}
+	}()
+	return out
 }
 
 // flagExit maps a flag parsing error to an exit code; -h is not an error.
