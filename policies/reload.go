@@ -24,10 +24,10 @@ type Reloader struct {
 
 	cur atomic.Pointer[Evaluator]
 
-	mu           sync.Mutex // serialises reloads
-	failedRev    string     // digest of the broken files last reported, so polling does not repeat it
-	status       ReloadStatus
-	statusMu     sync.Mutex
+	mu        sync.Mutex // serialises reloads
+	failedRev string     // digest of the broken files last reported, so polling does not repeat it
+	status    ReloadStatus
+	statusMu  sync.Mutex
 }
 
 // ReloadStatus says what is in force and how the last reload went.

@@ -127,7 +127,7 @@ type fsSource struct {
 }
 
 func (s fsSource) Read(context.Context) (Files, error) { return ReadFS(s.fsys) }
-func (s fsSource) String() string                       { return s.name }
+func (s fsSource) String() string                      { return s.name }
 
 type fileBundleSource string
 

@@ -298,4 +298,3 @@ func explainDecision(w io.Writer, ev event.Event, d policies.Decision, e *polici
 		}
 	}
 }
-
