@@ -1,0 +1,208 @@
+package test
+
+import (
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/firebreak-dev/firebreak/contracts"
+	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/event"
+	"github.com/firebreak-dev/firebreak/engine/guard"
+	"github.com/firebreak-dev/firebreak/engine/submit"
+)
+
+// compromised is the event the shipped revoke_role policy acts on.
+func compromised(id, role string, account common.Address) event.Event {
+	return event.Event{
+		ID: id, Source: "forta", ChainID: chainID, Severity: event.SeverityHigh, Confidence: 0.95,
+		AlertType: "compromised-key", Protocol: "demo", Timestamp: time.Now().UTC(),
+		Metadata: map[string]any{"role": role, "account": account.Hex(), "contract": "vault"},
+	}
+}
+
+// makeGuardianAdmin lets the guardian revoke roles on the vault, as an
+// operator who wants firebreak to revoke would configure it.
+func (s *stack) makeGuardianAdmin() {
+	s.t.Helper()
+	admin, _ := crypto.HexToECDSA(adminKey)
+	auth := bind.NewKeyedTransactor(admin, big.NewInt(chainID))
+	auth.Context = s.ctx
+	v := contracts.NewProtectedVault()
+	tx, err := bind.Transact(v.Instance(s.client, s.demo.Vault), auth, v.PackGrantRole([32]byte{}, s.guardian.Address()))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if _, err := bind.WaitMined(s.ctx, s.client, tx.Hash()); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *stack) hasRole(role string, who common.Address) bool {
+	s.t.Helper()
+	v := contracts.NewProtectedVault()
+	ok, err := bind.Call(v.Instance(s.client, s.demo.Vault), nil, v.PackHasRole(crypto.Keccak256Hash([]byte(role)), who), v.UnpackHasRole)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return ok
+}
+
+func TestBurstOverRateLimitSendsNothingMore(t *testing.T) {
+	s := newStack(t, func(o *engine.Options) {
+		o.Guardrails = engine.GuardrailOptions{RateLimit: 1, RateWindow: time.Hour}
+		p := o.Protocols["demo"]
+		vault := p.Contracts["vault"]
+		vault.AccessControl = true
+		p.Contracts["vault"] = vault
+		p.Roles["pauser"] = "PAUSER_ROLE"
+		o.Allowlist[0].Functions = append(o.Allowlist[0].Functions, "revokeRole(bytes32,address)")
+	})
+	s.makeGuardianAdmin()
+	operator := s.operator.Address()
+
+	first := compromised("revoke-1", "operator", operator)
+	s.publish(first)
+	out := s.outcome(first.ID)
+	if len(out.Actions) != 1 || out.Actions[0].Outcome != guard.Allowed {
+		t.Fatalf("first revoke: %+v", out.Actions)
+	}
+	if rec := s.action(out.Actions[0].ActionID); rec.State != submit.Mined || rec.Status != 1 {
+		t.Fatalf("first revoke not mined: %+v", rec)
+	}
+	if s.hasRole("OPERATOR_ROLE", operator) {
+		t.Fatal("the operator still holds OPERATOR_ROLE")
+	}
+
+	// The second revoke in the same hour, of a role its holder really has,
+	// is over the limit of one revoke_role per hour on demo.
+	second := compromised("revoke-2", "pauser", s.guardian.Address())
+	s.publish(second)
+	out = s.outcome(second.ID)
+	if len(out.Actions) != 1 {
+		t.Fatalf("second: actions %+v", out.Actions)
+	}
+	a := out.Actions[0]
+	if a.Outcome != guard.Refused || !strings.Contains(a.Reason, "rate limit") || a.ActionID != "" {
+		t.Fatalf("second revoke = %+v, want refused by the rate limit", a)
+	}
+	s.drained()
+	if n := s.sent(s.guardian.Address()); n != 1 {
+		t.Fatalf("the guardian sent %d transactions, want 1", n)
+	}
+	if !s.hasRole("PAUSER_ROLE", s.guardian.Address()) {
+		t.Fatal("the rate-limited revoke happened")
+	}
+}
+
+func TestEventDuringHaltSendsNothing(t *testing.T) {
+	s := newStack(t, nil)
+	ks, err := guard.OpenKillSwitch(s.ctx, s.js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ks.Halt(s.ctx, guard.Halt{Reason: "incident drill", By: "test", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	ev := criticalExploit("during-halt")
+	s.publish(ev)
+	out := s.outcome(ev.ID)
+	if len(out.Actions) != 1 {
+		t.Fatalf("actions = %+v, want the one pause, refused", out.Actions)
+	}
+	if a := out.Actions[0]; a.Outcome != guard.Refused || !strings.Contains(a.Reason, `firebreak is halted: "incident drill"`) || a.ActionID != "" {
+		t.Fatalf("verdict = %+v, want refused because firebreak is halted", a)
+	}
+	s.drained()
+	if s.paused() || s.sent(s.guardian.Address()) != 0 {
+		t.Fatal("an action ran during the halt")
+	}
+
+	if err := ks.Resume(s.ctx); err != nil {
+		t.Fatal(err)
+	}
+	after := criticalExploit("after-resume")
+	s.publish(after)
+	out = s.outcome(after.ID)
+	if len(out.Actions) != 1 || out.Actions[0].Outcome != guard.Allowed {
+		t.Fatalf("after resume: %+v", out.Actions)
+	}
+	s.action(out.Actions[0].ActionID)
+	if !s.paused() {
+		t.Fatal("not paused after resume")
+	}
+}
+
+func TestPolicyReloadOnTheRunningEngine(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decision, err := os.ReadFile("../policies/decision.rego")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("decision.rego", string(decision))
+	write("drill.rego", "package firebreak\n\nreasons contains \"drill seen, no action\" if input.alert_type == \"drill\"\n")
+	reload := make(chan struct{})
+	s := newStack(t, func(o *engine.Options) {
+		o.PolicyDir = dir
+		o.PolicyReload = 0 // reload only when asked: the test says when
+		o.ReloadPolicies = reload
+	})
+	drill := func(id string) engine.Outcome {
+		ev := criticalExploit(id)
+		ev.AlertType = "drill"
+		s.publish(ev)
+		return s.outcome(id)
+	}
+	out := drill("drill-1")
+	rev1 := out.Decision.Revision
+	if len(out.Actions) != 0 || len(rev1) != 64 {
+		t.Fatalf("v1: %+v", out)
+	}
+
+	// A syntax error: refused, the old policy stays in force, and says so.
+	write("drill.rego", "package firebreak\n\nactions contains {\n")
+	reload <- struct{}{}
+	for s.engine.PolicyStatus().Failures == 0 {
+		s.sleep(10 * time.Millisecond)
+	}
+	if st := s.engine.PolicyStatus(); !strings.Contains(st.LastError, "drill.rego:") || st.Revision != rev1 {
+		t.Fatalf("status after a broken reload = %+v", st)
+	}
+	out = drill("drill-2")
+	if out.Decision == nil || out.Decision.Revision != rev1 || len(out.Actions) != 0 {
+		t.Fatalf("after a broken reload the decision is %+v, want the old policy's", out.Decision)
+	}
+
+	// A valid change: in force for the next event, with its new revision.
+	write("drill.rego", `package firebreak
+
+actions contains {"type": "pause", "protocol": input.protocol, "contract": "vault", "rule": "drill_pause"} if input.alert_type == "drill"
+`)
+	reload <- struct{}{}
+	for s.engine.PolicyStatus().Revision == rev1 {
+		s.sleep(10 * time.Millisecond)
+	}
+	out = drill("drill-3")
+	if out.Decision.Revision == rev1 || out.Decision.Revision != s.engine.PolicyStatus().Revision {
+		t.Fatalf("revision %s, want the new %s", out.Decision.Revision, s.engine.PolicyStatus().Revision)
+	}
+	if len(out.Actions) != 1 || out.Actions[0].Outcome != guard.Allowed || out.Decision.Rules[0] != "drill_pause" {
+		t.Fatalf("after a valid reload: %+v", out.Actions)
+	}
+	if rec := s.action(out.Actions[0].ActionID); rec.State != submit.Mined || !s.paused() {
+		t.Fatalf("the new policy's pause did not land: %+v", rec)
+	}
+}
