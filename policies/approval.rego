@@ -15,8 +15,8 @@ import data.firebreak.lib.registry
 # custom:
 #   rule: approval
 approval_required contains msg if {
+	count(data.firebreak.actions) > 0 # first: most events ask for nothing
 	registry.medium_confidence
-	count(actions) > 0
 	msg := sprintf(
 		"confidence %v is below %s's min_confidence %v (at or above approval_min_confidence %v): a person must approve",
 		[input.confidence, input.protocol, registry.min_confidence, registry.approval_min_confidence],

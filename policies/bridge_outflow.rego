@@ -3,8 +3,6 @@ package firebreak
 
 import data.firebreak.lib.registry
 
-outflow_alert_types := {"anomalous-outflow", "bridge-outflow"}
-
 default_outflow_window_seconds := 3600
 
 # METADATA
@@ -21,7 +19,7 @@ default_outflow_window_seconds := 3600
 # custom:
 #   rule: bridge_outflow
 outflow_alert if {
-	input.alert_type in outflow_alert_types
+	input.alert_type in {"anomalous-outflow", "bridge-outflow"}
 	registry.severity_at_least("high")
 	registry.actionable
 }
@@ -56,10 +54,13 @@ actions contains {
 	"contract": name,
 	"rule": "bridge_outflow",
 } if {
+	# First, so that OPA's rule index skips this rule for other alerts.
+	input.alert_type in {"anomalous-outflow", "bridge-outflow"}
 	some name, _ in outflow_over
 }
 
 reasons contains msg if {
+	input.alert_type in {"anomalous-outflow", "bridge-outflow"}
 	some name, threshold in outflow_over
 	msg := sprintf(
 		"%s alert %q: %v wei left %s.%s within %vs, at or over its threshold of %v wei: freezing it",

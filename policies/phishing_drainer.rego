@@ -35,11 +35,14 @@ actions contains {
 	"account": drainer,
 	"rule": "phishing_drainer",
 } if {
+	# First, so that OPA's rule index skips this rule for other alerts.
+	input.alert_type == "phishing-drainer"
 	drainer_alert
 	some name in registry.blocklist_contracts
 }
 
 reasons contains msg if {
+	input.alert_type == "phishing-drainer"
 	drainer_alert
 	drainer
 	msg := sprintf(
@@ -49,6 +52,7 @@ reasons contains msg if {
 }
 
 reasons contains msg if {
+	input.alert_type == "phishing-drainer"
 	drainer_alert
 	not drainer
 	msg := sprintf("phishing-drainer alert %q names no single drainer (metadata.drainer, or exactly one address): nothing blocked", [input.id])

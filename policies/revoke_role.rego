@@ -3,8 +3,6 @@ package firebreak
 
 import data.firebreak.lib.registry
 
-revoke_alert_types := {"compromised-key", "compromised-account", "unauthorized-access"}
-
 # METADATA
 # title: Revoke the role of a compromised account
 # description: >-
@@ -21,7 +19,7 @@ revoke_alert_types := {"compromised-key", "compromised-account", "unauthorized-a
 # custom:
 #   rule: revoke_role
 revoke_alert if {
-	input.alert_type in revoke_alert_types
+	input.alert_type in {"compromised-key", "compromised-account", "unauthorized-access"}
 	registry.severity_at_least("high")
 	registry.actionable
 }
@@ -53,11 +51,14 @@ actions contains {
 	"account": revoke_account,
 	"rule": "revoke_role",
 } if {
+	# First, so that OPA's rule index skips this rule for other alerts.
+	input.alert_type in {"compromised-key", "compromised-account", "unauthorized-access"}
 	revoke_alert
 	some name in revoke_contracts
 }
 
 reasons contains msg if {
+	input.alert_type in {"compromised-key", "compromised-account", "unauthorized-access"}
 	revoke_alert
 	revoke_role
 	revoke_account
@@ -69,6 +70,7 @@ reasons contains msg if {
 }
 
 reasons contains msg if {
+	input.alert_type in {"compromised-key", "compromised-account", "unauthorized-access"}
 	revoke_alert
 	not revoke_account
 	msg := sprintf(
@@ -78,6 +80,7 @@ reasons contains msg if {
 }
 
 reasons contains msg if {
+	input.alert_type in {"compromised-key", "compromised-account", "unauthorized-access"}
 	revoke_alert
 	not revoke_role
 	msg := sprintf(

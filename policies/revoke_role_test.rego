@@ -13,7 +13,7 @@ registry := {"demo": {
 	},
 }}
 
-attacker := "0x70997970C51812dc3A010C7d01b50e20d6dc79C8"
+attacker := "0x70997970C51812DC3A010c7D01b50E20D6dC79c8"
 
 compromised := {
 	"id": "ev-r", "source": "forta", "chain_id": 1, "severity": "high",

@@ -131,3 +131,49 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+func TestPolicyCommands(t *testing.T) {
+	bad := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bad, "bad.rego"), []byte("package firebreak\n\nx if {\n\ty == 1\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	evFile := filepath.Join(t.TempDir(), "ev.json")
+	ev := `{"id":"ev-42","source":"forta","chain_id":31337,"severity":"high","confidence":0.95,"alert_type":"compromised-key",` +
+		`"protocol":"demo","timestamp":"2026-11-25T10:00:00Z","metadata":{"role":"operator","account":"0x70997970C51812DC3A010c7D01b50E20D6dC79c8"}}`
+	if err := os.WriteFile(evFile, []byte(ev), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     []string // in stdout + stderr
+	}{
+		{"test the shipped folder", []string{"policy", "test", "../../policies"}, exitOK, []string{"0 failed", "coverage:", "exploit_pause.rego", "total"}},
+		{"test the built-in library", []string{"policy", "test", "-v"}, exitOK, []string{"PASS", "coverage:"}},
+		{"check a broken folder", []string{"policy", "check", bad}, exitFailure, []string{"bad.rego:4:2: rego_unsafe_var_error"}},
+		{"check the shipped folder", []string{"policy", "check", "../../policies"}, exitOK, []string{"files compile, revision"}},
+		{"eval with explain", []string{"policy", "eval", "--event", evFile, "--config", "../../firebreak.example.yaml", "--explain"}, exitOK, []string{
+			`"type": "revoke_role"`, "rule revoke_role fired: Revoke the role of a compromised account",
+			"revoke_role demo.vault account 0x70997970C51812DC3A010c7D01b50E20D6dC79c8: allowed: revokeRole(bytes32,address)",
+			"revoke_role demo.bridge account 0x70997970C51812DC3A010c7D01b50E20D6dC79c8: refused: revokeRole(bytes32,address) on demo.bridge",
+		}},
+		{"eval without event", []string{"policy", "eval"}, exitUsage, []string{"Usage: firebreak policy eval"}},
+		{"unknown policy command", []string{"policy", "frob"}, exitUsage, []string{`unknown command "frob"`}},
+		{"halt needs a reason", []string{"halt"}, exitUsage, []string{"Usage: firebreak halt --reason"}},
+		{"resume help", []string{"resume", "-h"}, exitOK, []string{"Clears the global kill switch"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, tt.args...)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.wantCode, out, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out+errOut, w) {
+					t.Errorf("output does not mention %q:\n%s%s", w, out, errOut)
+				}
+			}
+		})
+	}
+}
