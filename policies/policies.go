@@ -218,6 +218,9 @@ func decisionFrom(v any) (Decision, error) {
 			if !ok {
 				return Decision{}, fmt.Errorf("%w: actions[%d].%s is %T, want a string", ErrBadDecision, i, f.key, val)
 			}
+			if s == "" && f.required {
+				return Decision{}, fmt.Errorf("%w: actions[%d].%s is empty", ErrBadDecision, i, f.key)
+			}
 			*f.dst = s
 		}
 		if a.Rule != "" {
