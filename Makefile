@@ -58,8 +58,8 @@ demo: tools build ## start anvil + embedded NATS, deploy the demo protocol, paus
 
 run: demo ## same as demo: the main job on the embedded default
 
-policy-test: ## run the shipped policies' Rego tests
-	$(GO) test -count=1 -run 'TestShippedRegoTests' -v ./policies/
+policy-test: ## run the shipped policies' Rego tests, with coverage
+	$(GO) run ./cmd/firebreak policy test policies/
 
 generate: tools ## recompile the demo contracts with solcjs and regenerate the abigen v2 bindings
 	TOOLS_DIR=$(TOOLS) $(GO) generate ./contracts
