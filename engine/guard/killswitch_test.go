@@ -43,7 +43,7 @@ func newKillSwitch(t *testing.T) *guard.KillSwitch {
 func TestKillSwitch(t *testing.T) {
 	ctx := context.Background()
 	ks := newKillSwitch(t)
-	c := newChain(t)
+	c := newSimChain(t)
 	g := guard.New(c.registry(), c.allow(), map[uint64]guard.Caller{simChainID: c.caller}, guard.WithHaltReader(ks))
 	decide := func(id string) guard.Verdict {
 		t.Helper()

@@ -20,13 +20,13 @@ import (
 
 const simChainID = 1337
 
-// chain is the demo protocol on go-ethereum's simulated backend.
-type chain struct {
+// simChain is the demo protocol on go-ethereum's simulated backend.
+type simChain struct {
 	caller guard.Caller
 	demo   contracts.Demo
 }
 
-func newChain(t *testing.T) chain {
+func newSimChain(t *testing.T) simChain {
 	t.Helper()
 	admin, _ := crypto.GenerateKey()
 	from := crypto.PubkeyToAddress(admin.PublicKey)
@@ -38,10 +38,10 @@ func newChain(t *testing.T) chain {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return chain{caller: client, demo: demo}
+	return simChain{caller: client, demo: demo}
 }
 
-func (c chain) registry() guard.Registry {
+func (c simChain) registry() guard.Registry {
 	return guard.Registry{Protocols: map[string]guard.Protocol{"demo": {
 		ChainID: simChainID, Signer: "guardian",
 		Contracts: map[string]guard.Contract{
@@ -53,7 +53,7 @@ func (c chain) registry() guard.Registry {
 	}}}
 }
 
-func (c chain) allow() []guard.Allow {
+func (c simChain) allow() []guard.Allow {
 	return []guard.Allow{
 		{ChainID: simChainID, Contract: c.demo.Vault, Function: "pause()"},
 		{ChainID: simChainID, Contract: c.demo.Vault, Function: "revokeRole(bytes32,address)"},
@@ -82,7 +82,7 @@ var (
 )
 
 func TestCheckDecisionGuardrails(t *testing.T) {
-	c := newChain(t)
+	c := newSimChain(t)
 	ctx := context.Background()
 	type step struct {
 		event   string
@@ -161,7 +161,7 @@ type halted struct {
 func (h halted) Halted(context.Context) (guard.Halt, bool, error) { return h.h, h.on, h.err }
 
 func TestCheckDecisionHaltReadFailureRetries(t *testing.T) {
-	c := newChain(t)
+	c := newSimChain(t)
 	g := guard.New(c.registry(), c.allow(), map[uint64]guard.Caller{simChainID: c.caller}, guard.WithHaltReader(halted{err: context.DeadlineExceeded}))
 	if _, err := g.CheckDecision(context.Background(), "e1", []policies.ActionRequest{pauseVault}); err == nil || !strings.Contains(err.Error(), "kill switch") {
 		t.Fatalf("err = %v, want ErrHaltState", err)
@@ -173,7 +173,7 @@ func TestCheckDecisionHaltReadFailureRetries(t *testing.T) {
 }
 
 func TestResolveBlockAddress(t *testing.T) {
-	c := chain{demo: contracts.Demo{Vault: common.HexToAddress("0x01"), Bridge: common.HexToAddress("0x02")}}
+	c := simChain{demo: contracts.Demo{Vault: common.HexToAddress("0x01"), Bridge: common.HexToAddress("0x02")}}
 	g := guard.New(c.registry(), c.allow(), nil)
 	drainer := "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 	tests := []struct {
