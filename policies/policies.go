@@ -149,7 +149,14 @@ func (e *Evaluator) Files() []string { return e.files }
 
 // Decide evaluates input, normally event.Event.Input().
 func (e *Evaluator) Decide(ctx context.Context, input map[string]any) (Decision, error) {
-	rs, err := e.query.Eval(ctx, rego.EvalInput(input))
+	// Converting the input to an ast.Value here skips the copy OPA makes
+	// of a raw input to normalise Go types it cannot convert directly;
+	// such inputs (rare: Go-built metadata) take OPA's path.
+	in := rego.EvalInput(input)
+	if v, err := ast.InterfaceToValue(input); err == nil {
+		in = rego.EvalParsedInput(v)
+	}
+	rs, err := e.query.Eval(ctx, in)
 	if err != nil {
 		return Decision{}, fmt.Errorf("%w: %v", ErrEval, err)
 	}
