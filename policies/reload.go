@@ -87,7 +87,13 @@ func (r *Reloader) Reload(ctx context.Context) (bool, error) {
 	defer r.mu.Unlock()
 	files, err := r.src.Read(ctx)
 	if err != nil {
-		return false, r.fail("", err)
+		// An unreadable source (folder gone, bundle server down) is
+		// reported once per distinct error, not on every poll.
+		key := "read:" + err.Error()
+		if key == r.failedRev {
+			return false, err
+		}
+		return false, r.fail(key, err)
 	}
 	rev, digest := files.Revision(), files.digest()
 	old := r.cur.Load()

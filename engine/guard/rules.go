@@ -150,5 +150,21 @@ func (l *limiter) take(eventID string, req policies.ActionRequest, now time.Time
 	t := taken{at: now, eventID: eventID}
 	l.byType[k] = append(l.byType[k], t)
 	l.last[target] = t
+	if len(l.last) > maxTracked {
+		l.forget(now)
+	}
 	return "", true
+}
+
+// maxTracked bounds the exact actions remembered for cooldowns and retries
+// before the ones no limit looks at any more are dropped.
+const maxTracked = 4096
+
+func (l *limiter) forget(now time.Time) {
+	keep := max(l.limits.Cooldown, l.limits.RateWindow)
+	for k, t := range l.last {
+		if now.Sub(t.at) >= keep {
+			delete(l.last, k)
+		}
+	}
 }
