@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -64,8 +65,30 @@ func (p *Planner) useKillSwitch(ctx context.Context, js jetstream.JetStream, rep
 	}
 	p.guard = p.guardCfg.build(ks)
 	p.killSwitch = ks
+	// The policy status goes beside the kill switch, where 'firebreak
+	// policy status' reads it: a broken reload is visible from outside.
+	kv, err := js.KeyValue(ctx, guard.ControlBucket)
+	if err != nil {
+		return fmt.Errorf("engine: opening %s: %w", guard.ControlBucket, err)
+	}
+	put := func(st policies.ReloadStatus) {
+		data, err := json.Marshal(st)
+		if err == nil {
+			_, err = kv.Put(context.WithoutCancel(ctx), PolicyStatusKey, data)
+		}
+		if err != nil {
+			p.log.Warn("could not record the policy status", "err", err)
+		}
+	}
+	p.policies.Observe(put)
+	put(p.policies.Status())
 	return nil
 }
+
+// PolicyStatusKey is the key of the FIREBREAK_CONTROL bucket holding the
+// last policy status a running engine recorded (policies.ReloadStatus as
+// JSON): the revision in force and the last reload error.
+const PolicyStatusKey = "policy_status"
 
 // PolicyStatus reports the policies in force and the last reload error.
 // Valid after Ready.

@@ -22,7 +22,8 @@ type Reloader struct {
 	log  *slog.Logger
 	now  func() time.Time
 
-	cur atomic.Pointer[Evaluator]
+	cur      atomic.Pointer[Evaluator]
+	observer atomic.Pointer[func(ReloadStatus)]
 
 	mu        sync.Mutex // serialises reloads
 	failedRev string     // digest of the broken files last reported, so polling does not repeat it
@@ -72,6 +73,16 @@ func (r *Reloader) Decide(ctx context.Context, input map[string]any) (Decision, 
 	return r.cur.Load().Decide(ctx, input)
 }
 
+// Observe calls f with the new status after every reload that changed the
+// policies in force or failed (not for polls that found nothing new).
+func (r *Reloader) Observe(f func(ReloadStatus)) { r.observer.Store(&f) }
+
+func (r *Reloader) notify() {
+	if f := r.observer.Load(); f != nil {
+		(*f)(r.Status())
+	}
+}
+
 // Status reports what is in force and how the last reload went.
 func (r *Reloader) Status() ReloadStatus {
 	r.statusMu.Lock()
@@ -116,6 +127,7 @@ func (r *Reloader) Reload(ctx context.Context) (bool, error) {
 	r.status.LastError, r.status.LastErrorAt = "", time.Time{}
 	r.statusMu.Unlock()
 	r.log.Info("policies reloaded", "source", r.src.String(), "revision", short(ev.Revision()), "previous", short(old.Revision()), "files", len(ev.Files()))
+	r.notify()
 	return true, nil
 }
 
@@ -128,6 +140,7 @@ func (r *Reloader) fail(digest string, err error) error {
 	r.statusMu.Unlock()
 	r.log.Error("POLICY RELOAD FAILED: the previous policies stay in force",
 		"source", r.src.String(), "in_force", short(r.cur.Load().Revision()), "failures", failures, "err", err)
+	r.notify()
 	return err
 }
 

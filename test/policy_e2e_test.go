@@ -1,6 +1,7 @@
 package test
 
 import (
+	"encoding/json"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/policies"
 )
 
 // compromised is the event the shipped revoke_role policy acts on.
@@ -180,6 +182,25 @@ func TestPolicyReloadOnTheRunningEngine(t *testing.T) {
 	}
 	if st := s.engine.PolicyStatus(); !strings.Contains(st.LastError, "drill.rego:") || st.Revision != rev1 {
 		t.Fatalf("status after a broken reload = %+v", st)
+	}
+	// ... and records it where 'firebreak policy status' reads it.
+	kv, err := s.js.KeyValue(s.ctx, guard.ControlBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		e, err := kv.Get(s.ctx, engine.PolicyStatusKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st policies.ReloadStatus
+		if err := json.Unmarshal(e.Value(), &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Failures == 1 && strings.Contains(st.LastError, "drill.rego:") && st.Revision == rev1 {
+			break
+		}
+		s.sleep(10 * time.Millisecond)
 	}
 	out = drill("drill-2")
 	if out.Decision == nil || out.Decision.Revision != rev1 || len(out.Actions) != 0 {

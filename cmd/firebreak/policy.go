@@ -8,9 +8,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/event"
+	"github.com/firebreak-dev/firebreak/engine/guard"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/policies"
 )
 
@@ -27,6 +32,8 @@ Commands:
          as file:line:column and exits 1 if there is any
   eval   decide one event: 'policy eval --event FILE [--config firebreak.yaml]
          [--explain]' prints the decision, and with --explain why
+  status the revision a running engine has in force and its last reload
+         error ('policy status [--nats URL]'); exits 1 if the last reload failed
 
 Run 'firebreak policy <command> -h' for its flags.
 `
@@ -43,6 +50,8 @@ func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return runPolicyCheck(ctx, args[1:], stdout, stderr)
 	case "eval":
 		return runPolicyEval(ctx, args[1:], stdout, stderr)
+	case "status":
+		return runPolicyStatus(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, policyUsage)
 		return exitOK
@@ -297,4 +306,59 @@ func explainDecision(w io.Writer, ev event.Event, d policies.Decision, e *polici
 			fmt.Fprintf(w, "  %s %s: %s: %s on %s, chain %d, signer %s\n", a.Type, target, v.Outcome, v.Function, v.To.Hex(), v.ChainID, v.Signer)
 		}
 	}
+}
+
+func runPolicyStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("policy status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL of the running engine")
+	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: firebreak policy status [--nats URL]
+
+Prints, as JSON, the policy status the running engine recorded in the
+FIREBREAK_CONTROL bucket: the source, the revision in force, the number of
+reloads and failures, and the last reload error. Exits 1 when the last
+reload failed (the previous policies are still in force).
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	nc, err := ingest.Dial(*url, "firebreak-policy-status")
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak policy status:", err)
+		return exitFailure
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak policy status:", err)
+		return exitFailure
+	}
+	kv, err := js.KeyValue(ctx, guard.ControlBucket)
+	if err == nil {
+		var e jetstream.KeyValueEntry
+		if e, err = kv.Get(ctx, engine.PolicyStatusKey); err == nil {
+			var st policies.ReloadStatus
+			if err := json.Unmarshal(e.Value(), &st); err != nil {
+				fmt.Fprintln(stderr, "firebreak policy status: malformed status:", err)
+				return exitFailure
+			}
+			out, _ := json.MarshalIndent(st, "", "  ")
+			fmt.Fprintf(stdout, "%s\n", out)
+			if st.LastError != "" {
+				fmt.Fprintln(stderr, "firebreak policy status: the last reload FAILED; the previous policies are in force")
+				return exitFailure
+			}
+			return exitOK
+		}
+	}
+	fmt.Fprintln(stderr, "firebreak policy status: no status recorded (is an engine running on this NATS?):", err)
+	return exitFailure
 }
