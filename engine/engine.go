@@ -151,7 +151,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
-	p := &pipeline{Planner: planner, store: store}
+	p := &pipeline{Planner: planner, store: store, notifier: notifier{nc: nc}}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -274,8 +274,9 @@ func (p *Planner) Plan(ctx context.Context, ev event.Event) (Outcome, error) {
 // pipeline is the per-event path of a running engine.
 type pipeline struct {
 	*Planner
-	store *submit.Store
-	spawn func(submit.Record, uint64)
+	store    *submit.Store
+	spawn    func(submit.Record, uint64)
+	notifier notifier
 }
 
 // handle is the ingest.Handler: plan, record intents, start them.
@@ -298,6 +299,13 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		a := &out.Actions[i]
 		if a.Outcome != guard.Allowed {
 			log.Info("action not executed", "type", a.Request.Type, "contract", a.Request.Contract, "outcome", a.Outcome, "reason", a.Reason)
+			continue
+		}
+		if a.Request.Type == guard.ActionNotify {
+			// A message, not a transaction: published now, no intent.
+			if err := p.notifier.publish(ev, out, i); err != nil {
+				return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+			}
 			continue
 		}
 		a.ActionID = fmt.Sprintf("%s-%d", key, i)

@@ -16,7 +16,7 @@ import (
 func FuzzDecision(f *testing.F) {
 	for _, seed := range []string{
 		`{"actions": [{"type": "pause", "protocol": "demo", "contract": "vault", "rule": "r"}], "require_approval": false, "reasons": ["x"]}`,
-		`{"actions": [{"type": 1}]}`, `{"actions": {}}`, `{"reasons": [1]}`, `{"require_approval": "yes"}`, `[]`, `null`, `{"rules": ["a", "a"]}`, `{"actions": [{"type": "", "protocol": "", "contract": ""}]}`,
+		`{"actions": [{"type": 1}]}`, `{"actions": {}}`, `{"reasons": [1]}`, `{"require_approval": "yes"}`, `[]`, `null`, `{"rules": ["a", "a"]}`, `{"actions": [{"type": "", "protocol": "", "contract": ""}]}`, `{"actions": [{"type": "notify", "protocol": "p", "message": "m"}]}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -33,8 +33,14 @@ func FuzzDecision(f *testing.F) {
 		switch {
 		case err == nil:
 			for i, a := range d.Actions {
-				if a.Type == "" || a.Protocol == "" || a.Contract == "" {
-					t.Fatalf("action %d decoded without its type: %+v", i, a)
+				missing := a.Type == "" || a.Protocol == ""
+				if a.Type == "notify" {
+					missing = missing || a.Message == ""
+				} else {
+					missing = missing || a.Contract == ""
+				}
+				if missing {
+					t.Fatalf("action %d decoded without a required field: %+v", i, a)
 				}
 			}
 		case errors.Is(err, policies.ErrBadDecision), errors.Is(err, policies.ErrUndefined):

@@ -11,8 +11,10 @@ import data.firebreak.lib.registry
 #   metadata.drainer, or the event's only address. It asks every contract of
 #   the protocol that supports a blocklist (registry block_function, e.g.
 #   blockAddress(address)) to block the drainer, so users' approvals to it
-#   stop working where the protocol can enforce that. An event that does not
-#   name exactly one drainer blocks nothing and says why.
+#   stop working where the protocol can enforce that, and notifies the
+#   protocol's users (published on firebreak.notify.<protocol>) to revoke
+#   their approvals to it. An event that does not name exactly one drainer
+#   blocks nothing and says why.
 # custom:
 #   rule: phishing_drainer
 drainer_alert if {
@@ -39,6 +41,20 @@ actions contains {
 	input.alert_type == "phishing-drainer"
 	drainer_alert
 	some name in registry.blocklist_contracts
+}
+
+actions contains {
+	"type": "notify",
+	"protocol": input.protocol,
+	"message": sprintf(
+		"Phishing drainer %s is active against %s users: revoke any approval you gave it, and do not sign requests from it.",
+		[drainer, input.protocol],
+	),
+	"rule": "phishing_drainer",
+} if {
+	input.alert_type == "phishing-drainer"
+	drainer_alert
+	drainer
 }
 
 reasons contains msg if {

@@ -20,9 +20,14 @@ alert := {
 
 block := {"type": "block_address", "protocol": "wallet", "contract": "router", "account": drainer, "rule": "phishing_drainer"}
 
-test_blocks_the_drainer_where_supported if {
+notify := {
+	"type": "notify", "protocol": "wallet", "rule": "phishing_drainer",
+	"message": sprintf("Phishing drainer %s is active against wallet users: revoke any approval you gave it, and do not sign requests from it.", [drainer]),
+}
+
+test_blocks_the_drainer_where_supported_and_notifies if {
 	d := firebreak.decision with input as alert with data.protocols as registry
-	d.actions == [block]
+	{a | some a in d.actions} == {block, notify}
 	count(d.reasons) == 1
 }
 
@@ -30,7 +35,9 @@ test_metadata_drainer_wins_over_addresses if {
 	other := "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
 	ev := object.union(alert, {"addresses": [drainer, other], "metadata": {"drainer": other}})
 	d := firebreak.decision with input as ev with data.protocols as registry
-	d.actions[0].account == other
+	some a in d.actions
+	a.type == "block_address"
+	a.account == other
 }
 
 test_ambiguous_drainer_blocks_nothing if {
@@ -41,12 +48,12 @@ test_ambiguous_drainer_blocks_nothing if {
 	contains(r, "names no single drainer")
 }
 
-test_no_blocklist_contract_no_action if {
+test_no_blocklist_contract_only_notifies if {
 	reg := {"wallet": {"chain_id": 10, "contracts": {"vault": registry.wallet.contracts.vault}}}
-	firebreak.decision.actions == [] with input as alert with data.protocols as reg
+	firebreak.decision.actions == [notify] with input as alert with data.protocols as reg
 }
 
 test_does_not_pause if {
 	d := firebreak.decision with input as alert with data.protocols as registry
-	every a in d.actions { a.type == "block_address" }
+	every a in d.actions { a.type in {"block_address", "notify"} }
 }

@@ -61,14 +61,17 @@ var (
 // things by their registry names; the guard resolves them to addresses and
 // calldata and decides whether they may run.
 type ActionRequest struct {
-	// Type is the kind of action: "pause", "revoke_role" or "freeze_bridge".
+	// Type is the kind of action: "pause", "revoke_role", "freeze_bridge",
+	// "block_address" or "notify".
 	Type string `json:"type"`
 	// Protocol and Contract name the target in the registry.
 	Protocol string `json:"protocol"`
 	Contract string `json:"contract"`
-	// Role and Account are set for revoke_role.
+	// Role and Account are set for revoke_role; Account for block_address.
 	Role    string `json:"role,omitempty"`
 	Account string `json:"account,omitempty"`
+	// Message is the text of a notify action (which has no Contract).
+	Message string `json:"message,omitempty"`
 	// Rule is the name of the rule that asked for the action.
 	Rule string `json:"rule,omitempty"`
 }
@@ -209,9 +212,10 @@ func decisionFrom(v any) (Decision, error) {
 		}{
 			{"type", &a.Type, true},
 			{"protocol", &a.Protocol, true},
-			{"contract", &a.Contract, true},
+			{"contract", &a.Contract, m["type"] != "notify"},
 			{"role", &a.Role, false},
 			{"account", &a.Account, false},
+			{"message", &a.Message, m["type"] == "notify"},
 			{"rule", &a.Rule, false},
 		} {
 			val, present := m[f.key]

@@ -17,6 +17,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/policies"
 )
@@ -225,5 +226,47 @@ actions contains {"type": "pause", "protocol": input.protocol, "contract": "vaul
 	}
 	if rec := s.action(out.Actions[0].ActionID); rec.State != submit.Mined || !s.paused() {
 		t.Fatalf("the new policy's pause did not land: %+v", rec)
+	}
+}
+
+func TestPhishingDrainerNotifiesOnNATS(t *testing.T) {
+	// The demo protocol has no blocklist contract: the shipped drainer
+	// policy can only notify, which is a message, not a transaction.
+	s := newStack(t, nil)
+	nc, err := ingest.Dial(s.engine.NATSURL(), t.Name()+"-notify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	sub, err := nc.SubscribeSync(engine.NotifySubjectPrefix + "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	drainer := common.HexToAddress("0x90F79bf6EB2c4f870365E785982E1f101E93b906")
+	ev := criticalExploit("drainer-1")
+	ev.AlertType, ev.Addresses = "phishing-drainer", []common.Address{drainer}
+	s.publish(ev)
+
+	out := s.outcome(ev.ID)
+	if len(out.Actions) != 1 || out.Actions[0].Request.Type != "notify" || out.Actions[0].Outcome != guard.Allowed || out.Actions[0].ActionID != "" {
+		t.Fatalf("actions = %+v, want one allowed notify and no intent", out.Actions)
+	}
+	msg, err := sub.NextMsg(30 * time.Second)
+	if err != nil {
+		t.Fatalf("no notification: %v", err)
+	}
+	var note engine.Notification
+	if err := json.Unmarshal(msg.Data, &note); err != nil {
+		t.Fatal(err)
+	}
+	if note.EventID != ev.ID || !strings.Contains(note.Message, drainer.Hex()) || note.Revision != out.Decision.Revision || msg.Header.Get("Nats-Msg-Id") == "" {
+		t.Fatalf("notification = %+v (headers %v)", note, msg.Header)
+	}
+	s.drained()
+	if n := s.sent(s.guardian.Address()); n != 0 {
+		t.Errorf("the guardian sent %d transactions for a notification, want 0", n)
 	}
 }

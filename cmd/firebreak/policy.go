@@ -300,9 +300,12 @@ func explainDecision(w io.Writer, ev event.Event, d policies.Decision, e *polici
 		if a.Account != "" {
 			target += " account " + a.Account
 		}
-		if v.Reason != "" {
+		switch {
+		case v.Reason != "":
 			fmt.Fprintf(w, "  %s %s: %s: %s\n", a.Type, target, v.Outcome, v.Reason)
-		} else {
+		case a.Type == "notify":
+			fmt.Fprintf(w, "  notify %s: %s: published on %s%s: %q\n", a.Protocol, v.Outcome, engine.NotifySubjectPrefix, a.Protocol, a.Message)
+		default:
 			fmt.Fprintf(w, "  %s %s: %s: %s on %s, chain %d, signer %s\n", a.Type, target, v.Outcome, v.Function, v.To.Hex(), v.ChainID, v.Signer)
 		}
 	}

@@ -35,6 +35,9 @@ const (
 	// ActionBlockAddress blocks Account on a contract with a blocklist
 	// (registry BlockFunction, like "blockAddress(address)").
 	ActionBlockAddress = "block_address"
+	// ActionNotify publishes a message (the engine's notifier); it calls
+	// nothing on chain, so no allowlist entry or signer is involved.
+	ActionNotify = "notify"
 )
 
 // Outcome is the guard's verdict on one request.
@@ -162,6 +165,10 @@ func (g *Guard) Check(ctx context.Context, req policies.ActionRequest) (Verdict,
 	if v.Outcome == Refused {
 		return v, nil
 	}
+	if req.Type == ActionNotify {
+		v.Outcome = Allowed
+		return v, nil
+	}
 	caller, ok := g.callers[v.ChainID]
 	if !ok {
 		v.Outcome, v.Reason = Refused, fmt.Sprintf("no RPC endpoint configured for chain %d", v.ChainID)
@@ -205,6 +212,13 @@ func (g *Guard) resolve(req policies.ActionRequest) (Verdict, precondition) {
 	p, ok := g.registry.Protocols[req.Protocol]
 	if !ok {
 		return refuse("protocol %q is not in the registry", req.Protocol)
+	}
+	if req.Type == ActionNotify {
+		if strings.TrimSpace(req.Message) == "" {
+			return refuse("notify needs a message")
+		}
+		v.ChainID = p.ChainID
+		return v, nil
 	}
 	c, ok := p.Contracts[req.Contract]
 	if !ok {
@@ -258,7 +272,7 @@ func (g *Guard) resolve(req policies.ActionRequest) (Verdict, precondition) {
 			check = boolView(packAddressCall(c.BlockedFunction, account), true, fmt.Sprintf("%s is already blocked", account.Hex()))
 		}
 	default:
-		return refuse("unknown action type %q (known: pause, revoke_role, freeze_bridge, block_address)", req.Type)
+		return refuse("unknown action type %q (known: pause, revoke_role, freeze_bridge, block_address, notify)", req.Type)
 	}
 	if v.Signer == "" {
 		return refuse("no signer configured for %s.%s", req.Protocol, req.Contract)

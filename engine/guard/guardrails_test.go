@@ -203,3 +203,30 @@ func TestResolveBlockAddress(t *testing.T) {
 		})
 	}
 }
+
+func TestNotifyNeedsNoChain(t *testing.T) {
+	c := newSimChain(t)
+	// No caller and no allowlist entry: a notify sends no transaction.
+	g := guard.New(c.registry(), nil, nil)
+	tests := []struct {
+		name   string
+		req    policies.ActionRequest
+		want   guard.Outcome
+		reason string
+	}{
+		{"notify", policies.ActionRequest{Type: "notify", Protocol: "demo", Message: "revoke approvals to 0x…"}, guard.Allowed, ""},
+		{"notify without message", policies.ActionRequest{Type: "notify", Protocol: "demo"}, guard.Refused, "needs a message"},
+		{"notify unknown protocol", policies.ActionRequest{Type: "notify", Protocol: "nope", Message: "m"}, guard.Refused, "not in the registry"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := g.Check(context.Background(), tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Outcome != tt.want || !strings.Contains(v.Reason, tt.reason) || len(v.Data) != 0 {
+				t.Fatalf("verdict %+v, want %s %q and no calldata", v, tt.want, tt.reason)
+			}
+		})
+	}
+}
