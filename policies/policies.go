@@ -124,7 +124,9 @@ func LoadFiles(ctx context.Context, files Files, data map[string]any) (*Evaluato
 	}
 	opts := []func(*rego.Rego){
 		rego.Query(Query),
-		rego.Store(inmem.NewFromObject(doc.(map[string]any))),
+		// Stored as AST values: policies read the registry on every event,
+		// and a store of Go values converts what is read each time.
+		rego.Store(inmem.NewFromObjectWithOpts(doc.(map[string]any), inmem.OptReturnASTValuesOnRead(true))),
 		// A builtin failing (division by zero, a bad sprintf) is an error,
 		// not a silently undefined rule that would mean "no action".
 		rego.StrictBuiltinErrors(true),
