@@ -147,58 +147,64 @@ func BenchmarkDecisionsPerSecond(b *testing.B) {
 func BenchmarkInProcessVsOPAREST(b *testing.B) {
 	ctx := context.Background()
 	ev := loadShipped(b)
-	input := matching(b)[0]
-
-	inProcess := func() error {
-		_, err := ev.Decide(ctx, input)
-		return err
-	}
-	b.Run("in-process", func(b *testing.B) {
-		b.ReportAllocs()
-		reportLatency(b, inProcess)
-	})
-
 	url := startOPAServer(b)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
-	rest := func() error {
-		body, err := json.Marshal(map[string]any{"input": input})
-		if err != nil {
+	for _, tc := range []struct {
+		name    string
+		input   map[string]any
+		actions int
+	}{
+		{"critical-exploit", matching(b)[0], 1},
+		{"non-matching", nonMatching(b)[0], 0},
+	} {
+		inProcess := func() error {
+			_, err := ev.Decide(ctx, tc.input)
 			return err
 		}
-		resp, err := client.Post(url+"/v1/data/firebreak/decision", "application/json", bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		var out struct {
-			Result *struct {
-				Actions []policies.ActionRequest `json:"actions"`
-			} `json:"result"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-			return err
-		}
-		if resp.StatusCode != http.StatusOK || out.Result == nil || len(out.Result.Actions) != 1 {
-			return fmt.Errorf("OPA answered %d with %+v", resp.StatusCode, out.Result)
-		}
-		return nil
-	}
-	b.Run("opa-rest-loopback", func(b *testing.B) {
-		b.ReportAllocs()
-		restP50 := reportLatency(b, rest)
-		// The same run measures the in-process path again, so the ratio
-		// compares figures taken under the same machine load.
-		samples := make([]time.Duration, 2000)
-		for i := range samples {
-			start := time.Now()
-			if err := inProcess(); err != nil {
-				b.Fatal(err)
+		rest := func() error {
+			body, err := json.Marshal(map[string]any{"input": tc.input})
+			if err != nil {
+				return err
 			}
-			samples[i] = time.Since(start)
+			resp, err := client.Post(url+"/v1/data/firebreak/decision", "application/json", bytes.NewReader(body))
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			var out struct {
+				Result *struct {
+					Actions []policies.ActionRequest `json:"actions"`
+				} `json:"result"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+				return err
+			}
+			if resp.StatusCode != http.StatusOK || out.Result == nil || len(out.Result.Actions) != tc.actions {
+				return fmt.Errorf("OPA answered %d with %+v", resp.StatusCode, out.Result)
+			}
+			return nil
 		}
-		slices.Sort(samples)
-		b.ReportMetric(float64(restP50)/float64(samples[len(samples)/2]), "x-in-process-faster-p50")
-	})
+		b.Run(tc.name+"/in-process", func(b *testing.B) {
+			b.ReportAllocs()
+			reportLatency(b, inProcess)
+		})
+		b.Run(tc.name+"/opa-rest-loopback", func(b *testing.B) {
+			b.ReportAllocs()
+			restP50 := reportLatency(b, rest)
+			// The same run measures the in-process path again, so the
+			// ratio compares figures taken under the same machine load.
+			samples := make([]time.Duration, 2000)
+			for i := range samples {
+				start := time.Now()
+				if err := inProcess(); err != nil {
+					b.Fatal(err)
+				}
+				samples[i] = time.Since(start)
+			}
+			slices.Sort(samples)
+			b.ReportMetric(float64(restP50)/float64(samples[len(samples)/2]), "x-in-process-faster-p50")
+		})
+	}
 }
 
 // cpuTime is the CPU time this process has used, user and system.
