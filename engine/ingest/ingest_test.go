@@ -177,8 +177,16 @@ func TestDeadLetters(t *testing.T) {
 			if dead.Headers().Get(ingest.HeaderOriginalSeq) == "" {
 				t.Error("no original sequence header")
 			}
-			if r, _ := h.obs.counts(); r != 1 {
-				t.Errorf("observer saw %d rejections, want 1", r)
+			// The observer is told right after the dead letter is written.
+			for {
+				r, _ := h.obs.counts()
+				if r == 1 {
+					break
+				}
+				if r > 1 || h.ctx.Err() != nil {
+					t.Fatalf("observer saw %d rejections, want 1", r)
+				}
+				time.Sleep(5 * time.Millisecond)
 			}
 		})
 	}
