@@ -97,14 +97,19 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer closeSigners()
 
 	callers := map[uint64]guard.Caller{}
-	chains := map[uint64]submit.Chain{}
+	chains := map[uint64]submit.ChainConfig{}
 	for _, c := range e.opts.Chains {
 		client, err := ethclient.DialContext(ctx, c.RPC)
 		if err != nil {
 			return fmt.Errorf("engine: connecting to chain %d at %s: %w", c.ID, c.RPC, err)
 		}
 		defer client.Close()
-		callers[c.ID], chains[c.ID] = client, client
+		cfg, closeEndpoints, err := submitChain(ctx, c, client)
+		if err != nil {
+			return err
+		}
+		defer closeEndpoints()
+		callers[c.ID], chains[c.ID] = client, cfg
 	}
 	planner, err := NewPlanner(ctx, e.opts, callers, e.log)
 	if err != nil {
@@ -157,6 +162,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	sub.Start(runCtx)
 	p.spawn = func(rec submit.Record, rev uint64) {
 		wg.Go(func() { _, _ = sub.Execute(runCtx, rec, rev) })
 	}

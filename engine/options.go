@@ -72,8 +72,30 @@ type NATSOptions struct {
 type ChainOptions struct {
 	ID   uint64 `yaml:"id"`
 	Name string `yaml:"name"`
-	// RPC is the node's URL: http(s):// or ws(s)://.
+	// RPC is the node's URL: http(s):// or ws(s)://. WebSocket pushes new
+	// heads; HTTP is polled.
 	RPC string `yaml:"rpc"`
+	// RPCURLs are more public endpoints each transaction is also sent to.
+	RPCURLs []string `yaml:"rpc_urls"`
+	// PrivateRPC is a private relay (Flashbots Protect style), called with
+	// PrivateMethod: eth_sendRawTransaction (default) or
+	// eth_sendPrivateTransaction.
+	PrivateRPC    string `yaml:"private_rpc"`
+	PrivateMethod string `yaml:"private_method"`
+	// Broadcast is public (default: rpc and rpc_urls), private (only
+	// private_rpc) or both.
+	Broadcast string `yaml:"broadcast"`
+	// MaxFeePerGas caps every transaction's fee cap, in gwei; 0: no cap.
+	MaxFeePerGas float64 `yaml:"max_fee_per_gas"`
+	// MinTip is the least priority fee offered, in gwei.
+	MinTip float64 `yaml:"min_tip"`
+	// TipPercentile of recent blocks' tips to offer (default 99).
+	TipPercentile float64 `yaml:"tip_percentile"`
+	// Confirmations before an action is final (default 1).
+	Confirmations uint64 `yaml:"confirmations"`
+	// BumpEveryBlocks re-prices a transaction not included after this
+	// many blocks (default 1).
+	BumpEveryBlocks uint64 `yaml:"bump_every_blocks"`
 }
 
 // SignerOptions describe one signer. Key material and credentials are
@@ -250,6 +272,9 @@ func (o Options) validate() error {
 			return configErr("chains[%d].id: chain %d is listed twice", i, c.ID)
 		case !hasScheme(c.RPC, "http://", "https://", "ws://", "wss://"):
 			return configErr("chains[%d].rpc: want an http(s):// or ws(s):// URL, got %q", i, c.RPC)
+		}
+		if err := c.validateSubmit(i); err != nil {
+			return err
 		}
 		chains[c.ID] = true
 	}

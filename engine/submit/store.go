@@ -26,8 +26,12 @@ const (
 	// Signed: a signed transaction is recorded and may have been broadcast;
 	// from here on only that transaction is ever sent.
 	Signed State = "signed"
-	// Sent: a node accepted the transaction.
+	// Sent: a node accepted the transaction (or, after a restart or a
+	// reorg, one of its recorded attempts is being carried on).
 	Sent State = "sent"
+	// Included: an attempt is in a block, waiting for the configured
+	// confirmations; a reorg that removes it goes back to Sent.
+	Included State = "included"
 	// Mined: the receipt is in; Status tells success or revert.
 	Mined State = "mined"
 	// Failed: the action could not be executed; Error says why.
@@ -54,7 +58,40 @@ type Intent struct {
 	Signer string `json:"signer"`
 }
 
-// Record is an intent and its progress.
+// Attempt statuses.
+const (
+	// AttemptSent: signed, recorded, and handed to the endpoints.
+	AttemptSent = "sent"
+	// AttemptReplaced: a later attempt with the same nonce superseded it
+	// (it may still be in some pool, but it is not the one mined).
+	AttemptReplaced = "replaced"
+	// AttemptMined: this is the attempt in the chain.
+	AttemptMined = "mined"
+	// AttemptDropped: its nonce was taken by a transaction that is not
+	// the action's (sent out of band with the same key).
+	AttemptDropped = "dropped"
+)
+
+// Attempt is one signed transaction for an action: the first send and
+// every fee bump or re-sign after it. Every hash that ever left the
+// process is here, recorded before it was broadcast.
+type Attempt struct {
+	Hash  common.Hash `json:"hash"`
+	Nonce uint64      `json:"nonce"`
+	// GasFeeCap and GasTipCap in wei.
+	GasFeeCap *hexutil.Big `json:"max_fee_per_gas"`
+	GasTipCap *hexutil.Big `json:"max_priority_fee_per_gas"`
+	GasLimit  uint64       `json:"gas_limit"`
+	// Head is the block number the attempt was priced at.
+	Head   uint64    `json:"head"`
+	Reason string    `json:"reason"`
+	Status string    `json:"status"`
+	At     time.Time `json:"at"`
+}
+
+// Record is an intent and its progress. TxHash, RawTx and the fee fields
+// describe the current best attempt (the mined one once mined); Attempts
+// lists all of them.
 type Record struct {
 	Intent
 	State    State          `json:"state"`
@@ -63,6 +100,17 @@ type Record struct {
 	TxHash   *common.Hash   `json:"tx_hash,omitempty"`
 	RawTx    hexutil.Bytes  `json:"raw_tx,omitempty"`
 	GasLimit uint64         `json:"gas_limit,omitempty"`
+	Attempts []Attempt      `json:"attempts,omitempty"`
+	// Bumps counts fee bumps; Reorgs the times an included attempt left
+	// the chain again.
+	Bumps  int `json:"bumps,omitempty"`
+	Reorgs int `json:"reorgs,omitempty"`
+	// Warning is set, and stays until the next successful bump, when the
+	// fee cap blocks a replacement the market asks for.
+	Warning string `json:"warning,omitempty"`
+	// Confirmations is how many blocks (including its own) are on top of
+	// the mined attempt, as of the last check.
+	Confirmations uint64 `json:"confirmations,omitempty"`
 	// GasFeeCap and GasTipCap in wei.
 	GasFeeCap *hexutil.Big `json:"max_fee_per_gas,omitempty"`
 	GasTipCap *hexutil.Big `json:"max_priority_fee_per_gas,omitempty"`

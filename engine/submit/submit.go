@@ -1,14 +1,29 @@
-// Package submit carries recorded action intents to the chain: it signs each
-// as an EIP-1559 transaction with the action's signer, records the signed
-// transaction before broadcasting it, sends it and follows it to its receipt.
+// Package submit carries recorded action intents to the chain and does not
+// let them jam.
 //
-// Every step is written to the actions bucket first, so an engine that stops
-// at any point resumes where it was: an action that was never signed is
-// signed afresh, and one that was signed is only ever rebroadcast as the very
-// same transaction, never sent a second time with another nonce.
+// One goroutine owns the nonces of each (chain, sender) and hands them out
+// on request; it reads the chain again when a node says "nonce too low" or
+// "nonce too high", so a nonce used out of band with the same key, or a
+// hole, is recovered from instead of jamming every later action. Fees are
+// EIP-1559, the tip from eth_feeHistory at an emergency percentile, the fee
+// cap above the next base fee; head and tip are kept fresh per block by a
+// follower of the chain head, so the hot path reads neither. While an
+// action's transaction is not included it is re-priced at every new block
+// (or every n blocks) with fee cap and tip both raised past geth's
+// replacement threshold, up to the chain's max fee; a cap that blocks a
+// valid replacement is reported (log, Stats, and the record's Warning,
+// which OnChange and so the audit see), and the best transaction stays in
+// flight. Transactions go to several endpoints at once and optionally to a
+// private relay. Every hash sent for an action is recorded; the one mined is
+// found, followed to the configured confirmations, and a reorg that removes
+// it sends the action back to the pool.
 //
-// This is the first, simple submitter: one nonce read per send under a
-// per-sender lock, fees from the node's suggestion, no fee bumping yet.
+// Every signed transaction is written to the actions bucket before it
+// leaves the process, so an engine that stops at any point, even killed,
+// resumes where it was: an action never signed is signed afresh, and one
+// signed is only ever rebroadcast or replaced at the same nonce, never sent
+// a second time with another nonce unless that nonce was provably taken by
+// a transaction that is not the action's.
 package submit
 
 import (
@@ -17,10 +32,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -34,55 +50,115 @@ import (
 type Chain interface {
 	ethereum.PendingStateReader
 	ethereum.GasEstimator
-	ethereum.GasPricer1559
+	ethereum.FeeHistoryReader
 	ethereum.TransactionSender
 	ethereum.TransactionReader
+	NonceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (uint64, error)
 	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
 }
 
-// Errors of this package.
-var (
-	// ErrUnknownChain means no node is configured for the action's chain.
-	ErrUnknownChain = errors.New("submit: no node configured for chain")
-	// ErrUnknownSigner means the action names a signer that is not configured.
-	ErrUnknownSigner = errors.New("submit: unknown signer")
-	// ErrWouldRevert means gas estimation showed the call would revert.
-	ErrWouldRevert = errors.New("submit: transaction would revert")
-	// ErrNonceTaken means the nonce of a recorded transaction was used by
-	// another transaction of the same sender.
-	ErrNonceTaken = errors.New("submit: nonce used by another transaction")
-)
+// ChainConfig is how the submitter reaches and prices one chain.
+type ChainConfig struct {
+	// Node is read (nonces, fees, receipts) and, unless Mode is Private,
+	// sent to.
+	Node Chain
+	// Public are further public endpoints, sent to in parallel with Node.
+	Public []Endpoint
+	// Private are private relays; used in modes Private and Both.
+	Private []Endpoint
+	// Mode is Public (the default), Private or Both.
+	Mode Mode
+	// MaxFeePerGas caps the fee cap of every transaction, in wei; nil: no cap.
+	MaxFeePerGas *big.Int
+	// MinTip is the least tip offered, in wei; nil: zero.
+	MinTip *big.Int
+	// TipPercentile of the tips paid in the last blocks (eth_feeHistory)
+	// that a transaction offers; 0 means DefaultTipPercentile.
+	TipPercentile float64
+	// Confirmations a mined transaction needs (counting its own block)
+	// before the action is final; 0 means 1.
+	Confirmations uint64
+	// BumpEveryBlocks re-prices a transaction that was not included after
+	// this many new blocks; 0 means 1.
+	BumpEveryBlocks uint64
+}
+
+// DefaultTipPercentile is the tip percentile used when a chain sets none:
+// a containment transaction should outbid nearly everyone.
+const DefaultTipPercentile = 99
 
 // Options tune the submitter.
 type Options struct {
 	// GasMargin multiplies the gas estimate, in percent (125 = +25%).
 	GasMargin uint64
-	// ReceiptPoll is the first pause between receipt polls; it doubles up
-	// to MaxReceiptPoll. A tight loop would starve a local node.
+	// ReceiptPoll is the first pause between receipt checks after a send;
+	// it doubles up to MaxReceiptPoll. A new head checks at once. A tight
+	// loop would starve a local node.
 	ReceiptPoll, MaxReceiptPoll time.Duration
+	// HeadPoll is how often the head is read from a node that cannot push
+	// new heads (HTTP). WebSocket endpoints push.
+	HeadPoll time.Duration
+	// RetryInitial and RetryFor shape the backoff of transient RPC errors
+	// (connection, HTTP 429 and 5xx): first pause, and how long one call
+	// is retried before the action's loop tries again at the next block.
+	RetryInitial, RetryFor time.Duration
 	// Now is the clock; tests may fix it.
 	Now func() time.Time
 	// OnChange, when set, is called after every recorded change of an
-	// action (signed, sent, mined, failed), with the record as stored: the
-	// audit log hangs here.
+	// action (signed, sent, each bump or re-sign, included, reorged,
+	// warned, mined, failed), with the record as stored: the audit log
+	// hangs here.
 	OnChange func(ctx context.Context, rec Record)
 }
 
 // DefaultOptions are the submitter's defaults.
 func DefaultOptions() Options {
-	return Options{GasMargin: 125, ReceiptPoll: 10 * time.Millisecond, MaxReceiptPoll: 500 * time.Millisecond, Now: time.Now}
+	return Options{
+		GasMargin: 125, ReceiptPoll: 10 * time.Millisecond, MaxReceiptPoll: 500 * time.Millisecond,
+		HeadPoll: 250 * time.Millisecond, RetryInitial: 50 * time.Millisecond, RetryFor: 10 * time.Second, Now: time.Now,
+	}
+}
+
+// Stats are the submitter's counters since it was created.
+type Stats struct {
+	// Sent counts first broadcasts, Bumps fee replacements, Resigned
+	// re-signs at a new nonce after the old one was taken out of band.
+	Sent, Bumps, Resigned uint64
+	// CapBlocked counts bumps the fee cap prevented.
+	CapBlocked uint64
+	// Replaced counts attempts superseded by the one mined.
+	Replaced uint64
+	// Reorgs counts mined transactions that left the chain again.
+	Reorgs uint64
+	// NonceResyncs counts reads of a sender's nonce from the chain after
+	// the first.
+	NonceResyncs uint64
+}
+
+type stats struct {
+	sent, bumps, resigned, capBlocked, replaced, reorgs, resyncs atomic.Uint64
 }
 
 // Submitter executes recorded intents.
 type Submitter struct {
 	store   *Store
-	chains  map[uint64]Chain
+	chains  map[uint64]*chainState
 	signers map[string]signer.Signer
 	opts    Options
 	log     *slog.Logger
+	stats   stats
 
 	mu      sync.Mutex
-	senders map[senderKey]*sync.Mutex
+	runCtx  context.Context
+	owners  map[senderKey]*nonceOwner
+	started bool
+}
+
+type chainState struct {
+	ChainConfig
+	id     uint64
+	heads  *heads
+	sendTo []Endpoint
 }
 
 type senderKey struct {
@@ -90,218 +166,612 @@ type senderKey struct {
 	from  common.Address
 }
 
-// New returns a Submitter.
-func New(store *Store, chains map[uint64]Chain, signers map[string]signer.Signer, opts Options, log *slog.Logger) *Submitter {
-	return &Submitter{store: store, chains: chains, signers: signers, opts: opts, log: log, senders: map[senderKey]*sync.Mutex{}}
+// ErrNotStarted means Execute was called before Start.
+var ErrNotStarted = errors.New("submit: submitter not started")
+
+// New returns a Submitter; Start it before Execute.
+func New(store *Store, chains map[uint64]ChainConfig, signers map[string]signer.Signer, opts Options, log *slog.Logger) *Submitter {
+	def := DefaultOptions()
+	if opts.GasMargin == 0 {
+		opts.GasMargin = def.GasMargin
+	}
+	if opts.ReceiptPoll <= 0 {
+		opts.ReceiptPoll = def.ReceiptPoll
+	}
+	if opts.MaxReceiptPoll < opts.ReceiptPoll {
+		opts.MaxReceiptPoll = max(def.MaxReceiptPoll, opts.ReceiptPoll)
+	}
+	if opts.HeadPoll <= 0 {
+		opts.HeadPoll = def.HeadPoll
+	}
+	if opts.RetryInitial <= 0 {
+		opts.RetryInitial = def.RetryInitial
+	}
+	if opts.RetryFor <= 0 {
+		opts.RetryFor = def.RetryFor
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Submitter{store: store, chains: map[uint64]*chainState{}, signers: signers, opts: opts, log: log, owners: map[senderKey]*nonceOwner{}}
+	for id, c := range chains {
+		if c.Mode == "" {
+			c.Mode = Public
+		}
+		if c.TipPercentile == 0 {
+			c.TipPercentile = DefaultTipPercentile
+		}
+		c.Confirmations = max(c.Confirmations, 1)
+		c.BumpEveryBlocks = max(c.BumpEveryBlocks, 1)
+		cs := &chainState{ChainConfig: c, id: id, heads: newHeads(c.Node, opts.HeadPoll, c.TipPercentile, log.With("chain", id))}
+		if c.Mode != Private {
+			cs.sendTo = append(cs.sendTo, Endpoint{Name: "node", TransactionSender: c.Node})
+			cs.sendTo = append(cs.sendTo, c.Public...)
+		}
+		if c.Mode != Public {
+			cs.sendTo = append(cs.sendTo, c.Private...)
+		}
+		s.chains[id] = cs
+	}
+	return s
 }
+
+// Start follows every chain's head until ctx ends, and reads each
+// sender's nonce ahead of the first action, so that neither is read on the
+// hot path.
+func (s *Submitter) Start(ctx context.Context) {
+	s.mu.Lock()
+	s.runCtx, s.started = ctx, true
+	s.mu.Unlock()
+	for _, cs := range s.chains {
+		go cs.heads.run(ctx)
+		for _, sg := range s.signers {
+			o := s.owner(cs, sg.Address())
+			go func() {
+				if err := o.assign(ctx, func(uint64) error { return errWarmOnly }); err != nil && !errors.Is(err, errWarmOnly) && ctx.Err() == nil {
+					s.log.Warn("could not read a sender's nonce ahead of time", "chain", cs.id, "from", sg.Address().Hex(), "err", err)
+				}
+			}()
+		}
+	}
+}
+
+// errWarmOnly makes a nonce request that only syncs the owner.
+var errWarmOnly = errors.New("warm only")
 
 // Store returns the store the submitter records into.
 func (s *Submitter) Store() *Store { return s.store }
 
+// Stats returns the counters.
+func (s *Submitter) Stats() Stats {
+	return Stats{
+		Sent: s.stats.sent.Load(), Bumps: s.stats.bumps.Load(), Resigned: s.stats.resigned.Load(),
+		CapBlocked: s.stats.capBlocked.Load(), Replaced: s.stats.replaced.Load(), Reorgs: s.stats.reorgs.Load(),
+		NonceResyncs: s.stats.resyncs.Load(),
+	}
+}
+
+func (s *Submitter) owner(cs *chainState, from common.Address) *nonceOwner {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := senderKey{cs.id, from}
+	o, ok := s.owners[k]
+	if !ok {
+		o = newNonceOwner(cs.id, from, cs.Node, s.store, s.log)
+		s.owners[k] = o
+		go o.run(s.runCtx)
+	}
+	return o
+}
+
 // Execute takes a recorded action from its current state to a final one.
 // It returns when the action is final or ctx is done; the record, not the
 // return value, is the truth, and a cancelled Execute is resumed by the
-// next Resume.
+// next Execute of the stored record.
 func (s *Submitter) Execute(ctx context.Context, rec Record, rev uint64) (Record, error) {
-	log := s.log.With("action", rec.ID, "event", rec.EventID)
-	rec, rev, err := s.execute(ctx, rec, rev, log)
-	if err != nil && ctx.Err() == nil && !rec.State.Final() {
-		rec.State, rec.Error = Failed, err.Error()
-		if _, uerr := s.save(ctx, rec, rev); uerr != nil {
-			log.Error("could not record the failure of an action", "err", uerr)
-		}
-		log.Error("action failed", "err", err)
+	s.mu.Lock()
+	started := s.started
+	s.mu.Unlock()
+	if !started {
+		return rec, ErrNotStarted
 	}
-	return rec, err
+	a := &action{s: s, rec: rec, rev: rev, log: s.log.With("action", rec.ID, "event", rec.EventID)}
+	err := a.run(ctx)
+	if err != nil && ctx.Err() == nil && !a.rec.State.Final() {
+		a.rec.State, a.rec.Error = Failed, err.Error()
+		if uerr := a.save(ctx); uerr != nil {
+			a.log.Error("could not record the failure of an action", "err", uerr)
+		}
+		a.log.Error("action failed", "err", err)
+		if a.rec.Nonce != nil && a.cs != nil {
+			// Its nonce may be a hole now: the next action fills it.
+			_ = s.owner(a.cs, a.rec.From).resync(ctx)
+		}
+	}
+	return a.rec, err
 }
 
-func (s *Submitter) execute(ctx context.Context, rec Record, rev uint64, log *slog.Logger) (Record, uint64, error) {
-	chain, ok := s.chains[rec.ChainID]
+// action is one Execute: the record and what the loop knows about it.
+type action struct {
+	s   *Submitter
+	cs  *chainState
+	rec Record
+	rev uint64
+	log *slog.Logger
+
+	tx        *types.Transaction // the latest signed attempt
+	needSend  bool               // tx must be (re)broadcast
+	accepted  bool               // a node accepted tx in this process
+	lastBump  uint64             // head number of the last re-pricing
+	takenSeen int                // consecutive checks that found the nonce used by another tx
+}
+
+func (a *action) run(ctx context.Context) error {
+	cs, ok := a.s.chains[a.rec.ChainID]
 	if !ok {
-		return rec, rev, fmt.Errorf("%w %d", ErrUnknownChain, rec.ChainID)
+		return fmt.Errorf("%w %d", ErrUnknownChain, a.rec.ChainID)
 	}
-	var err error
-	if rec.State == Pending {
-		sg, ok := s.signers[rec.Signer]
+	a.cs = cs
+	switch a.rec.State {
+	case Pending:
+		sg, ok := a.s.signers[a.rec.Signer]
 		if !ok {
-			return rec, rev, fmt.Errorf("%w %q", ErrUnknownSigner, rec.Signer)
+			return fmt.Errorf("%w %q", ErrUnknownSigner, a.rec.Signer)
 		}
-		if rec, rev, err = s.signAndSend(ctx, chain, sg, rec, rev, log); err != nil {
-			return rec, rev, err
+		if err := a.first(ctx, sg); err != nil {
+			return err
 		}
-	} else if rec.State == Signed || rec.State == Sent {
-		// Resumed: the transaction may or may not have reached a node.
-		// Rebroadcasting the same bytes is always safe.
-		if rec, rev, err = s.rebroadcast(ctx, chain, rec, rev, log); err != nil {
-			return rec, rev, err
+	case Signed, Sent, Included:
+		// Resumed: the transaction may or may not have reached a node;
+		// rebroadcasting the same bytes is always safe.
+		var tx types.Transaction
+		if err := tx.UnmarshalBinary(a.rec.RawTx); err != nil {
+			return fmt.Errorf("submit: decoding the recorded transaction of %s: %w", a.rec.ID, err)
 		}
-	}
-	if rec.State == Sent {
-		return s.waitMined(ctx, chain, rec, rev, log)
-	}
-	return rec, rev, nil
-}
-
-func (s *Submitter) signAndSend(ctx context.Context, chain Chain, sg signer.Signer, rec Record, rev uint64, log *slog.Logger) (Record, uint64, error) {
-	from := sg.Address()
-	lock := s.senderLock(rec.ChainID, from)
-	lock.Lock()
-	defer lock.Unlock()
-
-	to := rec.To
-	gas, err := chain.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Data: rec.Data})
-	if err != nil {
-		if isRevert(err) {
-			return rec, rev, fmt.Errorf("%w: %s on %s from %s: %w", ErrWouldRevert, rec.Function, rec.To.Hex(), from.Hex(), err)
+		a.tx, a.needSend = &tx, a.rec.State != Included
+		if n := len(a.rec.Attempts); n > 0 {
+			a.lastBump = a.rec.Attempts[n-1].Head
 		}
-		return rec, rev, fmt.Errorf("submit: estimating gas: %w", err)
-	}
-	gas = gas * s.opts.GasMargin / 100
-	tip, err := chain.SuggestGasTipCap(ctx)
-	if err != nil {
-		return rec, rev, fmt.Errorf("submit: reading the tip suggestion: %w", err)
-	}
-	head, err := chain.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return rec, rev, fmt.Errorf("submit: reading the head block: %w", err)
-	}
-	// Twice the base fee plus the tip stays valid through six full blocks
-	// of base-fee growth.
-	feeCap := new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2)))
-	nonce, err := chain.PendingNonceAt(ctx, from)
-	if err != nil {
-		return rec, rev, fmt.Errorf("submit: reading the nonce of %s: %w", from.Hex(), err)
-	}
-	chainID := new(big.Int).SetUint64(rec.ChainID)
-	tx := types.NewTx(&types.DynamicFeeTx{
-		ChainID: chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap, Gas: gas, To: &to, Data: rec.Data,
-	})
-	signed, err := sg.SignTx(ctx, tx, chainID)
-	if err != nil {
-		return rec, rev, fmt.Errorf("submit: signing with %q: %w", rec.Signer, err)
-	}
-	if got, err := types.Sender(types.LatestSignerForChainID(chainID), signed); err != nil || got != from {
-		return rec, rev, fmt.Errorf("%w: signer %q", signer.ErrWrongSignature, rec.Signer)
-	}
-	raw, err := signed.MarshalBinary()
-	if err != nil {
-		return rec, rev, fmt.Errorf("submit: encoding the signed transaction: %w", err)
-	}
-	hash := signed.Hash()
-	rec.State, rec.From, rec.Nonce, rec.TxHash, rec.RawTx = Signed, from, &nonce, &hash, raw
-	rec.GasLimit, rec.GasFeeCap, rec.GasTipCap = gas, (*hexutil.Big)(feeCap), (*hexutil.Big)(tip)
-	// Recorded before it leaves the process: from now on a restart can only
-	// resend these bytes.
-	if rev, err = s.save(ctx, rec, rev); err != nil {
-		return rec, rev, err
-	}
-	if err := chain.SendTransaction(ctx, signed); err != nil && !isAlreadyKnown(err) {
-		return rec, rev, fmt.Errorf("submit: sending %s (nonce %d): %w", hash.Hex(), nonce, err)
-	}
-	rec.State, rec.SentAt = Sent, s.opts.Now()
-	log.Info("transaction sent", "tx", hash.Hex(), "nonce", nonce, "from", from.Hex(), "to", rec.To.Hex(), "function", rec.Function)
-	rev, err = s.save(ctx, rec, rev)
-	return rec, rev, err
-}
-
-func (s *Submitter) rebroadcast(ctx context.Context, chain Chain, rec Record, rev uint64, log *slog.Logger) (Record, uint64, error) {
-	var tx types.Transaction
-	if err := tx.UnmarshalBinary(rec.RawTx); err != nil {
-		return rec, rev, fmt.Errorf("submit: decoding the recorded transaction of %s: %w", rec.ID, err)
-	}
-	if r, err := chain.TransactionReceipt(ctx, tx.Hash()); err == nil {
-		return s.recordReceipt(ctx, rec, rev, r, log)
-	}
-	err := chain.SendTransaction(ctx, &tx)
-	switch {
-	case err == nil || isAlreadyKnown(err):
-	case isNonceTooLow(err):
-		// Either ours was mined meanwhile (the receipt shows up) or another
-		// transaction took the nonce: never re-sign, report it.
-		if r, rerr := chain.TransactionReceipt(ctx, tx.Hash()); rerr == nil {
-			return s.recordReceipt(ctx, rec, rev, r, log)
-		}
-		return rec, rev, fmt.Errorf("%w: %s nonce %d", ErrNonceTaken, tx.Hash().Hex(), tx.Nonce())
+		a.log.Info("resuming action", "state", a.rec.State, "tx", tx.Hash().Hex(), "nonce", tx.Nonce(), "attempts", len(a.rec.Attempts))
 	default:
-		return rec, rev, fmt.Errorf("submit: rebroadcasting %s: %w", tx.Hash().Hex(), err)
+		return nil
 	}
-	log.Info("resumed: transaction rebroadcast", "tx", tx.Hash().Hex(), "nonce", tx.Nonce())
-	if rec.State != Sent {
-		rec.State, rec.SentAt = Sent, s.opts.Now()
-		var uerr error
-		if rev, uerr = s.save(ctx, rec, rev); uerr != nil {
-			return rec, rev, uerr
-		}
-	}
-	return rec, rev, nil
+	return a.track(ctx)
 }
 
-func (s *Submitter) waitMined(ctx context.Context, chain Chain, rec Record, rev uint64, log *slog.Logger) (Record, uint64, error) {
-	pause := s.opts.ReceiptPoll
-	for {
-		r, err := chain.TransactionReceipt(ctx, *rec.TxHash)
-		if err == nil {
-			return s.recordReceipt(ctx, rec, rev, r, log)
+// first prices, signs, records and broadcasts the first transaction.
+func (a *action) first(ctx context.Context, sg signer.Signer) error {
+	from := sg.Address()
+	to := a.rec.To
+	gas, err := retry(ctx, a, "eth_estimateGas", func() (uint64, error) {
+		return a.cs.Node.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Data: a.rec.Data})
+	})
+	if err != nil {
+		return fmt.Errorf("submit: estimating gas of %s on %s from %s: %w", a.rec.Function, to.Hex(), from.Hex(), err)
+	}
+	gas = gas * a.s.opts.GasMargin / 100
+	head, tip, _, err := a.cs.heads.current(ctx)
+	if err != nil {
+		return err
+	}
+	fees := MarketFees(head, tip, a.cs.MinTip, a.cs.MaxFeePerGas)
+	a.rec.From, a.rec.GasLimit = from, gas
+	if head.BaseFee != nil && fees.FeeCap.Cmp(head.BaseFee) < 0 {
+		a.rec.Warning = fmt.Sprintf("max_fee_per_gas %s wei is below the base fee %s wei: the transaction waits until the base fee falls", a.cs.MaxFeePerGas, head.BaseFee)
+		a.s.stats.capBlocked.Add(1)
+		a.log.Error("fee cap below the base fee", "cap", a.cs.MaxFeePerGas, "base_fee", head.BaseFee)
+	}
+	err = a.s.owner(a.cs, from).assign(ctx, func(nonce uint64) error {
+		return a.sign(ctx, sg, nonce, fees, head.Number.Uint64(), "first")
+	})
+	if err != nil {
+		return err
+	}
+	a.needSend = true
+	return a.sendNow(ctx)
+}
+
+// sendNow broadcasts the current transaction and deals with the answer.
+func (a *action) sendNow(ctx context.Context) error {
+	tx := a.tx
+	err := a.broadcast(ctx, tx)
+	if err == nil {
+		a.needSend, a.accepted = false, true
+		if a.rec.State == Signed {
+			a.rec.State, a.rec.SentAt = Sent, a.s.opts.Now()
+			a.s.stats.sent.Add(1)
+			a.log.Info("transaction sent", "tx", tx.Hash().Hex(), "nonce", tx.Nonce(), "from", a.rec.From.Hex(), "to", a.rec.To.Hex(),
+				"function", a.rec.Function, "max_fee", tx.GasFeeCap(), "tip", tx.GasTipCap())
+			return a.save(ctx)
 		}
-		if !errors.Is(err, ethereum.NotFound) {
-			log.Warn("reading receipt", "tx", rec.TxHash.Hex(), "err", err)
+		return nil
+	}
+	return a.onSendError(ctx, err)
+}
+
+func (a *action) broadcast(ctx context.Context, tx *types.Transaction) error {
+	_, err := retry(ctx, a, "broadcast", func() (struct{}, error) {
+		return struct{}{}, broadcast(ctx, a.cs.sendTo, tx, a.log)
+	})
+	return err
+}
+
+// onSendError decides what a refused broadcast means. It returns an error
+// only when the action cannot succeed; otherwise the loop carries on.
+func (a *action) onSendError(ctx context.Context, err error) error {
+	nonce := a.tx.Nonce()
+	switch {
+	case errors.Is(err, ErrNonceTooLow):
+		// Ours mined meanwhile, or someone else took the nonce: the
+		// receipts tell, at the next check.
+		a.log.Warn("node says nonce too low", "nonce", nonce, "err", err)
+		a.needSend = false
+		return a.checkTaken(ctx, true)
+	case errors.Is(err, ErrNonceTooHigh):
+		a.log.Warn("node says nonce too high: reading the nonce again", "nonce", nonce, "err", err)
+		a.s.stats.resyncs.Add(1)
+		if rerr := a.s.owner(a.cs, a.rec.From).resync(ctx); rerr != nil {
+			return nil
+		}
+		if !a.accepted && len(a.rec.Attempts) == 1 && a.rec.State == Signed {
+			// No node ever took this transaction: a fresh nonce cannot
+			// double anything.
+			return a.resign(ctx, "nonce too high")
+		}
+		return nil
+	case errors.Is(err, ErrUnderpriced), errors.Is(err, ErrReplacementUnderpriced):
+		// Below the base fee or the pool minimum, or another transaction
+		// with this nonce pays more (sent out of band): re-price at once.
+		a.log.Warn("transaction underpriced: bumping", "nonce", nonce, "err", err)
+		head, _, _, herr := a.cs.heads.current(ctx)
+		if herr != nil {
+			return nil
+		}
+		return a.bump(ctx, head, "underpriced")
+	case errors.Is(err, ErrInsufficientFunds):
+		a.warn(ctx, fmt.Sprintf("sender %s cannot pay for the transaction: top it up", a.rec.From.Hex()))
+		return nil
+	case Retryable(err):
+		a.log.Warn("no endpoint reachable: retrying at the next block", "err", err)
+		return nil
+	default:
+		return err
+	}
+}
+
+// track follows the action until it is final.
+func (a *action) track(ctx context.Context) error {
+	pause := a.s.opts.ReceiptPoll
+	for {
+		// A refused send may bump at once (underpriced); a few rounds,
+		// then wait for the chain.
+		for i := 0; a.needSend && i < 3; i++ {
+			if err := a.sendNow(ctx); err != nil {
+				return err
+			}
+		}
+		if a.rec.State.Final() {
+			return nil
+		}
+		_, _, changed, err := a.cs.heads.current(ctx)
+		if err != nil {
+			a.log.Warn("head unavailable", "err", err)
 		}
 		select {
 		case <-ctx.Done():
-			return rec, rev, ctx.Err()
+			return ctx.Err()
+		case <-changed:
 		case <-time.After(pause):
+			pause = min(pause*2, a.s.opts.MaxReceiptPoll)
 		}
-		pause = min(pause*2, s.opts.MaxReceiptPoll)
+		head, _, _, err := a.cs.heads.current(ctx)
+		if err != nil {
+			continue
+		}
+		done, err := a.check(ctx, head)
+		if err != nil || done {
+			return err
+		}
+		if a.rec.State != Included && head.Number.Uint64() >= a.lastBump+a.cs.BumpEveryBlocks {
+			if err := a.bump(ctx, head, fmt.Sprintf("not included by block %d", head.Number)); err != nil {
+				return err
+			}
+			pause = a.s.opts.ReceiptPoll
+		}
 	}
 }
 
-func (s *Submitter) recordReceipt(ctx context.Context, rec Record, rev uint64, r *types.Receipt, log *slog.Logger) (Record, uint64, error) {
-	rec.State, rec.MinedAt = Mined, s.opts.Now()
-	rec.Block, rec.GasUsed, rec.Status = r.BlockNumber.Uint64(), r.GasUsed, r.Status
-	if r.Status != types.ReceiptStatusSuccessful {
-		rec.Error = "transaction reverted on chain"
-		log.Error("action transaction reverted", "tx", rec.TxHash.Hex(), "block", rec.Block)
-	} else {
-		log.Info("action mined", "tx", rec.TxHash.Hex(), "block", rec.Block, "gas_used", rec.GasUsed)
+// check looks at the chain: included, confirmed, reorged, or the nonce
+// taken by someone else.
+func (a *action) check(ctx context.Context, head *types.Header) (bool, error) {
+	if a.rec.State == Included {
+		r, err := a.cs.Node.TransactionReceipt(ctx, *a.rec.TxHash)
+		if errors.Is(err, ethereum.NotFound) {
+			a.reorged(ctx)
+			return false, nil
+		}
+		if err != nil {
+			a.log.Warn("reading receipt", "tx", a.rec.TxHash.Hex(), "err", Classify(err))
+			return false, nil
+		}
+		return a.included(ctx, r, head)
 	}
-	rev, err := s.save(ctx, rec, rev)
-	return rec, rev, err
+	return false, a.checkTaken(ctx, false)
 }
 
-// save records rec if the stored revision is still rev, then tells
-// OnChange.
-func (s *Submitter) save(ctx context.Context, rec Record, rev uint64) (uint64, error) {
-	next, err := s.store.update(ctx, rec, rev)
+// checkTaken finds out whether the action's nonce is used on chain, and by
+// which transaction. told says a node reported "nonce too low".
+func (a *action) checkTaken(ctx context.Context, told bool) error {
+	nonce := a.tx.Nonce()
+	latest, err := a.cs.Node.NonceAt(ctx, a.rec.From, nil)
 	if err != nil {
-		return rev, err
+		a.log.Warn("reading the sender's nonce", "err", Classify(err))
+		return nil
 	}
-	if s.opts.OnChange != nil {
-		s.opts.OnChange(ctx, rec)
+	if latest <= nonce {
+		a.takenSeen = 0
+		return nil
 	}
-	return next, nil
+	for i := len(a.rec.Attempts) - 1; i >= 0; i-- {
+		at := a.rec.Attempts[i]
+		if at.Nonce != nonce {
+			continue
+		}
+		r, err := a.cs.Node.TransactionReceipt(ctx, at.Hash)
+		if err == nil {
+			head, _, _, herr := a.cs.heads.current(ctx)
+			if herr != nil {
+				head = &types.Header{Number: r.BlockNumber}
+			}
+			_, err := a.included(ctx, r, head)
+			return err
+		}
+		if !errors.Is(err, ethereum.NotFound) {
+			// Unknown is not absent: never conclude the nonce is taken
+			// from a failed read.
+			a.log.Warn("reading receipt", "tx", at.Hash.Hex(), "err", Classify(err))
+			return nil
+		}
+	}
+	// The nonce is used and no hash of ours has a receipt. Told by a node,
+	// or seen twice, it is another transaction of the same key.
+	a.takenSeen++
+	if !told && a.takenSeen < 2 {
+		return nil
+	}
+	a.log.Warn("nonce taken by a transaction that is not this action's: signing again with a new nonce", "nonce", nonce, "chain_nonce", latest)
+	for i := range a.rec.Attempts {
+		if a.rec.Attempts[i].Nonce == nonce {
+			a.rec.Attempts[i].Status = AttemptDropped
+		}
+	}
+	a.s.stats.resyncs.Add(1)
+	if err := a.s.owner(a.cs, a.rec.From).resync(ctx); err != nil {
+		return nil
+	}
+	return a.resign(ctx, fmt.Sprintf("nonce %d taken by another transaction", nonce))
 }
 
-func (s *Submitter) senderLock(chain uint64, from common.Address) *sync.Mutex {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := senderKey{chain, from}
-	m, ok := s.senders[k]
+// resign signs the action again at a fresh nonce from the owner.
+func (a *action) resign(ctx context.Context, reason string) error {
+	sg, ok := a.s.signers[a.rec.Signer]
 	if !ok {
-		m = &sync.Mutex{}
-		s.senders[k] = m
+		return fmt.Errorf("%w %q: cannot sign again after %s", ErrUnknownSigner, a.rec.Signer, reason)
 	}
-	return m
+	head, tip, _, err := a.cs.heads.current(ctx)
+	if err != nil {
+		return nil
+	}
+	fees := MarketFees(head, tip, a.cs.MinTip, a.cs.MaxFeePerGas)
+	err = a.s.owner(a.cs, a.rec.From).assign(ctx, func(nonce uint64) error {
+		return a.sign(ctx, sg, nonce, fees, head.Number.Uint64(), reason)
+	})
+	if err != nil {
+		return err
+	}
+	a.s.stats.resigned.Add(1)
+	a.takenSeen, a.accepted, a.needSend = 0, false, true
+	return nil
 }
 
-// The node's error texts, matched here and nowhere else. The full
-// classifier comes with the production submitter.
-func isAlreadyKnown(err error) bool {
-	return strings.Contains(err.Error(), "already known") || strings.Contains(err.Error(), "already imported")
+// bump replaces the current transaction with one priced for head, above
+// the replacement threshold, within the cap.
+func (a *action) bump(ctx context.Context, head *types.Header, reason string) error {
+	a.lastBump = head.Number.Uint64()
+	sg, ok := a.s.signers[a.rec.Signer]
+	if !ok {
+		a.log.Error("cannot bump: the action's signer is not configured; rebroadcasting", "signer", a.rec.Signer)
+		a.needSend = true
+		return nil
+	}
+	_, tip, _, err := a.cs.heads.current(ctx)
+	if err != nil {
+		return nil
+	}
+	old := Fees{FeeCap: a.tx.GasFeeCap(), Tip: a.tx.GasTipCap()}
+	next, err := Replacement(old, MarketFees(head, tip, a.cs.MinTip, nil), a.cs.MaxFeePerGas)
+	if errors.Is(err, ErrCapReached) {
+		a.s.stats.capBlocked.Add(1)
+		a.warn(ctx, err.Error())
+		// The pool may have dropped it meanwhile: keep it there.
+		a.needSend = true
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	a.rec.Bumps++
+	a.rec.Warning = ""
+	if err := a.sign(ctx, sg, a.tx.Nonce(), next, head.Number.Uint64(), reason); err != nil {
+		a.rec.Bumps--
+		return err
+	}
+	a.s.stats.bumps.Add(1)
+	a.log.Info("fee bump", "tx", a.tx.Hash().Hex(), "nonce", a.tx.Nonce(), "max_fee", next.FeeCap, "tip", next.Tip,
+		"base_fee", head.BaseFee, "block", head.Number, "bumps", a.rec.Bumps, "reason", reason)
+	a.needSend = true
+	return nil
 }
 
-func isNonceTooLow(err error) bool { return strings.Contains(err.Error(), "nonce too low") }
+// warn records a condition the operator must see, once per distinct text.
+func (a *action) warn(ctx context.Context, msg string) {
+	a.log.Error("action needs attention", "warning", msg, "tx", a.tx.Hash().Hex())
+	if a.rec.Warning == msg {
+		return
+	}
+	a.rec.Warning = msg
+	if err := a.save(ctx); err != nil {
+		a.log.Error("could not record a warning", "err", err)
+	}
+}
 
-func isRevert(err error) bool {
-	var de interface{ ErrorData() any }
-	return errors.As(err, &de) || strings.Contains(err.Error(), "execution reverted")
+// sign signs a transaction for the action at nonce with fees, records it
+// as a new attempt and makes it current. Nothing is broadcast before the
+// record is stored.
+func (a *action) sign(ctx context.Context, sg signer.Signer, nonce uint64, fees Fees, head uint64, reason string) error {
+	chainID := new(big.Int).SetUint64(a.rec.ChainID)
+	to := a.rec.To
+	tx := types.NewTx(&types.DynamicFeeTx{
+		ChainID: chainID, Nonce: nonce, GasTipCap: fees.Tip, GasFeeCap: fees.FeeCap, Gas: a.rec.GasLimit, To: &to, Data: a.rec.Data,
+	})
+	signed, err := sg.SignTx(ctx, tx, chainID)
+	if err != nil {
+		return fmt.Errorf("submit: signing with %q: %w", a.rec.Signer, err)
+	}
+	if got, err := types.Sender(types.LatestSignerForChainID(chainID), signed); err != nil || got != sg.Address() {
+		return fmt.Errorf("%w: signer %q", signer.ErrWrongSignature, a.rec.Signer)
+	}
+	raw, err := signed.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("submit: encoding the signed transaction: %w", err)
+	}
+	prev := a.rec
+	prev.Attempts = append([]Attempt(nil), a.rec.Attempts...)
+	for i := range a.rec.Attempts {
+		if a.rec.Attempts[i].Status == AttemptSent {
+			a.rec.Attempts[i].Status = AttemptReplaced
+		}
+	}
+	hash := signed.Hash()
+	a.rec.Attempts = append(a.rec.Attempts, Attempt{
+		Hash: hash, Nonce: nonce, GasFeeCap: (*hexutil.Big)(fees.FeeCap), GasTipCap: (*hexutil.Big)(fees.Tip), GasLimit: a.rec.GasLimit,
+		Head: head, Reason: reason, Status: AttemptSent, At: a.s.opts.Now(),
+	})
+	if a.rec.State == Pending {
+		a.rec.State = Signed
+	}
+	a.rec.Nonce, a.rec.TxHash, a.rec.RawTx = &nonce, &hash, raw
+	a.rec.GasFeeCap, a.rec.GasTipCap = (*hexutil.Big)(fees.FeeCap), (*hexutil.Big)(fees.Tip)
+	// Recorded before it leaves the process: from now on a restart can
+	// only resend or replace these bytes.
+	if err := a.save(ctx); err != nil {
+		a.rec = prev
+		return err
+	}
+	a.tx, a.lastBump = signed, max(a.lastBump, head)
+	return nil
+}
+
+// included records that attempt r is in a block, and final once it has
+// the confirmations.
+func (a *action) included(ctx context.Context, r *types.Receipt, head *types.Header) (bool, error) {
+	block := r.BlockNumber.Uint64()
+	conf := uint64(0)
+	if h := head.Number.Uint64(); h >= block {
+		conf = h - block + 1
+	}
+	changed := a.rec.State != Included || a.rec.TxHash == nil || *a.rec.TxHash != r.TxHash || a.rec.Block != block
+	if changed {
+		for i := range a.rec.Attempts {
+			at := &a.rec.Attempts[i]
+			switch {
+			case at.Hash == r.TxHash:
+				at.Status = AttemptMined
+			case at.Nonce == *a.rec.Nonce && at.Status != AttemptDropped:
+				if at.Status != AttemptReplaced {
+					a.s.stats.replaced.Add(1)
+				}
+				at.Status = AttemptReplaced
+			}
+		}
+		hash := r.TxHash
+		a.rec.State, a.rec.TxHash = Included, &hash
+		a.rec.Block, a.rec.GasUsed, a.rec.Status = block, r.GasUsed, r.Status
+		for _, at := range a.rec.Attempts {
+			if at.Hash == hash {
+				a.rec.GasFeeCap, a.rec.GasTipCap = at.GasFeeCap, at.GasTipCap
+			}
+		}
+		a.log.Info("transaction included", "tx", hash.Hex(), "block", block, "attempts", len(a.rec.Attempts), "bumps", a.rec.Bumps)
+	}
+	if conf >= a.cs.Confirmations {
+		a.rec.State, a.rec.MinedAt, a.rec.Confirmations = Mined, a.s.opts.Now(), conf
+		if r.Status != types.ReceiptStatusSuccessful {
+			a.rec.Error = "transaction reverted on chain"
+			a.log.Error("action transaction reverted", "tx", a.rec.TxHash.Hex(), "block", block)
+		} else {
+			a.log.Info("action mined", "tx", a.rec.TxHash.Hex(), "block", block, "gas_used", r.GasUsed, "confirmations", conf)
+		}
+		return true, a.save(ctx)
+	}
+	if changed || conf != a.rec.Confirmations {
+		a.rec.Confirmations = conf
+		return false, a.save(ctx)
+	}
+	return false, nil
+}
+
+// reorged puts an action whose mined transaction left the chain back in
+// flight.
+func (a *action) reorged(ctx context.Context) {
+	a.log.Warn("reorg: the mined transaction is no longer in the chain; carrying it on", "tx", a.rec.TxHash.Hex(), "block", a.rec.Block)
+	a.s.stats.reorgs.Add(1)
+	for i := range a.rec.Attempts {
+		if a.rec.Attempts[i].Status == AttemptMined {
+			a.rec.Attempts[i].Status = AttemptSent
+		}
+	}
+	a.rec.State, a.rec.Reorgs, a.rec.Block, a.rec.Confirmations, a.rec.GasUsed, a.rec.Status = Sent, a.rec.Reorgs+1, 0, 0, 0, 0
+	if err := a.save(ctx); err != nil {
+		a.log.Error("could not record a reorg", "err", err)
+	}
+	a.needSend = true
+}
+
+// save records the action if the stored revision is still the one this
+// Execute read, then tells OnChange.
+func (a *action) save(ctx context.Context) error {
+	next, err := a.s.store.update(ctx, a.rec, a.rev)
+	if err != nil {
+		return err
+	}
+	a.rev = next
+	if a.s.opts.OnChange != nil {
+		a.s.opts.OnChange(ctx, a.rec)
+	}
+	return nil
+}
+
+// retry runs f until it succeeds, fails in a way retrying cannot fix, or
+// the retry budget or ctx ends; only connection errors, HTTP 429 and 5xx
+// are retried.
+func retry[T any](ctx context.Context, a *action, what string, f func() (T, error)) (T, error) {
+	b := backoff.WithContext(backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(a.s.opts.RetryInitial),
+		backoff.WithMaxInterval(2*time.Second),
+		backoff.WithMaxElapsedTime(a.s.opts.RetryFor),
+	), ctx)
+	return backoff.RetryNotifyWithData(func() (T, error) {
+		v, err := f()
+		if err == nil {
+			return v, nil
+		}
+		err = Classify(err)
+		if !Retryable(err) {
+			return v, backoff.Permanent(err)
+		}
+		return v, err
+	}, b, func(err error, d time.Duration) {
+		a.log.Warn("transient RPC error, retrying", "call", what, "in", d, "err", err)
+	})
 }

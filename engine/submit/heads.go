@@ -1,0 +1,125 @@
+package submit
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/core/types"
+)
+
+// headSubscriber is what a WebSocket or in-process client adds: pushed
+// heads instead of polled ones.
+type headSubscriber interface {
+	SubscribeNewHead(ctx context.Context, ch chan<- *types.Header) (ethereum.Subscription, error)
+}
+
+// heads follows one chain's head and keeps the fee estimate for it fresh,
+// so that pricing a transaction on the hot path costs no RPC call.
+type heads struct {
+	chain         Chain
+	poll          time.Duration
+	tipPercentile float64
+	log           *slog.Logger
+
+	mu      sync.Mutex
+	head    *types.Header
+	tip     *big.Int
+	changed chan struct{}
+}
+
+func newHeads(chain Chain, poll time.Duration, tipPercentile float64, log *slog.Logger) *heads {
+	return &heads{chain: chain, poll: poll, tipPercentile: tipPercentile, log: log, changed: make(chan struct{})}
+}
+
+// current returns the last head and tip estimate, reading them from the
+// node if none is known yet, and a channel closed at the next new head.
+func (h *heads) current(ctx context.Context) (*types.Header, *big.Int, <-chan struct{}, error) {
+	h.mu.Lock()
+	head, tip, ch := h.head, h.tip, h.changed
+	h.mu.Unlock()
+	if head != nil && tip != nil {
+		return head, tip, ch, nil
+	}
+	hd, err := h.chain.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("submit: reading the head block: %w", Classify(err))
+	}
+	h.observe(ctx, hd)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.head, h.tip, h.changed, nil
+}
+
+// observe takes a head the node reported; a new one refreshes the tip
+// estimate and wakes the waiters.
+func (h *heads) observe(ctx context.Context, hd *types.Header) {
+	h.mu.Lock()
+	same := h.head != nil && h.head.Hash() == hd.Hash() && h.tip != nil
+	h.mu.Unlock()
+	if same {
+		return
+	}
+	tip, err := estimateTip(ctx, h.chain, h.tipPercentile)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err != nil {
+		h.log.Warn("fee history unavailable, keeping the last tip estimate", "err", err)
+		if h.tip == nil {
+			tip = new(big.Int)
+		} else {
+			tip = h.tip
+		}
+	}
+	h.head, h.tip = hd, tip
+	close(h.changed)
+	h.changed = make(chan struct{})
+}
+
+// run follows the head until ctx ends: pushed heads when the client can
+// subscribe (WebSocket, in-process), else a poll with a pause, never a
+// tight loop that would starve a local node.
+func (h *heads) run(ctx context.Context) {
+	if sub, ok := h.chain.(headSubscriber); ok {
+		ch := make(chan *types.Header, 16)
+		s, err := sub.SubscribeNewHead(ctx, ch)
+		if err == nil {
+			defer s.Unsubscribe()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case err := <-s.Err():
+					h.log.Warn("head subscription ended, polling instead", "err", err)
+					h.pollLoop(ctx)
+					return
+				case hd := <-ch:
+					h.observe(ctx, hd)
+				}
+			}
+		}
+	}
+	h.pollLoop(ctx)
+}
+
+func (h *heads) pollLoop(ctx context.Context) {
+	t := time.NewTicker(h.poll)
+	defer t.Stop()
+	for {
+		hd, err := h.chain.HeaderByNumber(ctx, nil)
+		if err == nil {
+			h.observe(ctx, hd)
+		} else if ctx.Err() == nil {
+			h.log.Warn("reading the head block", "err", Classify(err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
