@@ -26,10 +26,12 @@ type heads struct {
 	tipPercentile float64
 	log           *slog.Logger
 
-	mu      sync.Mutex
-	head    *types.Header
-	tip     *big.Int
-	changed chan struct{}
+	mu       sync.Mutex
+	head     *types.Header
+	tip      *big.Int
+	changed  chan struct{}
+	reading  bool
+	lastRead time.Time
 }
 
 func newHeads(chain Chain, poll time.Duration, tipPercentile float64, log *slog.Logger) *heads {
@@ -53,6 +55,26 @@ func (h *heads) current(ctx context.Context) (*types.Header, *big.Int, <-chan st
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.head, h.tip, h.changed, nil
+}
+
+// refresh reads the head now unless it was read less than gap ago or is
+// being read: however many actions wait for a receipt, the node sees at
+// most one head read per gap.
+func (h *heads) refresh(ctx context.Context, gap time.Duration) {
+	h.mu.Lock()
+	if h.reading || time.Since(h.lastRead) < gap {
+		h.mu.Unlock()
+		return
+	}
+	h.reading = true
+	h.mu.Unlock()
+	hd, err := h.chain.HeaderByNumber(ctx, nil)
+	h.mu.Lock()
+	h.reading, h.lastRead = false, time.Now()
+	h.mu.Unlock()
+	if err == nil {
+		h.observe(ctx, hd)
+	}
 }
 
 // observe takes a head the node reported; a new one refreshes the tip

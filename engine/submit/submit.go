@@ -442,6 +442,7 @@ func (a *action) onSendError(ctx context.Context, err error) error {
 // track follows the action until it is final.
 func (a *action) track(ctx context.Context) error {
 	pause := a.s.opts.ReceiptPoll
+	var seen common.Hash // the head last checked against
 	for {
 		// A refused send may bump at once (underpriced); a few rounds,
 		// then wait for the chain.
@@ -462,12 +463,17 @@ func (a *action) track(ctx context.Context) error {
 			return ctx.Err()
 		case <-changed:
 		case <-time.After(pause):
+			// Nothing about the action changes without a new block; a
+			// shared, coalesced head read finds it sooner than the
+			// node's push or the head poll (automine mines at once).
 			pause = min(pause*2, a.s.opts.MaxReceiptPoll)
+			a.cs.heads.refresh(ctx, a.s.opts.ReceiptPoll)
 		}
 		head, _, _, err := a.cs.heads.current(ctx)
-		if err != nil {
+		if err != nil || head.Hash() == seen {
 			continue
 		}
+		seen = head.Hash()
 		done, err := a.check(ctx, head)
 		if err != nil || done {
 			return err

@@ -1,0 +1,107 @@
+package submit
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/engine/ingest"
+)
+
+// Anvil's public development keys: test ether on throw-away chains.
+const (
+	adminKey    = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+	guardianKey = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+	operatorKey = "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
+)
+
+// newTestStore starts a real embedded NATS server with JetStream and
+// returns the actions store on it.
+func newTestStore(t testing.TB) *Store {
+	t.Helper()
+	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1}, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	nc, err := ingest.Dial(srv.ClientURL(), t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	store, err := NewStore(ctx, js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// testLog sends the submitter's log to the test's log.
+func testLog(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p[:len(p)-1]))
+	return len(p), nil
+}
+
+// changes collects every record OnChange reports, for tests to wait on.
+type changes struct {
+	mu      sync.Mutex
+	recs    []Record
+	updated chan struct{}
+}
+
+func newChanges() *changes { return &changes{updated: make(chan struct{})} }
+
+func (c *changes) onChange(_ context.Context, rec Record) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.recs = append(c.recs, rec)
+	close(c.updated)
+	c.updated = make(chan struct{})
+}
+
+// wait blocks until a reported record satisfies ok, and returns it.
+func (c *changes) wait(t testing.TB, ctx context.Context, what string, ok func(Record) bool) Record {
+	t.Helper()
+	seen := 0
+	for {
+		c.mu.Lock()
+		recs, ch := c.recs[seen:], c.updated
+		seen = len(c.recs)
+		c.mu.Unlock()
+		for _, r := range recs {
+			if ok(r) {
+				return r
+			}
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func (c *changes) all() []Record {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Record(nil), c.recs...)
+}
