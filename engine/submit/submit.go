@@ -474,11 +474,10 @@ func (a *action) track(ctx context.Context) error {
 			continue
 		}
 		seen = head.Hash()
-		done, err := a.check(ctx, head)
-		if err != nil || done {
+		if err := a.check(ctx, head); err != nil || a.rec.State.Final() {
 			return err
 		}
-		if a.rec.State != Included && head.Number.Uint64() >= a.lastBump+a.cs.BumpEveryBlocks {
+		if (a.rec.State == Sent || a.rec.State == Signed) && head.Number.Uint64() >= a.lastBump+a.cs.BumpEveryBlocks {
 			if err := a.bump(ctx, head, fmt.Sprintf("not included by block %d", head.Number)); err != nil {
 				return err
 			}
@@ -489,20 +488,20 @@ func (a *action) track(ctx context.Context) error {
 
 // check looks at the chain: included, confirmed, reorged, or the nonce
 // taken by someone else.
-func (a *action) check(ctx context.Context, head *types.Header) (bool, error) {
+func (a *action) check(ctx context.Context, head *types.Header) error {
 	if a.rec.State == Included {
 		r, err := a.cs.Node.TransactionReceipt(ctx, *a.rec.TxHash)
 		if errors.Is(err, ethereum.NotFound) {
 			a.reorged(ctx)
-			return false, nil
+			return nil
 		}
 		if err != nil {
 			a.log.Warn("reading receipt", "tx", a.rec.TxHash.Hex(), "err", Classify(err))
-			return false, nil
+			return nil
 		}
 		return a.included(ctx, r, head)
 	}
-	return false, a.checkTaken(ctx, false)
+	return a.checkTaken(ctx, false)
 }
 
 // checkTaken finds out whether the action's nonce is used on chain, and by
@@ -529,8 +528,7 @@ func (a *action) checkTaken(ctx context.Context, told bool) error {
 			if herr != nil {
 				head = &types.Header{Number: r.BlockNumber}
 			}
-			_, err := a.included(ctx, r, head)
-			return err
+			return a.included(ctx, r, head)
 		}
 		if !errors.Is(err, ethereum.NotFound) {
 			// Unknown is not absent: never conclude the nonce is taken
@@ -680,7 +678,7 @@ func (a *action) sign(ctx context.Context, sg signer.Signer, nonce uint64, fees 
 
 // included records that attempt r is in a block, and final once it has
 // the confirmations.
-func (a *action) included(ctx context.Context, r *types.Receipt, head *types.Header) (bool, error) {
+func (a *action) included(ctx context.Context, r *types.Receipt, head *types.Header) error {
 	block := r.BlockNumber.Uint64()
 	conf := uint64(0)
 	if h := head.Number.Uint64(); h >= block {
@@ -694,9 +692,7 @@ func (a *action) included(ctx context.Context, r *types.Receipt, head *types.Hea
 			case at.Hash == r.TxHash:
 				at.Status = AttemptMined
 			case at.Nonce == *a.rec.Nonce && at.Status != AttemptDropped:
-				if at.Status != AttemptReplaced {
-					a.s.stats.replaced.Add(1)
-				}
+				a.s.stats.replaced.Add(1)
 				at.Status = AttemptReplaced
 			}
 		}
@@ -718,13 +714,13 @@ func (a *action) included(ctx context.Context, r *types.Receipt, head *types.Hea
 		} else {
 			a.log.Info("action mined", "tx", a.rec.TxHash.Hex(), "block", block, "gas_used", r.GasUsed, "confirmations", conf)
 		}
-		return true, a.save(ctx)
+		return a.save(ctx)
 	}
 	if changed || conf != a.rec.Confirmations {
 		a.rec.Confirmations = conf
-		return false, a.save(ctx)
+		return a.save(ctx)
 	}
-	return false, nil
+	return nil
 }
 
 // reorged puts an action whose mined transaction left the chain back in

@@ -1,0 +1,356 @@
+package submit
+
+import (
+	"context"
+	"errors"
+	"math/big"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/firebreak-dev/firebreak/contracts"
+	"github.com/firebreak-dev/firebreak/engine/simulate"
+	"github.com/firebreak-dev/firebreak/signer"
+	"github.com/firebreak-dev/firebreak/signer/local"
+)
+
+const anvilChainID = 31337
+
+// anvilEnv is a real anvil with the demo protocol, a real JetStream store
+// and a started Submitter sending for the guardian.
+type anvilEnv struct {
+	t        testing.TB
+	ctx      context.Context
+	anvil    *simulate.Anvil
+	client   *ethclient.Client
+	rpc      *rpc.Client
+	demo     contracts.Demo
+	guardian *local.Signer
+	store    *Store
+	changes  *changes
+	sub      *Submitter
+	n        int
+}
+
+// newAnvilEnv starts it all; automine false stops anvil mining once the
+// demo is deployed (blocks then come only from mine). The submitter reads
+// the node over WebSocket, so heads are pushed.
+func newAnvilEnv(t testing.TB, automine bool, configure func(*ChainConfig)) *anvilEnv {
+	t.Helper()
+	bin, err := simulate.FindAnvil()
+	if err != nil {
+		if os.Getenv("FIREBREAK_REQUIRE_TOOLS") == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	a, err := simulate.StartAnvil(ctx, simulate.AnvilOptions{Bin: bin, ChainID: anvilChainID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Stop)
+	e := &anvilEnv{t: t, ctx: ctx, anvil: a, changes: newChanges()}
+	if e.client, err = ethclient.DialContext(ctx, a.WSURL()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.client.Close)
+	e.rpc = e.client.Client()
+	if e.guardian, err = local.FromHex(guardianKey); err != nil {
+		t.Fatal(err)
+	}
+	operator, _ := local.FromHex(operatorKey)
+	admin, _ := crypto.HexToECDSA(adminKey)
+	auth := bind.NewKeyedTransactor(admin, big.NewInt(anvilChainID))
+	if e.demo, err = contracts.DeployDemo(ctx, e.client, auth, e.guardian.Address(), operator.Address(), big.NewInt(1e18)); err != nil {
+		t.Fatal(err)
+	}
+	if !automine {
+		e.call(nil, "evm_setAutomine", false)
+	}
+	e.store = newTestStore(t)
+	cfg := ChainConfig{Node: e.client}
+	if configure != nil {
+		configure(&cfg)
+	}
+	opts := DefaultOptions()
+	opts.OnChange = e.changes.onChange
+	e.sub = New(e.store, map[uint64]ChainConfig{anvilChainID: cfg}, map[string]signer.Signer{"guardian": e.guardian}, opts, testLog(t))
+	subCtx, stop := context.WithCancel(ctx)
+	t.Cleanup(stop)
+	e.sub.Start(subCtx)
+	return e
+}
+
+func (e *anvilEnv) call(result any, method string, args ...any) {
+	e.t.Helper()
+	if err := e.rpc.CallContext(e.ctx, result, method, args...); err != nil {
+		e.t.Fatalf("%s: %v", method, err)
+	}
+}
+
+func (e *anvilEnv) mine() { e.call(nil, "evm_mine") }
+
+// spike sets the base fee of the next block and mines it.
+func (e *anvilEnv) spike(baseFee *big.Int) {
+	e.call(nil, "anvil_setNextBlockBaseFeePerGas", hexutil.EncodeBig(baseFee))
+	e.mine()
+}
+
+func (e *anvilEnv) head() *types.Header {
+	e.t.Helper()
+	h, err := e.client.HeaderByNumber(e.ctx, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return h
+}
+
+// execute records an intent calling data on to and runs it; the returned
+// channel yields Execute's result.
+func (e *anvilEnv) execute(to common.Address, data []byte) (string, <-chan error) {
+	e.t.Helper()
+	e.n++
+	id := e.t.Name() + "-" + string(rune('a'+e.n))
+	id = strings.NewReplacer("/", "-", " ", "-").Replace(id)
+	rec, rev, ok, err := e.store.Create(e.ctx, Intent{ID: id, EventID: "ev-" + id, ChainID: anvilChainID, To: to, Data: data, Function: "pause()", Signer: "guardian"}, time.Now())
+	if err != nil || !ok {
+		e.t.Fatalf("recording the intent: %v %v", ok, err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.sub.Execute(e.ctx, rec, rev)
+		done <- err
+	}()
+	return id, done
+}
+
+func (e *anvilEnv) pause() (string, <-chan error) {
+	return e.execute(e.demo.Vault, contracts.NewProtectedVault().PackPause())
+}
+
+func (e *anvilEnv) wait(id, what string, ok func(Record) bool) Record {
+	e.t.Helper()
+	return e.changes.wait(e.t, e.ctx, what, func(r Record) bool { return r.ID == id && ok(r) })
+}
+
+func (e *anvilEnv) paused() bool {
+	e.t.Helper()
+	v := contracts.NewProtectedVault()
+	p, err := bind.Call(v.Instance(e.client, e.demo.Vault), nil, v.PackPaused(), v.UnpackPaused)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+func (e *anvilEnv) nonce() uint64 {
+	e.t.Helper()
+	n, err := e.client.NonceAt(e.ctx, e.guardian.Address(), nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// mineUntil mines a block at a time, with a pause for the submitter to
+// react, until the action is final.
+func (e *anvilEnv) mineUntil(id string, done <-chan error) Record {
+	e.t.Helper()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				e.t.Fatalf("Execute: %v", err)
+			}
+			rec, _, err := e.store.Get(e.ctx, id)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return rec
+		case <-time.After(100 * time.Millisecond):
+			e.mine()
+		case <-e.ctx.Done():
+			e.t.Fatal("timed out")
+		}
+	}
+}
+
+// pooled waits until anvil has the transaction: a bump is recorded (and
+// reported) before it is broadcast.
+func (e *anvilEnv) pooled(hash common.Hash) {
+	e.t.Helper()
+	for {
+		if _, _, err := e.client.TransactionByHash(e.ctx, hash); err == nil {
+			return
+		}
+		select {
+		case <-time.After(5 * time.Millisecond):
+		case <-e.ctx.Done():
+			e.t.Fatal("timed out waiting for the transaction to reach the node")
+		}
+	}
+}
+
+func feeCap(a Attempt) *big.Int { return a.GasFeeCap.ToInt() }
+
+func TestBaseFeeSpikesForceBumpsUntilMined(t *testing.T) {
+	e := newAnvilEnv(t, false, nil)
+	id, done := e.pause()
+	sent := e.wait(id, "the first send", func(r Record) bool { return r.State == Sent })
+	first := sent.Attempts[0]
+	e.pooled(first.Hash)
+
+	// A block whose base fee is above the transaction's fee cap cannot
+	// include it: the submitter must bump at that head.
+	e.spike(new(big.Int).Mul(feeCap(first), big.NewInt(2)))
+	one := e.wait(id, "the first bump", func(r Record) bool { return r.Bumps == 1 })
+	second := one.Attempts[1]
+	e.pooled(second.Hash)
+	if feeCap(second).Cmp(new(big.Int).Mul(feeCap(first), big.NewInt(2))) <= 0 {
+		t.Fatalf("the bump's fee cap %s does not clear the spiked base fee", feeCap(second))
+	}
+	e.spike(new(big.Int).Add(feeCap(second), big.NewInt(1)))
+	two := e.wait(id, "the second bump", func(r Record) bool { return r.Bumps == 2 })
+	e.pooled(two.Attempts[2].Hash)
+
+	rec := e.mineUntil(id, done)
+	if rec.State != Mined || rec.Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("record = %+v, want mined", rec)
+	}
+	last := rec.Attempts[len(rec.Attempts)-1]
+	if *rec.TxHash != last.Hash || last.Status != AttemptMined {
+		t.Errorf("mined %s, want the last attempt %s (status %s)", rec.TxHash, last.Hash, last.Status)
+	}
+	for _, a := range rec.Attempts[:len(rec.Attempts)-1] {
+		if a.Status != AttemptReplaced {
+			t.Errorf("attempt %s has status %q, want replaced", a.Hash, a.Status)
+		}
+		if _, err := e.client.TransactionReceipt(e.ctx, a.Hash); !errors.Is(err, ethereum.NotFound) {
+			t.Errorf("replaced attempt %s has a receipt (err %v)", a.Hash, err)
+		}
+	}
+	if n := e.nonce(); n != 1 {
+		t.Errorf("the guardian has %d mined transactions, want 1", n)
+	}
+	if !e.paused() {
+		t.Error("the vault is not paused")
+	}
+	if st := e.sub.Stats(); st.Bumps < 2 || st.Replaced < 2 {
+		t.Errorf("stats = %+v, want at least 2 bumps and 2 replaced", st)
+	}
+}
+
+func TestOutOfBandNonceIsRecovered(t *testing.T) {
+	e := newAnvilEnv(t, true, nil)
+	// A first action warms the nonce owner's view of the chain.
+	someone := common.HexToAddress("0x000000000000000000000000000000000000bEEF")
+	id, done := e.execute(someone, nil)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// The same key sends a transaction the submitter knows nothing of.
+	key, _ := crypto.HexToECDSA(guardianKey)
+	oob := types.MustSignNewTx(key, types.LatestSignerForChainID(big.NewInt(anvilChainID)), &types.DynamicFeeTx{
+		ChainID: big.NewInt(anvilChainID), Nonce: 1, GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(100e9), Gas: 21000, To: &someone,
+	})
+	if err := e.client.SendTransaction(e.ctx, oob); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bind.WaitMined(e.ctx, e.client, oob.Hash()); err != nil {
+		t.Fatal(err)
+	}
+
+	id, done = e.pause()
+	if err := <-done; err != nil {
+		t.Fatalf("Execute: %v", err)
+	}
+	rec, _, err := e.store.Get(e.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.State != Mined || !e.paused() {
+		t.Fatalf("record = %+v, want mined and the vault paused", rec)
+	}
+	if len(rec.Attempts) != 2 || rec.Attempts[0].Nonce != 1 || rec.Attempts[0].Status != AttemptDropped || *rec.Nonce != 2 {
+		t.Errorf("attempts = %+v, want nonce 1 dropped then nonce 2 mined", rec.Attempts)
+	}
+	if n := e.nonce(); n != 3 {
+		t.Errorf("guardian nonce = %d, want 3 (one action, the out-of-band transfer, the pause)", n)
+	}
+}
+
+func TestCapBlockingBumpIsReportedNotHung(t *testing.T) {
+	var maxFee *big.Int
+	e := newAnvilEnv(t, false, func(c *ChainConfig) {
+		// Above the base fee, below the market price: the first
+		// transaction already sits at the cap.
+		maxFee = big.NewInt(3e9)
+		c.MaxFeePerGas = maxFee
+	})
+	e.spike(big.NewInt(2e9))
+	id, done := e.pause()
+	sent := e.wait(id, "the first send", func(r Record) bool { return r.State == Sent })
+	if feeCap(sent.Attempts[0]).Cmp(maxFee) != 0 {
+		t.Fatalf("first fee cap %s, want the cap %s", feeCap(sent.Attempts[0]), maxFee)
+	}
+	e.spike(big.NewInt(5e9))
+	warned := e.wait(id, "the cap warning", func(r Record) bool { return r.Warning != "" })
+	if !strings.Contains(warned.Warning, "fee cap reached") || warned.State != Sent || warned.Bumps != 0 {
+		t.Fatalf("record = %+v, want a cap warning and the transaction still in flight", warned)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Execute returned (%v) while the transaction is in flight", err)
+	default:
+	}
+	if e.sub.Stats().CapBlocked == 0 {
+		t.Error("the cap block was not counted")
+	}
+	// The base fee falls back: the capped transaction gets in.
+	e.spike(big.NewInt(1e9))
+	rec := e.mineUntil(id, done)
+	if rec.State != Mined || *rec.TxHash != sent.Attempts[0].Hash || !e.paused() {
+		t.Fatalf("record = %+v, want the original transaction mined", rec)
+	}
+}
+
+func TestReorgIsNoticedAndCarriedOn(t *testing.T) {
+	e := newAnvilEnv(t, false, func(c *ChainConfig) { c.Confirmations = 3 })
+	id, done := e.pause()
+	e.wait(id, "the first send", func(r Record) bool { return r.State == Sent })
+	var snap string
+	e.call(&snap, "evm_snapshot")
+	e.mine()
+	in := e.wait(id, "inclusion", func(r Record) bool { return r.State == Included })
+	if in.Confirmations != 1 {
+		t.Errorf("confirmations = %d, want 1", in.Confirmations)
+	}
+	var reverted bool
+	e.call(&reverted, "evm_revert", snap)
+	if !reverted {
+		t.Fatal("evm_revert refused")
+	}
+	back := e.wait(id, "the reorg", func(r Record) bool { return r.Reorgs == 1 })
+	if back.State != Sent || back.Block != 0 {
+		t.Fatalf("after the reorg: %+v, want back in flight", back)
+	}
+	rec := e.mineUntil(id, done)
+	if rec.State != Mined || rec.Confirmations < 3 || rec.Reorgs != 1 || !e.paused() {
+		t.Fatalf("record = %+v, want mined with 3 confirmations after one reorg", rec)
+	}
+	if n := e.nonce(); n != 1 {
+		t.Errorf("the guardian has %d mined transactions, want 1", n)
+	}
+}
