@@ -156,7 +156,7 @@ func newStackWithGuardian(t *testing.T, guardian common.Address, configure func(
 	return s
 }
 
-func mustSigner(t *testing.T, key string) *local.Signer {
+func mustSigner(t testing.TB, key string) *local.Signer {
 	t.Helper()
 	s, err := local.FromHex(key)
 	if err != nil {
