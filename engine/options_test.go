@@ -12,6 +12,9 @@ func TestExampleConfigIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c := opts.Chains[0]; c.Broadcast != "public" || c.MaxFeePerGas != 500 || c.TipPercentile != 99 || c.Confirmations != 1 || c.BumpEveryBlocks != 1 || c.MinTip != 1 {
+		t.Errorf("submitter settings from the example: %+v", c)
+	}
 	if len(opts.Protocols["demo"].Contracts) != 2 || opts.NATS.Port != 4222 || opts.MaxActionsPerEvent != 8 {
 		t.Errorf("unexpected options from the example: %+v", opts)
 	}
@@ -53,6 +56,16 @@ func TestParseConfigErrors(t *testing.T) {
 		{"signer kind", [2]string{"kind: local", "kind: hsm"}, `signers.g.kind: "hsm" is not supported`},
 		{"signer with two key sources", [2]string{"key_env: KEY", "key_env: KEY, key_file: /k"}, "set exactly one of key_env and key_file"},
 		{"not yaml", [2]string{"data_dir: /tmp/fb", "data_dir: [unclosed"}, "config"},
+		{"extra rpc scheme", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", rpc_urls: ["ftp://x"]`}, "chains[0].rpc_urls[0]"},
+		{"private rpc scheme", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", private_rpc: "relay.example"`}, "chains[0].private_rpc"},
+		{"private without relay", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", broadcast: private`}, `chains[0].broadcast: "private" needs private_rpc`},
+		{"unknown broadcast", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", broadcast: everywhere`}, "is not public, private or both"},
+		{"unknown relay method", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", private_rpc: "https://r", private_method: eth_send`}, "chains[0].private_method"},
+		{"negative cap", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", max_fee_per_gas: -1`}, "chains[0].max_fee_per_gas"},
+		{"tip above cap", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", max_fee_per_gas: 10, min_tip: 20`}, "chains[0].min_tip"},
+		{"percentile", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", tip_percentile: 101`}, "chains[0].tip_percentile"},
+		{"confirmations", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", confirmations: 5000`}, "chains[0].confirmations"},
+		{"bump every", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", bump_every_blocks: 5000`}, "chains[0].bump_every_blocks"},
 	}
 	if _, err := ParseConfig(strings.NewReader(validConfig)); err != nil {
 		t.Fatalf("the base config is invalid: %v", err)
@@ -71,6 +84,25 @@ func TestParseConfigErrors(t *testing.T) {
 				t.Errorf("err = %q, want it to mention %q", err, tt.wantMsg)
 			}
 		})
+	}
+}
+
+func TestPrivateRelayURLNotInErrors(t *testing.T) {
+	src := strings.Replace(validConfig, `rpc: "https://rpc.example"`, `rpc: "https://rpc.example", private_rpc: "relay.example/SECRETKEY"`, 1)
+	_, err := ParseConfig(strings.NewReader(src))
+	if err == nil || strings.Contains(err.Error(), "SECRETKEY") {
+		t.Fatalf("err = %v, want an error that does not repeat the relay URL", err)
+	}
+}
+
+func TestGweiToWei(t *testing.T) {
+	for _, tt := range []struct {
+		gwei float64
+		wei  string
+	}{{0, "0"}, {1, "1000000000"}, {0.001, "1000000"}, {500, "500000000000"}} {
+		if got := gweiToWei(tt.gwei).String(); got != tt.wei {
+			t.Errorf("gweiToWei(%v) = %s, want %s", tt.gwei, got, tt.wei)
+		}
 	}
 }
 

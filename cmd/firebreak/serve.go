@@ -27,7 +27,10 @@ decides with the Rego policies, guards and sends containment transactions.
 With no nats.url in the configuration it starts an embedded NATS server
 (JetStream stored under data_dir) that 'firebreak publish' can reach.
 Signer keys come from the environment variables the configuration names.
-Stop with Ctrl-C: in-flight actions are resumed on the next start.
+Transactions not included are re-priced at every new block, up to each
+chain's max_fee_per_gas (a cap that blocks a bump is logged at ERROR).
+Stop with Ctrl-C (or even kill -9): in-flight actions are resumed on the
+next start, at the same nonce, never sent twice.
 The policies are reloaded when their folder or bundle changes (every
 policy_reload) and on SIGHUP; a set that does not compile or whose Rego
 tests fail is refused and the old one stays in force.

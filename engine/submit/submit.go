@@ -216,24 +216,35 @@ func New(store *Store, chains map[uint64]ChainConfig, signers map[string]signer.
 	return s
 }
 
-// Start follows every chain's head until ctx ends, and reads each
-// sender's nonce ahead of the first action, so that neither is read on the
-// hot path.
+// Start follows every chain's head until ctx ends, and reads each chain's
+// head and fee estimate and each sender's nonce before it returns, so that
+// none of them is read on the hot path. A node that does not answer is
+// logged, not fatal: the first action reads it again.
 func (s *Submitter) Start(ctx context.Context) {
 	s.mu.Lock()
 	s.runCtx, s.started = ctx, true
 	s.mu.Unlock()
+	// A node that hangs must not hold the engine's start.
+	warm, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
 	for _, cs := range s.chains {
 		go cs.heads.run(ctx)
+		wg.Go(func() {
+			if _, _, _, err := cs.heads.current(warm); err != nil && ctx.Err() == nil {
+				s.log.Warn("could not read the head ahead of time", "chain", cs.id, "err", err)
+			}
+		})
 		for _, sg := range s.signers {
 			o := s.owner(cs, sg.Address())
-			go func() {
-				if err := o.assign(ctx, func(uint64) error { return errWarmOnly }); err != nil && !errors.Is(err, errWarmOnly) && ctx.Err() == nil {
+			wg.Go(func() {
+				if err := o.assign(warm, func(uint64) error { return errWarmOnly }); err != nil && !errors.Is(err, errWarmOnly) && ctx.Err() == nil {
 					s.log.Warn("could not read a sender's nonce ahead of time", "chain", cs.id, "from", sg.Address().Hex(), "err", err)
 				}
-			}()
+			})
 		}
 	}
+	wg.Wait()
 }
 
 // errWarmOnly makes a nonce request that only syncs the owner.
