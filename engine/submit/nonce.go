@@ -75,14 +75,9 @@ func (o *nonceOwner) request(ctx context.Context, r nonceReq) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	select {
-	case err := <-r.done:
-		return err
-	case <-ctx.Done():
-		// The owner finishes the request anyway; its outcome is in the
-		// store, which is what a resumed action reads.
-		return ctx.Err()
-	}
+	// Once taken, the request is always waited for: use works on the
+	// caller's record, and with ctx done it fails fast anyway.
+	return <-r.done
 }
 
 func (o *nonceOwner) serve(r nonceReq) error {
