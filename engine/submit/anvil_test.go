@@ -45,7 +45,7 @@ type anvilEnv struct {
 // newAnvilEnv starts it all; automine false stops anvil mining once the
 // demo is deployed (blocks then come only from mine). The submitter reads
 // the node over WebSocket, so heads are pushed.
-func newAnvilEnv(t testing.TB, automine bool, configure func(*ChainConfig)) *anvilEnv {
+func newAnvilEnv(t testing.TB, automine bool, configure func(*anvilEnv, *ChainConfig)) *anvilEnv {
 	t.Helper()
 	bin, err := simulate.FindAnvil()
 	if err != nil {
@@ -82,7 +82,7 @@ func newAnvilEnv(t testing.TB, automine bool, configure func(*ChainConfig)) *anv
 	e.store = newTestStore(t)
 	cfg := ChainConfig{Node: e.client}
 	if configure != nil {
-		configure(&cfg)
+		configure(e, &cfg)
 	}
 	opts := DefaultOptions()
 	opts.OnChange = e.changes.onChange
@@ -293,7 +293,7 @@ func TestOutOfBandNonceIsRecovered(t *testing.T) {
 
 func TestCapBlockingBumpIsReportedNotHung(t *testing.T) {
 	var maxFee *big.Int
-	e := newAnvilEnv(t, false, func(c *ChainConfig) {
+	e := newAnvilEnv(t, false, func(_ *anvilEnv, c *ChainConfig) {
 		// Above the base fee, below the market price: the first
 		// transaction already sits at the cap.
 		maxFee = big.NewInt(3e9)
@@ -327,7 +327,7 @@ func TestCapBlockingBumpIsReportedNotHung(t *testing.T) {
 }
 
 func TestReorgIsNoticedAndCarriedOn(t *testing.T) {
-	e := newAnvilEnv(t, false, func(c *ChainConfig) { c.Confirmations = 3 })
+	e := newAnvilEnv(t, false, func(_ *anvilEnv, c *ChainConfig) { c.Confirmations = 3 })
 	id, done := e.pause()
 	e.wait(id, "the first send", func(r Record) bool { return r.State == Sent })
 	var snap string
