@@ -65,6 +65,7 @@ type Engine struct {
 	cons    *ingest.Consumer
 	store   *submit.Store
 	planner *Planner
+	sub     *submit.Submitter
 }
 
 // New validates opts and returns an Engine. Nothing is started and no
@@ -163,6 +164,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	sub.Start(runCtx)
+	e.sub = sub
 	p.spawn = func(rec submit.Record, rev uint64) {
 		wg.Go(func() { _, _ = sub.Execute(runCtx, rec, rev) })
 	}
@@ -192,6 +194,10 @@ func (e *Engine) Outcome(ctx context.Context, eventID string) (Outcome, error) {
 	}
 	return o, nil
 }
+
+// SubmitStats are the submitter's counters (sends, bumps, bumps blocked by
+// a fee cap, reorgs, ...). Valid after Ready.
+func (e *Engine) SubmitStats() submit.Stats { return e.sub.Stats() }
 
 // Action returns the recorded state of an action.
 func (e *Engine) Action(ctx context.Context, actionID string) (submit.Record, error) {
