@@ -445,6 +445,11 @@ func (a *action) onSendError(ctx context.Context, err error) error {
 	case Retryable(err):
 		a.log.Warn("no endpoint reachable: retrying at the next block", "err", err)
 		return nil
+	case a.rec.State != Signed || len(a.rec.Attempts) > 1:
+		// An earlier attempt was accepted and may still be mined: the
+		// action is not failed, whatever a node thinks of this one.
+		a.warn(ctx, "a node refused a replacement: "+err.Error())
+		return nil
 	default:
 		return err
 	}
@@ -485,8 +490,14 @@ func (a *action) track(ctx context.Context) error {
 			continue
 		}
 		seen = head.Hash()
-		if err := a.check(ctx, head); err != nil || a.rec.State.Final() {
-			return err
+		if err := a.check(ctx, head); err != nil {
+			// The store refused the write (NATS down, or another writer):
+			// never fail an action whose transaction may be mined; the
+			// record stays as stored and a restart resumes from it.
+			a.log.Error("could not record the action's progress", "err", err)
+		}
+		if a.rec.State.Final() {
+			return nil
 		}
 		if (a.rec.State == Sent || a.rec.State == Signed) && head.Number.Uint64() >= a.lastBump+a.cs.BumpEveryBlocks {
 			if err := a.bump(ctx, head, fmt.Sprintf("not included by block %d", head.Number)); err != nil {
@@ -582,7 +593,9 @@ func (a *action) resign(ctx context.Context, reason string) error {
 		return a.sign(ctx, sg, nonce, fees, head.Number.Uint64(), reason)
 	})
 	if err != nil {
-		return err
+		// Signer or store unavailable: tried again at the next block.
+		a.log.Error("could not sign the action again", "reason", reason, "err", err)
+		return nil
 	}
 	a.s.stats.resigned.Add(1)
 	a.takenSeen, a.accepted, a.needSend = 0, false, true
@@ -618,8 +631,12 @@ func (a *action) bump(ctx context.Context, head *types.Header, reason string) er
 	a.rec.Bumps++
 	a.rec.Warning = ""
 	if err := a.sign(ctx, sg, a.tx.Nonce(), next, head.Number.Uint64(), reason); err != nil {
+		// Signer or store unavailable: the current transaction stays in
+		// flight and the next block tries again.
 		a.rec.Bumps--
-		return err
+		a.log.Error("could not sign a fee bump", "err", err)
+		a.needSend = true
+		return nil
 	}
 	a.s.stats.bumps.Add(1)
 	a.log.Info("fee bump", "tx", a.tx.Hash().Hex(), "nonce", a.tx.Nonce(), "max_fee", next.FeeCap, "tip", next.Tip,
