@@ -354,3 +354,43 @@ func TestReorgIsNoticedAndCarriedOn(t *testing.T) {
 		t.Errorf("the guardian has %d mined transactions, want 1", n)
 	}
 }
+
+func TestNonceHoleIsFilled(t *testing.T) {
+	var ghost Record
+	var ghostRev uint64
+	e := newAnvilEnv(t, false, func(e *anvilEnv, _ *ChainConfig) {
+		// An action recorded as signed at nonce 0 before this start: the
+		// submitter holds 0 for it and hands out 1 next.
+		var err error
+		ghost, ghostRev, _, err = e.store.Create(e.ctx, Intent{ID: "ghost", ChainID: anvilChainID, Signer: "guardian"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		zero := uint64(0)
+		ghost.State, ghost.From, ghost.Nonce = Signed, e.guardian.Address(), &zero
+		if ghostRev, err = e.store.update(e.ctx, ghost, ghostRev); err != nil {
+			t.Fatal(err)
+		}
+	})
+	id, done := e.pause()
+	sent := e.wait(id, "the first send", func(r Record) bool { return r.State == Sent })
+	if *sent.Nonce != 1 {
+		t.Fatalf("nonce %d, want 1 (0 is held)", *sent.Nonce)
+	}
+	// The ghost fails without ever reaching a node: nonce 0 is a hole and
+	// the pause is queued behind it.
+	ghost.State = Failed
+	if _, err := e.store.update(e.ctx, ghost, ghostRev); err != nil {
+		t.Fatal(err)
+	}
+	rec := e.mineUntil(id, done)
+	if rec.State != Mined || !e.paused() || *rec.Nonce != 1 {
+		t.Fatalf("record = %+v, want the pause mined at nonce 1", rec)
+	}
+	if n := e.nonce(); n != 2 {
+		t.Errorf("guardian nonce %d, want 2 (the filler and the pause)", n)
+	}
+	if st := e.sub.Stats(); st.HolesFilled != 1 {
+		t.Errorf("stats = %+v, want one hole filled", st)
+	}
+}

@@ -2,6 +2,7 @@ package submit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -26,9 +27,10 @@ type nonceOwner struct {
 	reqs    chan nonceReq
 
 	// Owned by the goroutine:
-	synced bool
-	held   map[uint64]bool // nonces held by unfinished recorded actions
-	next   uint64
+	synced  bool
+	held    map[uint64]bool // nonces held by unfinished recorded actions
+	next    uint64
+	pending uint64 // the chain's pending nonce at the last sync
 }
 
 type nonceReq struct {
@@ -38,7 +40,10 @@ type nonceReq struct {
 	use func(nonce uint64) error
 	// resync, instead of use, makes the next use read the chain again.
 	resync bool
-	done   chan error
+	// holesBelow, with use, reads the chain and the store again and runs
+	// use for every nonce below it that nothing holds.
+	holesBelow uint64
+	done       chan error
 }
 
 func newNonceOwner(chainID uint64, from common.Address, node nonceReader, store *Store, log *slog.Logger) *nonceOwner {
@@ -80,10 +85,35 @@ func (o *nonceOwner) request(ctx context.Context, r nonceReq) error {
 	return <-r.done
 }
 
+// fillHoles runs fill, inside the owner, for every nonce below below that
+// the chain has not used and no unfinished action holds: the transactions
+// queued behind such a hole never execute until something takes it.
+func (o *nonceOwner) fillHoles(ctx context.Context, below uint64, fill func(nonce uint64) error) error {
+	return o.request(ctx, nonceReq{ctx: ctx, holesBelow: below, use: fill})
+}
+
 func (o *nonceOwner) serve(r nonceReq) error {
 	if r.resync {
 		o.synced = false
 		return nil
+	}
+	if r.holesBelow > 0 {
+		if err := o.sync(r.ctx); err != nil {
+			return err
+		}
+		var errs []error
+		for n := o.pending; n < r.holesBelow; n++ {
+			if o.held[n] {
+				continue
+			}
+			if err := r.use(n); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			o.held[n] = true
+		}
+		o.advance()
+		return errors.Join(errs...)
 	}
 	if !o.synced {
 		if err := o.sync(r.ctx); err != nil {
@@ -119,7 +149,7 @@ func (o *nonceOwner) sync(ctx context.Context) error {
 			o.held[*rec.Nonce] = true
 		}
 	}
-	o.next = pending
+	o.next, o.pending = pending, pending
 	o.advance()
 	o.synced = true
 	o.log.Info("nonce synced with the chain", "chain", o.chainID, "from", o.from.Hex(), "pending", pending, "next", o.next, "held", len(o.held))

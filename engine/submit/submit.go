@@ -131,12 +131,13 @@ type Stats struct {
 	// Reorgs counts mined transactions that left the chain again.
 	Reorgs uint64
 	// NonceResyncs counts reads of a sender's nonce from the chain after
-	// the first.
-	NonceResyncs uint64
+	// the first; HolesFilled the unused nonces filled with a transfer of
+	// nothing to the sender, so that the transactions after them execute.
+	NonceResyncs, HolesFilled uint64
 }
 
 type stats struct {
-	sent, bumps, resigned, capBlocked, replaced, reorgs, resyncs atomic.Uint64
+	sent, bumps, resigned, capBlocked, replaced, reorgs, resyncs, holesFilled atomic.Uint64
 }
 
 // Submitter executes recorded intents.
@@ -258,7 +259,7 @@ func (s *Submitter) Stats() Stats {
 	return Stats{
 		Sent: s.stats.sent.Load(), Bumps: s.stats.bumps.Load(), Resigned: s.stats.resigned.Load(),
 		CapBlocked: s.stats.capBlocked.Load(), Replaced: s.stats.replaced.Load(), Reorgs: s.stats.reorgs.Load(),
-		NonceResyncs: s.stats.resyncs.Load(),
+		NonceResyncs: s.stats.resyncs.Load(), HolesFilled: s.stats.holesFilled.Load(),
 	}
 }
 
@@ -315,6 +316,7 @@ type action struct {
 	accepted  bool               // a node accepted tx in this process
 	lastBump  uint64             // head number of the last re-pricing
 	takenSeen int                // consecutive checks that found the nonce used by another tx
+	holeSeen  int                // consecutive checks that found a hole below the nonce
 }
 
 func (a *action) run(ctx context.Context) error {
@@ -523,7 +525,55 @@ func (a *action) check(ctx context.Context, head *types.Header) error {
 		}
 		return a.included(ctx, r, head)
 	}
-	return a.checkTaken(ctx, false)
+	if err := a.checkTaken(ctx, false); err != nil || a.rec.State != Sent {
+		return err
+	}
+	a.checkHole(ctx)
+	return nil
+}
+
+// checkHole fills the nonces below the action's that the node's pool
+// lacks and no action holds (one a failed action left unused): geth queues
+// a transaction behind such a hole, silently and for good. It waits one
+// block first, so an action about to send its own nonce is not raced.
+func (a *action) checkHole(ctx context.Context) {
+	nonce := a.tx.Nonce()
+	pending, err := a.cs.Node.PendingNonceAt(ctx, a.rec.From)
+	if err != nil || pending >= nonce {
+		a.holeSeen = 0
+		return
+	}
+	if a.holeSeen++; a.holeSeen < 2 {
+		return
+	}
+	a.holeSeen = 0
+	sg, ok := a.s.signers[a.rec.Signer]
+	head, tip, _, herr := a.cs.heads.current(ctx)
+	if !ok || herr != nil {
+		return
+	}
+	fees := MarketFees(head, tip, a.cs.MinTip, a.cs.MaxFeePerGas)
+	chainID := new(big.Int).SetUint64(a.rec.ChainID)
+	from := a.rec.From
+	err = a.s.owner(a.cs, from).fillHoles(ctx, nonce, func(n uint64) error {
+		// A transfer of nothing to itself: harmless however often it is
+		// sent, since only one transaction can have the nonce.
+		tx, err := sg.SignTx(ctx, types.NewTx(&types.DynamicFeeTx{
+			ChainID: chainID, Nonce: n, GasTipCap: fees.Tip, GasFeeCap: fees.FeeCap, Gas: 21000, To: &from,
+		}), chainID)
+		if err != nil {
+			return err
+		}
+		if err := a.broadcast(ctx, tx); err != nil {
+			return err
+		}
+		a.s.stats.holesFilled.Add(1)
+		a.log.Warn("filled a nonce hole below the action's transaction", "nonce", n, "tx", tx.Hash().Hex(), "action_nonce", nonce)
+		return nil
+	})
+	if err != nil {
+		a.log.Error("could not fill a nonce hole", "below", nonce, "err", err)
+	}
 }
 
 // checkTaken finds out whether the action's nonce is used on chain, and by
