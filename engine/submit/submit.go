@@ -317,6 +317,7 @@ type action struct {
 	lastBump  uint64             // head number of the last re-pricing
 	takenSeen int                // consecutive checks that found the nonce used by another tx
 	holeSeen  int                // consecutive checks that found a hole below the nonce
+	resumed   bool               // signed by an earlier run: maybe broadcast then
 }
 
 func (a *action) run(ctx context.Context) error {
@@ -341,7 +342,7 @@ func (a *action) run(ctx context.Context) error {
 		if err := tx.UnmarshalBinary(a.rec.RawTx); err != nil {
 			return fmt.Errorf("submit: decoding the recorded transaction of %s: %w", a.rec.ID, err)
 		}
-		a.tx, a.needSend = &tx, a.rec.State != Included
+		a.tx, a.needSend, a.resumed = &tx, a.rec.State != Included, true
 		if n := len(a.rec.Attempts); n > 0 {
 			a.lastBump = a.rec.Attempts[n-1].Head
 		}
@@ -447,9 +448,10 @@ func (a *action) onSendError(ctx context.Context, err error) error {
 	case Retryable(err):
 		a.log.Warn("no endpoint reachable: retrying at the next block", "err", err)
 		return nil
-	case a.rec.State != Signed || len(a.rec.Attempts) > 1:
-		// An earlier attempt was accepted and may still be mined: the
-		// action is not failed, whatever a node thinks of this one.
+	case a.rec.State != Signed || len(a.rec.Attempts) > 1 || a.resumed:
+		// An earlier attempt was (or, before a restart, may have been)
+		// accepted and may still be mined: the action is not failed,
+		// whatever a node thinks of this one.
 		a.warn(ctx, "a node refused a replacement: "+err.Error())
 		return nil
 	default:
