@@ -22,9 +22,8 @@ var (
 	ErrUnknownChain = errors.New("submit: no node configured for chain")
 	// ErrUnknownSigner means the action names a signer that is not configured.
 	ErrUnknownSigner = errors.New("submit: unknown signer")
-	// ErrNonceTaken means the nonce of a recorded transaction was used by
-	// another transaction of the same sender.
-	ErrNonceTaken = errors.New("submit: nonce used by another transaction")
+	// ErrNotStarted means Execute was called before Start.
+	ErrNotStarted = errors.New("submit: submitter not started")
 	// ErrCapReached means the next valid replacement would exceed the
 	// chain's max_fee_per_gas: the best transaction stays in flight and the
 	// operator is told.

@@ -167,9 +167,6 @@ type senderKey struct {
 	from  common.Address
 }
 
-// ErrNotStarted means Execute was called before Start.
-var ErrNotStarted = errors.New("submit: submitter not started")
-
 // New returns a Submitter; Start it before Execute.
 func New(store *Store, chains map[uint64]ChainConfig, signers map[string]signer.Signer, opts Options, log *slog.Logger) *Submitter {
 	def := DefaultOptions()
