@@ -85,3 +85,10 @@ func TestNonceOwnerFillsHolesAndSkipsHeld(t *testing.T) {
 		t.Fatalf("after resync: nonce %d, want 2 again (nothing was recorded at 2, 5 or 6)", n)
 	}
 }
+
+func TestExecuteBeforeStart(t *testing.T) {
+	sub := New(newTestStore(t), nil, nil, DefaultOptions(), discardLog())
+	if _, err := sub.Execute(context.Background(), Record{}, 0); !errors.Is(err, ErrNotStarted) {
+		t.Fatalf("err = %v, want ErrNotStarted", err)
+	}
+}
