@@ -108,6 +108,29 @@ func (e *anvilEnv) spike(baseFee *big.Int) {
 	e.mine()
 }
 
+// synced waits until the submitter's head is the node's: heads are pushed
+// asynchronously, and a test that prices from a fresh block must not race
+// the push.
+func (e *anvilEnv) synced() {
+	e.t.Helper()
+	want := e.head().Hash()
+	for _, cs := range e.sub.chains {
+		for {
+			h, _, changed, err := cs.heads.current(e.ctx)
+			if err == nil && h.Hash() == want {
+				break
+			}
+			select {
+			case <-changed:
+			case <-time.After(10 * time.Millisecond):
+				cs.heads.refresh(e.ctx, 0)
+			case <-e.ctx.Done():
+				e.t.Fatal("timed out waiting for the submitter to see the head")
+			}
+		}
+	}
+}
+
 func (e *anvilEnv) head() *types.Header {
 	e.t.Helper()
 	h, err := e.client.HeaderByNumber(e.ctx, nil)
@@ -300,6 +323,7 @@ func TestCapBlockingBumpIsReportedNotHung(t *testing.T) {
 		c.MaxFeePerGas = maxFee
 	})
 	e.spike(big.NewInt(2e9))
+	e.synced()
 	id, done := e.pause()
 	sent := e.wait(id, "the first send", func(r Record) bool { return r.State == Sent })
 	if feeCap(sent.Attempts[0]).Cmp(maxFee) != 0 {

@@ -25,6 +25,7 @@ func BenchmarkBaseFeeSpikeToFirstBump(b *testing.B) {
 	b.ResetTimer()
 	for range rounds {
 		e.spike(big.NewInt(1e9)) // a fresh start: spikes do not compound
+		e.synced()
 		id, done := e.execute(someone, nil)
 		sent := e.wait(id, "the first send", func(r Record) bool { return r.State == Sent })
 		e.pooled(sent.Attempts[0].Hash)
