@@ -3,11 +3,14 @@ package test
 import (
 	"context"
 	"encoding/hex"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/hashicorp/vault/api"
 
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/guard"
@@ -84,4 +87,144 @@ func TestVaultKVSignerPausesVault(t *testing.T) {
 	}
 	s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, engine.VaultSignerOptions{Mode: vault.ModeKV, KVPath: "firebreak/guardian"}))
 	pauseAndCheckSender(t, s, "vault-kv-1", addr)
+}
+
+// importedVaultKey imports a fresh key into the plugin (so a restarted dev
+// server, which forgets everything, can be given the same key again) and
+// returns its address and a function that re-imports it.
+func importedVaultKey(t *testing.T, srv *vaulttest.Server) (common.Address, func()) {
+	t.Helper()
+	key, _ := crypto.GenerateKey()
+	hexKey := hex.EncodeToString(crypto.FromECDSA(key))
+	put := func() {
+		t.Helper()
+		if _, err := srv.Client().Logical().WriteWithContext(context.Background(), vaulttest.PluginMount+"/keys/guardian",
+			map[string]any{"private_key": hexKey}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put()
+	return crypto.PubkeyToAddress(key.PublicKey), put
+}
+
+// waitWarning waits until the action records a warning containing want,
+// while it is still not sent.
+func (s *stack) waitWarning(id, want string) submit.Record {
+	s.t.Helper()
+	for {
+		rec, err := s.engine.Action(s.ctx, id)
+		if err == nil && strings.Contains(rec.Warning, want) {
+			if rec.State != submit.Pending {
+				s.t.Fatalf("action is %s while its signer is unavailable, want pending", rec.State)
+			}
+			return rec
+		}
+		if err == nil && rec.State.Final() {
+			s.t.Fatalf("action ended (%s: %s) instead of waiting for the signer", rec.State, rec.Error)
+		}
+		s.sleep(20 * time.Millisecond)
+	}
+}
+
+// pauseAction publishes a critical event and returns its planned action.
+func (s *stack) pauseAction(id string) string {
+	s.t.Helper()
+	s.publish(criticalExploit(id))
+	out := s.outcome(id)
+	if len(out.Actions) != 1 || out.Actions[0].ActionID == "" {
+		s.t.Fatalf("actions = %+v, want one allowed pause", out.Actions)
+	}
+	return out.Actions[0].ActionID
+}
+
+func TestVaultSealedOrStoppedActionWaitsAndRecovers(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		fail, heal  func(srv *vaulttest.Server, reimport func())
+		wantWarning string
+	}{
+		{"sealed", func(srv *vaulttest.Server, _ func()) { srv.Seal() }, func(srv *vaulttest.Server, _ func()) { srv.Unseal() }, "sealed"},
+		{"stopped", func(srv *vaulttest.Server, _ func()) { srv.Stop() }, func(srv *vaulttest.Server, reimport func()) {
+			srv.Restart() // a dev server starts empty: the same key is imported again
+			reimport()
+		}, "unreachable"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := vaulttest.Start(t)
+			addr, reimport := importedVaultKey(t, srv)
+			s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, engine.VaultSignerOptions{Key: "guardian"}))
+
+			tc.fail(srv, reimport)
+			id := s.pauseAction("vault-" + tc.name)
+			rec := s.waitWarning(id, tc.wantWarning)
+			if n := s.sent(addr); n != 0 || s.paused() {
+				t.Fatalf("with Vault %s: %d transactions sent, paused %v; want none (warning %q)", tc.name, n, s.paused(), rec.Warning)
+			}
+
+			// The engine keeps consuming meanwhile.
+			low := criticalExploit("low-while-" + tc.name)
+			low.Severity = "low"
+			s.publish(low)
+			s.outcome(low.ID)
+
+			tc.heal(srv, reimport)
+			rec = s.action(id)
+			if rec.State != submit.Mined || rec.Status != 1 || rec.Warning != "" {
+				t.Fatalf("after Vault came back: %+v, want mined with the warning cleared", rec)
+			}
+			if n := s.sent(addr); n != 1 || !s.paused() {
+				t.Fatalf("%d transactions, paused %v; want exactly one pause", n, s.paused())
+			}
+		})
+	}
+}
+
+func TestVaultRefusalsFailWithSpecificErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		break_  func(t *testing.T, srv *vaulttest.Server, token string)
+		wantErr string
+	}{
+		{"wrong token", func(t *testing.T, srv *vaulttest.Server, token string) {
+			if err := srv.Client().Auth().Token().RevokeOrphanWithContext(context.Background(), token); err != nil {
+				t.Fatal(err)
+			}
+		}, "permission denied"},
+		{"missing key", func(t *testing.T, srv *vaulttest.Server, _ string) {
+			if _, err := srv.Client().Logical().DeleteWithContext(context.Background(), vaulttest.PluginMount+"/keys/guardian"); err != nil {
+				t.Fatal(err)
+			}
+		}, "no key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := vaulttest.Start(t)
+			addr, reimport := importedVaultKey(t, srv)
+			// The engine gets its own token, which the test can revoke.
+			tok, err := srv.Client().Auth().Token().CreateWithContext(context.Background(), &api.TokenCreateRequest{Policies: []string{"root"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := newStackWithGuardian(t, addr, vaultSigner(srv, tok.Auth.ClientToken, engine.VaultSignerOptions{Key: "guardian"}))
+
+			tc.break_(t, srv, tok.Auth.ClientToken)
+			rec := s.action(s.pauseAction("vault-" + strings.ReplaceAll(tc.name, " ", "-")))
+			if rec.State != submit.Failed || !strings.Contains(strings.ToLower(rec.Error), tc.wantErr) {
+				t.Fatalf("action = %s %q, want failed with %q", rec.State, rec.Error, tc.wantErr)
+			}
+			if strings.Contains(rec.Error, tok.Auth.ClientToken) {
+				t.Fatal("the recorded error contains the Vault token")
+			}
+			if n := s.sent(addr); n != 0 || s.paused() {
+				t.Fatalf("%d transactions sent, paused %v; want none", n, s.paused())
+			}
+			if tc.name == "missing key" {
+				// The engine kept running: with the key back, the next event acts.
+				reimport()
+				rec := s.action(s.pauseAction("vault-key-back"))
+				if rec.State != submit.Mined || !s.paused() {
+					t.Fatalf("after the key came back: %+v", rec)
+				}
+			}
+		})
+	}
 }

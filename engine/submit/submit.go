@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -372,14 +373,47 @@ func (a *action) first(ctx context.Context, sg signer.Signer) error {
 		a.s.stats.capBlocked.Add(1)
 		a.log.Error("fee cap below the base fee", "cap", a.cs.MaxFeePerGas, "base_fee", head.BaseFee)
 	}
-	err = a.s.owner(a.cs, from).assign(ctx, func(nonce uint64) error {
-		return a.sign(ctx, sg, nonce, fees, head.Number.Uint64(), "first")
-	})
-	if err != nil {
+	if err := a.signFirst(ctx, sg, fees, head.Number.Uint64()); err != nil {
 		return err
 	}
 	a.needSend = true
 	return a.sendNow(ctx)
+}
+
+const signerWaitWarning = "signer unavailable, waiting: "
+
+// signFirst signs the first transaction at the sender's next nonce. A
+// signer that is unavailable (Vault sealed, stopped or unreachable) is
+// waited for, however long: nothing was sent yet, the nonce goes back to
+// the owner between tries, and the operator sees why in the log and in the
+// record's warning. Every other signer error (bad credentials, missing key)
+// fails the action with its reason.
+func (a *action) signFirst(ctx context.Context, sg signer.Signer, fees Fees, head uint64) error {
+	b := backoff.WithContext(backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(a.s.opts.RetryInitial),
+		backoff.WithMaxInterval(5*time.Second),
+		backoff.WithMaxElapsedTime(0),
+	), ctx)
+	return backoff.RetryNotify(func() error {
+		err := a.s.owner(a.cs, a.rec.From).assign(ctx, func(nonce uint64) error {
+			if strings.HasPrefix(a.rec.Warning, signerWaitWarning) {
+				a.rec.Warning = "" // it answers again; sign records the cleared warning
+			}
+			return a.sign(ctx, sg, nonce, fees, head, "first")
+		})
+		if err != nil && !errors.Is(err, signer.ErrUnavailable) {
+			return backoff.Permanent(err)
+		}
+		return err
+	}, b, func(err error, d time.Duration) {
+		a.log.Error("signer unavailable: the action waits for it", "signer", a.rec.Signer, "retry_in", d, "err", err)
+		if msg := signerWaitWarning + err.Error(); a.rec.Warning != msg {
+			a.rec.Warning = msg
+			if serr := a.save(ctx); serr != nil {
+				a.log.Error("could not record a warning", "err", serr)
+			}
+		}
+	})
 }
 
 // sendNow broadcasts the current transaction and deals with the answer.

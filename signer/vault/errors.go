@@ -65,6 +65,12 @@ func classify(op, addr string, err error) error {
 		case re.StatusCode == http.StatusServiceUnavailable && strings.Contains(strings.ToLower(said), "sealed"):
 			e.kinds = []error{ErrSealed, signer.ErrUnavailable}
 			e.msg = fmt.Sprintf("Vault at %s is sealed; unseal it and retry (Vault answered %d: %s)", addr, re.StatusCode, said)
+		case re.StatusCode == http.StatusNotFound && strings.Contains(said, "no handler for route"):
+			// The secrets engine itself is missing: Vault is being restored
+			// or restarted, or the mount moved. New checks the mount at
+			// start, so here it is worth waiting for, unlike a missing key.
+			e.kinds = []error{signer.ErrUnavailable}
+			e.msg = fmt.Sprintf("%s: nothing is mounted at this path in Vault at %s (Vault answered %d: %s)", bare(signer.ErrUnavailable), addr, re.StatusCode, said)
 		case re.StatusCode == http.StatusNotFound:
 			e.kinds = []error{signer.ErrNoKey}
 			e.msg = fmt.Sprintf("%s (Vault answered %d: %s)", bare(signer.ErrNoKey), re.StatusCode, said)

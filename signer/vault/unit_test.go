@@ -178,6 +178,7 @@ func TestClassify(t *testing.T) {
 		{name: "standby 503", err: re(503, "node is not active"), kinds: []error{signer.ErrUnavailable}, text: "503"},
 		{name: "500", err: re(500, "internal error"), kinds: []error{signer.ErrUnavailable}, text: "internal error"},
 		{name: "404", err: re(404, `key "k" not found`), kinds: []error{signer.ErrNoKey}, text: "not found"},
+		{name: "404 no mount", err: re(404, `no handler for route "eth/keys/k/sign". route entry not found.`), kinds: []error{signer.ErrUnavailable}, text: "nothing is mounted"},
 		{name: "400", err: re(400, "digest must be 0x"), text: "answered 400: digest must be 0x"},
 		{name: "connection refused", err: &url.Error{Op: "Put", URL: "http://v", Err: syscall.ECONNREFUSED}, kinds: []error{signer.ErrUnavailable}, text: "unreachable: connection refused"},
 		{name: "deadline", err: context.DeadlineExceeded, kinds: []error{signer.ErrUnavailable}, text: "unreachable"},
