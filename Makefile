@@ -61,8 +61,8 @@ run: demo ## same as demo: the main job on the embedded default
 policy-test: ## run the shipped policies' Rego tests, with coverage
 	$(GO) run ./cmd/firebreak policy test policies/
 
-generate: tools ## recompile the demo contracts with solcjs and regenerate the abigen v2 bindings
-	TOOLS_DIR=$(TOOLS) $(GO) generate ./contracts
+generate: tools ## recompile the demo contracts with solcjs, extract the Safe artifacts, regenerate the abigen v2 bindings
+	TOOLS_DIR=$(TOOLS) $(GO) generate ./contracts/...
 
 check-generate: generate ## fail if committed artifacts or bindings differ from a fresh generate
 	@git diff --exit-code -- contracts/ && test -z "$$(git status --porcelain -- contracts/)" \
