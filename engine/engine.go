@@ -27,6 +27,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
@@ -51,6 +52,9 @@ type Outcome struct {
 type ActionOutcome struct {
 	guard.Verdict
 	ActionID string `json:"action_id,omitempty"`
+	// Approval is set when the action waits for Safe owner signatures
+	// (firebreak approvals); it executes under ActionID once approved.
+	Approval string `json:"approval,omitempty"`
 }
 
 // Engine is the containment pipeline. Create it with New, start it with Run.
@@ -66,6 +70,7 @@ type Engine struct {
 	store   *submit.Store
 	planner *Planner
 	sub     *submit.Submitter
+	safes   *safeRunner
 }
 
 // New validates opts and returns an Engine. Nothing is started and no
@@ -99,6 +104,7 @@ func (e *Engine) Run(ctx context.Context) error {
 
 	callers := map[uint64]guard.Caller{}
 	chains := map[uint64]submit.ChainConfig{}
+	safeChains := map[uint64]safeChain{}
 	for _, c := range e.opts.Chains {
 		client, err := ethclient.DialContext(ctx, c.RPC)
 		if err != nil {
@@ -110,7 +116,7 @@ func (e *Engine) Run(ctx context.Context) error {
 			return err
 		}
 		defer closeEndpoints()
-		callers[c.ID], chains[c.ID] = client, cfg
+		callers[c.ID], chains[c.ID], safeChains[c.ID] = client, cfg, client
 	}
 	planner, err := NewPlanner(ctx, e.opts, callers, e.log)
 	if err != nil {
@@ -148,6 +154,14 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err := planner.useKillSwitch(ctx, js, e.opts.NATS.Replicas); err != nil {
 		return err
 	}
+	approvals, err := approval.NewStore(ctx, js, e.opts.NATS.Replicas)
+	if err != nil {
+		return err
+	}
+	safes, err := newSafeRunner(e.opts, signers, safeChains, store, approvals, e.log, e.now)
+	if err != nil {
+		return err
+	}
 	copts := ingest.DefaultConsumerOptions()
 	copts.Replicas = e.opts.NATS.Replicas
 	cons, err := ingest.NewConsumer(ctx, js, copts, e.log)
@@ -157,7 +171,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
-	p := &pipeline{Planner: planner, store: store, notifier: notifier{nc: nc}}
+	p := &pipeline{Planner: planner, store: store, notifier: notifier{nc: nc}, safes: safes}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -168,12 +182,15 @@ func (e *Engine) Run(ctx context.Context) error {
 	p.spawn = func(rec submit.Record, rev uint64) {
 		wg.Go(func() { _, _ = sub.Execute(runCtx, rec, rev) })
 	}
+	safes.execute = func(rec submit.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
+	safes.goFn = wg.Go
 	if err := p.resume(runCtx); err != nil {
 		return err
 	}
 	e.startPolicyWatch(runCtx, &wg, planner)
 
-	e.nc, e.cons, e.store, e.natsURL = nc, cons, store, url
+	e.nc, e.cons, e.store, e.safes, e.natsURL = nc, cons, store, safes, url
+	wg.Go(func() { safes.run(runCtx) })
 	close(e.ready)
 	e.log.Info("firebreak engine running", "nats", url, "stream", ingest.Stream, "chains", len(chains), "protocols", len(e.opts.Protocols))
 	err = cons.Run(runCtx, p.handle)
@@ -216,6 +233,9 @@ type Planner struct {
 	guardCfg guardConfig
 	// killSwitch is set in a running engine (it lives in NATS).
 	killSwitch *guard.KillSwitch
+	// isSafe tells the signers that are Safes: only they take approvals.
+	isSafe  func(signer string) bool
+	hasSafe bool
 }
 
 // NewPlanner loads the policies named by opts and builds the guard over
@@ -235,7 +255,7 @@ func NewPlanner(ctx context.Context, opts Options, callers map[uint64]guard.Call
 		return nil, err
 	}
 	gc := guardConfig{reg: reg, allow: allow, callers: callers, limits: opts.guardLimits(), now: now}
-	return &Planner{log: log, now: now, policies: pol, guard: gc.build(nil), guardCfg: gc}, nil
+	return &Planner{log: log, now: now, policies: pol, guard: gc.build(nil), guardCfg: gc, isSafe: opts.isSafe, hasSafe: opts.hasSafe()}, nil
 }
 
 // Evaluator is the compiled policy set the planner decides with now.
@@ -267,9 +287,11 @@ func (p *Planner) Plan(ctx context.Context, ev event.Event) (Outcome, error) {
 	case len(d.Actions) == 0:
 		log.Info("no action", "severity", ev.Severity, "alert_type", ev.AlertType)
 		return out, nil
-	case d.RequireApproval:
+	case d.RequireApproval && !p.hasSafe:
 		log.Warn("decision requires approval: not executed", "actions", len(d.Actions))
-		return refuseAll("the decision requires approval, and approvals are not available in this version")
+		return refuseAll("the decision requires approval, and approvals are only available for actions sent through a Safe")
+	case d.RequireApproval:
+		return p.planApproval(ctx, out, d, log)
 	}
 	// The guardrails (max actions, kill switch, rate limits, cooldowns),
 	// then the allowlist and the chain, for every action.
@@ -289,6 +311,7 @@ type pipeline struct {
 	store    *submit.Store
 	spawn    func(submit.Record, uint64)
 	notifier notifier
+	safes    *safeRunner
 }
 
 // handle is the ingest.Handler: plan, record intents, start them.
@@ -303,8 +326,9 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 
 	key := ingest.EventKey(ev.ID)
 	type started struct {
-		rec submit.Record
-		rev uint64
+		rec     submit.Record
+		rev     uint64
+		release func()
 	}
 	var toStart []started
 	for i := range out.Actions {
@@ -325,23 +349,36 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 			ID: a.ActionID, EventID: ev.ID, Protocol: a.Request.Protocol, Type: a.Request.Type, Rule: a.Request.Rule,
 			ChainID: a.ChainID, To: a.To, Function: a.Function, Data: a.Data, Signer: a.Signer,
 		}
+		release := func() {}
+		if p.safes.isSafe(a.Signer) {
+			sp, err := p.throughSafe(ctx, a, in, out.Decision.RequireApproval, log)
+			if err != nil {
+				return nil, err
+			}
+			if sp.intent == nil {
+				continue
+			}
+			in, release = *sp.intent, sp.release
+		}
 		rec, rev, created, err := p.store.Create(ctx, in, p.now())
 		if err != nil {
+			release()
 			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 		}
 		if !created {
 			// Recorded by an earlier delivery of this event (or another
 			// replica): its submitter carries it on.
 			log.Info("action already recorded by an earlier delivery", "action", a.ActionID)
+			release()
 			continue
 		}
-		toStart = append(toStart, started{rec, rev})
+		toStart = append(toStart, started{rec, rev, release})
 	}
 	// The intents are durable now: start them before the event record and
 	// the ack, which only need to follow, not precede, the send.
 	for _, s := range toStart {
 		log.Info("action approved by the guard", "action", s.rec.ID, "function", s.rec.Function, "to", s.rec.To.Hex(), "rule", s.rec.Rule)
-		p.spawn(s.rec, s.rev)
+		p.start(s.rec, s.rev, s.release)
 	}
 	return json.Marshal(out)
 }
@@ -354,6 +391,9 @@ func (p *pipeline) resume(ctx context.Context) error {
 	}
 	for i, rec := range recs {
 		p.log.Info("resuming unfinished action", "action", rec.ID, "state", rec.State)
+		if p.resumeSafe(ctx, rec, revs[i]) {
+			continue
+		}
 		p.spawn(rec, revs[i])
 	}
 	return nil

@@ -54,6 +54,10 @@ type Options struct {
 	LookupEnv func(string) (string, bool) `yaml:"-"`
 	// Now is the engine's clock; nil means time.Now.
 	Now func() time.Time `yaml:"-"`
+	// SafePoll is how often the engine reads the head block and each Safe's
+	// nonce to refresh pre-signed transactions and find stale approvals;
+	// zero means one second.
+	SafePoll time.Duration `yaml:"-"`
 }
 
 // NATSOptions say where the NATS servers are.
@@ -102,8 +106,9 @@ type ChainOptions struct {
 // never in the file: they come from environment variables (*_env) or files
 // (*_file).
 type SignerOptions struct {
-	// Kind is "local" (a key in this process, for development) or "vault"
-	// (a key held in Vault; see Vault).
+	// Kind is "local" (a key in this process, for development), "vault"
+	// (a key held in Vault; see Vault) or "safe" (a Safe multisig whose
+	// owners are other signers; see SafeSignerOptions).
 	Kind    string `yaml:"kind"`
 	KeyEnv  string `yaml:"key_env"`
 	KeyFile string `yaml:"key_file"`
@@ -111,6 +116,8 @@ type SignerOptions struct {
 	PassphraseEnv string `yaml:"passphrase_env"`
 	// Vault configures a kind: vault signer.
 	Vault *VaultSignerOptions `yaml:"vault"`
+	// SafeSignerOptions configure a kind: safe signer.
+	SafeSignerOptions `yaml:",inline"`
 }
 
 // VaultSignerOptions locate a key in Vault: in firebreak's secrets-engine
@@ -180,6 +187,10 @@ type ContractOptions struct {
 	// window no longer than OutflowWindow (default 1h in the policy).
 	OutflowThreshold string        `yaml:"outflow_threshold"`
 	OutflowWindow    time.Duration `yaml:"outflow_window"`
+	// Presign keeps this contract's pause (pausable) or freeze (bridge)
+	// signed ahead by the owners of its Safe signer, so it is sent with no
+	// signing on the hot path.
+	Presign bool `yaml:"presign"`
 }
 
 // AllowOptions allow Functions on Contract ("protocol.contract" or a 0x
@@ -279,7 +290,17 @@ func (o Options) validate() error {
 		chains[c.ID] = true
 	}
 	for _, name := range sortedKeys(o.Signers) {
-		if err := o.Signers[name].validate(name); err != nil {
+		s := o.Signers[name]
+		if s.Kind == "safe" {
+			if err := o.validateSafe(name, s, chains); err != nil {
+				return err
+			}
+			continue
+		}
+		if !s.SafeSignerOptions.empty() {
+			return configErr("signers.%s: address, chain_id, owners, executor and refresh_blocks are for kind: safe", name)
+		}
+		if err := s.validate(name); err != nil {
 			return err
 		}
 	}
@@ -318,6 +339,9 @@ func (o Options) validate() error {
 			}
 			if c.Signer == "" && p.Signer == "" {
 				return configErr("protocols.%s.contracts.%s: no signer (set protocols.%s.signer)", pname, cname, pname)
+			}
+			if err := o.validateContractSafe(pname, cname, p, c); err != nil {
+				return err
 			}
 		}
 	}

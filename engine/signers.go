@@ -64,7 +64,7 @@ func (s SignerOptions) validate(name string) error {
 			return configErr("signers.%s.vault.auth.method: %q is not token, approle or kubernetes", name, a.Method)
 		}
 	default:
-		return configErr("signers.%s.kind: %q is not supported (supported: local, vault)", name, s.Kind)
+		return configErr("signers.%s.kind: %q is not supported (supported: local, vault, safe)", name, s.Kind)
 	}
 	return nil
 }
@@ -90,6 +90,9 @@ func (o Options) buildSigners(ctx context.Context, log *slog.Logger) (map[string
 			continue
 		}
 		so := o.Signers[name]
+		if so.Kind == "safe" {
+			continue // not a key: built by newSafeRunner over its owners
+		}
 		var s signer.Signer
 		var err error
 		switch so.Kind {

@@ -8,6 +8,8 @@
 //	firebreak policy  test|eval|check           write and test policies
 //	firebreak halt    --reason TEXT             the global kill switch
 //	firebreak resume
+//	firebreak approvals [--config ...]          Safe transactions awaiting owners
+//	firebreak approve ID --signer NAME          add a Safe owner's signature
 //	firebreak version
 //
 // Everything of substance lives in package engine; this command only turns
@@ -46,6 +48,8 @@ Commands:
   policy    test, check and evaluate Rego policies (policy test|eval|check)
   halt      set the global kill switch: no action until resume
   resume    clear the kill switch
+  approvals list the Safe transactions waiting for owner signatures
+  approve   add a Safe owner's signature to a pending approval
   version   print the version
 
 Run 'firebreak <command> -h' for the flags of a command.
@@ -82,6 +86,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runPolicy(ctx, rest, stdout, stderr)
 	case "halt", "resume":
 		return runHalt(ctx, cmd, rest, stdout, stderr, lookupEnv)
+	case "approvals":
+		return runApprovals(ctx, rest, stdout, stderr, lookupEnv)
+	case "approve":
+		return runApprove(ctx, rest, stdout, stderr, lookupEnv)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "firebreak %s\n", version)
 		return exitOK

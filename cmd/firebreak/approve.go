@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/firebreak-dev/firebreak/engine"
+)
+
+func runApprovals(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	fs := flag.NewFlagSet("approvals", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "firebreak.yaml", "configuration file: where NATS and the chains are")
+	asJSON := fs.Bool("json", false, "print the approvals as a JSON array")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: firebreak approvals [--config firebreak.yaml] [--json]
+
+Lists the Safe transactions waiting for owner signatures (the
+FIREBREAK_APPROVALS bucket): actions whose decision requires approval, or
+whose Safe needs more owner signatures than firebreak holds. Each is checked
+against its Safe's current nonce: STALE means the nonce moved on and the
+transaction can never execute. Add a signature with 'firebreak approve'.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	opts, err := engine.LoadConfig(*config)
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak approvals:", err)
+		return exitUsage
+	}
+	opts.LookupEnv = lookupEnv
+	as, err := engine.Approvals(ctx, opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak approvals:", err)
+		return exitFailure
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(as); err != nil {
+			return exitFailure
+		}
+		return exitOK
+	}
+	if len(as) == 0 {
+		fmt.Fprintln(stdout, "no approvals")
+		return exitOK
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tSTATE\tSAFE\tNONCE\tSIGNED\tCALL\tREASON")
+	for _, a := range as {
+		state := string(a.State)
+		if a.Stale && a.State != "stale" {
+			state += " (STALE)"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s %s\t%d\t%d/%d\t%s on %s\t%s\n", a.ID, state, a.Signer, a.Safe.Hex(), a.Tx.Nonce,
+			len(a.Signatures), a.Threshold, a.Function, a.Tx.To.Hex(), a.Reason)
+	}
+	_ = w.Flush()
+	return exitOK
+}
+
+func runApprove(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	fs := flag.NewFlagSet("approve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "firebreak.yaml", "configuration file: NATS, the chains and the owner's signer")
+	signerName := fs.String("signer", "", "the configured signer of the Safe owner who approves (required)")
+	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: firebreak approve ID --signer NAME [--config firebreak.yaml]
+
+Adds a Safe owner's signature to the pending approval ID (see 'firebreak
+approvals'). NAME is a signer in the configuration that holds the owner's key
+(its key comes from the environment variable the configuration names). The
+Safe transaction is checked first: still pending, not stale (the Safe's nonce
+has not moved on), NAME is an owner that has not signed, and the Safe's own
+getTransactionHash agrees with the recorded hash. When the signatures reach
+the Safe's threshold the running engine ('firebreak serve') sends
+execTransaction within a second; it never sends one approval twice.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	// The id may come before the flags: parse what follows it too.
+	var id string
+	if fs.NArg() > 0 {
+		id = fs.Arg(0)
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return flagExit(err)
+		}
+	}
+	if id == "" || *signerName == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	log, err := newLogger(stderr, *logLevel, "text")
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak approve:", err)
+		return exitUsage
+	}
+	opts, err := engine.LoadConfig(*config)
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak approve:", err)
+		return exitUsage
+	}
+	opts.LookupEnv = lookupEnv
+	a, err := engine.Approve(ctx, opts, id, *signerName, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak approve:", err)
+		return exitFailure
+	}
+	if a.Missing() > 0 {
+		fmt.Fprintf(stdout, "%s: signed by %s; %d of %d signatures, %d more needed\n", a.ID, *signerName, len(a.Signatures), a.Threshold, a.Missing())
+	} else {
+		fmt.Fprintf(stdout, "%s: signed by %s; threshold reached (%d of %d): the engine executes it now\n", a.ID, *signerName, len(a.Signatures), a.Threshold)
+	}
+	return exitOK
+}

@@ -1,0 +1,233 @@
+// Package approval keeps Safe transactions that wait for owner signatures:
+// one record per action in the JetStream KV bucket FIREBREAK_APPROVALS.
+//
+// An action executed through a Safe waits here when its decision requires a
+// human approval, or when firebreak holds fewer owner signers than the
+// Safe's threshold. `firebreak approve` adds an owner's signature with a
+// compare-and-set update; once the signatures reach the threshold the record
+// is Ready and the running engine, which watches the bucket, sends it. The
+// record's id is the action id, and the engine records the action under that
+// same id before sending, so an approval can never execute twice.
+package approval
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/signer/safe"
+)
+
+// Bucket is the KV bucket holding approvals.
+const Bucket = "FIREBREAK_APPROVALS"
+
+// Errors of this package.
+var (
+	// ErrNotFound means no approval has the id.
+	ErrNotFound = errors.New("approval: no such approval")
+	// ErrNotPending means the approval no longer takes signatures: it is
+	// ready, executed, stale or failed.
+	ErrNotPending = errors.New("approval: not pending")
+	// ErrConflict means the record changed between read and write (another
+	// approver or the engine); read it again.
+	ErrConflict = errors.New("approval: changed concurrently")
+)
+
+// State is where an approval is.
+type State string
+
+// States. Executed, Stale and Failed are final.
+const (
+	// Pending: waiting for owner signatures.
+	Pending State = "pending"
+	// Ready: the signatures reach the threshold; the engine will send it.
+	Ready State = "ready"
+	// Executed: recorded as an action (ActionID) and handed to the submitter.
+	Executed State = "executed"
+	// Stale: the Safe's nonce moved past the transaction's; it can never
+	// execute. A new event, or a new approval, is needed.
+	Stale State = "stale"
+	// Failed: it could not be executed; Error says why.
+	Failed State = "failed"
+)
+
+// Final reports whether nothing more will happen to an approval in state s.
+func (s State) Final() bool { return s == Executed || s == Stale || s == Failed }
+
+// Approval is a Safe transaction waiting for owner signatures.
+type Approval struct {
+	// ID is the action id (event key and action index).
+	ID       string `json:"id"`
+	EventID  string `json:"event_id"`
+	Protocol string `json:"protocol"`
+	Type     string `json:"type"`
+	Rule     string `json:"rule,omitempty"`
+	// Signer is the name of the Safe signer in the configuration.
+	Signer  string         `json:"signer"`
+	Safe    common.Address `json:"safe"`
+	ChainID uint64         `json:"chain_id"`
+	// Function is the inner call's signature, e.g. "pause()".
+	Function string  `json:"function"`
+	Tx       safe.Tx `json:"safe_tx"`
+	// Hash is Tx's EIP-712 hash: what owners sign.
+	Hash       common.Hash      `json:"safe_tx_hash"`
+	Threshold  uint64           `json:"threshold"`
+	Owners     []common.Address `json:"owners"`
+	Signatures []safe.Signature `json:"signatures"`
+	// Reason says why it waits.
+	Reason    string    `json:"reason"`
+	State     State     `json:"state"`
+	Error     string    `json:"error,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Add checks sig (a distinct owner's signature of the approval's hash) and
+// adds it; the approval becomes Ready when the signatures reach the
+// threshold.
+func (a *Approval) Add(sig safe.Signature, now time.Time) error {
+	if a.State != Pending {
+		return fmt.Errorf("%w: %s is %s", ErrNotPending, a.ID, a.State)
+	}
+	if err := safe.Verify(a.Hash, sig, a.Owners); err != nil {
+		return err
+	}
+	for _, s := range a.Signatures {
+		if s.Owner == sig.Owner {
+			return fmt.Errorf("%w: %s has already signed %s", safe.ErrDuplicateOwner, sig.Owner.Hex(), a.ID)
+		}
+	}
+	a.Signatures = append(a.Signatures, sig)
+	if uint64(len(a.Signatures)) >= a.Threshold {
+		a.State = Ready
+	}
+	a.UpdatedAt = now
+	return nil
+}
+
+// Missing is how many more signatures the approval needs.
+func (a Approval) Missing() uint64 {
+	if n := uint64(len(a.Signatures)); n < a.Threshold {
+		return a.Threshold - n
+	}
+	return 0
+}
+
+// Store keeps approvals in the KV bucket.
+type Store struct {
+	kv jetstream.KeyValue
+}
+
+// NewStore creates or binds to the approvals bucket.
+func NewStore(ctx context.Context, js jetstream.JetStream, replicas int) (*Store, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      Bucket,
+		Description: "firebreak Safe transactions waiting for owner signatures",
+		Storage:     jetstream.FileStorage,
+		Replicas:    max(replicas, 1),
+		History:     8,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("approval: creating bucket %s: %w", Bucket, err)
+	}
+	return &Store{kv: kv}, nil
+}
+
+// Create records a new approval. It returns false, and no error, when one
+// with the same id exists already.
+func (s *Store) Create(ctx context.Context, a Approval) (uint64, bool, error) {
+	data, err := json.Marshal(a)
+	if err != nil {
+		return 0, false, fmt.Errorf("approval: encoding %s: %w", a.ID, err)
+	}
+	rev, err := s.kv.Create(ctx, a.ID, data)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("approval: recording %s: %w", a.ID, err)
+	}
+	return rev, true, nil
+}
+
+// Get returns an approval and its revision.
+func (s *Store) Get(ctx context.Context, id string) (Approval, uint64, error) {
+	e, err := s.kv.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Approval{}, 0, fmt.Errorf("%w: %q", ErrNotFound, id)
+	}
+	if err != nil {
+		return Approval{}, 0, fmt.Errorf("approval: reading %s: %w", id, err)
+	}
+	a, err := Decode(e.Value())
+	return a, e.Revision(), err
+}
+
+// Decode parses a stored approval.
+func Decode(data []byte) (Approval, error) {
+	var a Approval
+	if err := json.Unmarshal(data, &a); err != nil {
+		return a, fmt.Errorf("approval: decoding: %w", err)
+	}
+	if a.ID == "" {
+		return a, errors.New("approval: decoding: no id")
+	}
+	return a, nil
+}
+
+// Update writes a if the stored revision is still rev.
+func (s *Store) Update(ctx context.Context, a Approval, rev uint64) (uint64, error) {
+	data, err := json.Marshal(a)
+	if err != nil {
+		return 0, fmt.Errorf("approval: encoding %s: %w", a.ID, err)
+	}
+	next, err := s.kv.Update(ctx, a.ID, data, rev)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return 0, fmt.Errorf("%w: %s", ErrConflict, a.ID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("approval: updating %s: %w", a.ID, err)
+	}
+	return next, nil
+}
+
+// List returns every approval, oldest first.
+func (s *Store) List(ctx context.Context) ([]Approval, error) {
+	lister, err := s.kv.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("approval: listing: %w", err)
+	}
+	var out []Approval
+	for key := range lister.Keys() {
+		a, _, err := s.Get(ctx, key)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	sortByCreation(out)
+	return out, nil
+}
+
+// Watch streams every approval as it is now and each later change; the
+// engine executes the ones that become Ready.
+func (s *Store) Watch(ctx context.Context) (jetstream.KeyWatcher, error) {
+	w, err := s.kv.WatchAll(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("approval: watching %s: %w", Bucket, err)
+	}
+	return w, nil
+}
+
+func sortByCreation(as []Approval) {
+	slices.SortStableFunc(as, func(a, b Approval) int { return a.CreatedAt.Compare(b.CreatedAt) })
+}

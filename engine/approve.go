@@ -1,0 +1,200 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"time"
+
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/engine/approval"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
+	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
+)
+
+// ApprovalStatus is an approval and what the chain says about it now.
+type ApprovalStatus struct {
+	approval.Approval
+	// SafeNonce is the Safe's nonce now; nil when the chain could not be read.
+	SafeNonce *uint64 `json:"safe_nonce_now,omitempty"`
+	// Stale: the Safe's nonce moved past the transaction's, so it can
+	// never execute, whether or not the engine has marked it yet.
+	Stale bool `json:"stale"`
+}
+
+// Approvals lists the approvals in the bucket of the NATS server opts
+// point at, each checked against its Safe's current nonce.
+func Approvals(ctx context.Context, opts Options) ([]ApprovalStatus, error) {
+	store, closeNATS, err := openApprovals(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer closeNATS()
+	as, err := store.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	nonces := map[string]*uint64{}
+	out := make([]ApprovalStatus, 0, len(as))
+	for _, a := range as {
+		s := ApprovalStatus{Approval: a}
+		key := fmt.Sprintf("%d/%s", a.ChainID, a.Safe.Hex())
+		if _, ok := nonces[key]; !ok && !a.State.Final() {
+			nonces[key] = readSafeNonce(ctx, opts, a)
+		}
+		if n := nonces[key]; n != nil {
+			s.SafeNonce = n
+			s.Stale = a.State == approval.Stale || (!a.State.Final() && *n > a.Tx.Nonce)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Approve adds the signature of the owner whose signer is called
+// signerName in opts (a local or Vault signer, built as the engine builds
+// it: key or credentials from the environment) to the approval id. The approval must be
+// pending and not stale, the signer must be an owner of the Safe that has
+// not signed yet, and the recorded transaction must hash, on the Safe's own
+// getTransactionHash, to what the approval says: the owner signs what the
+// contract will check, not what the bucket claims. Once the signatures
+// reach the threshold the running engine executes it.
+func Approve(ctx context.Context, opts Options, id, signerName string, log *slog.Logger) (approval.Approval, error) {
+	so, ok := opts.Signers[signerName]
+	_, inst := opts.SignerInstances[signerName]
+	switch {
+	case !ok && !inst:
+		return approval.Approval{}, fmt.Errorf("%w: --signer: no signer named %q in the configuration", ErrConfig, signerName)
+	case ok && so.Kind == "safe":
+		return approval.Approval{}, fmt.Errorf("%w: --signer: %q is a Safe; name one of its owners' signers", ErrConfig, signerName)
+	}
+	only := opts
+	only.Signers = map[string]SignerOptions{}
+	if ok {
+		only.Signers[signerName] = so
+	}
+	only.SignerInstances = maps.Clone(opts.SignerInstances)
+	signers, closeSigners, err := only.buildSigners(ctx, log)
+	if err != nil {
+		return approval.Approval{}, err
+	}
+	defer closeSigners()
+	sg := signers[signerName]
+
+	store, closeNATS, err := openApprovals(ctx, opts)
+	if err != nil {
+		return approval.Approval{}, err
+	}
+	defer closeNATS()
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	// Another approver may write between our read and write: read again.
+	for attempt := 0; ; attempt++ {
+		a, rev, err := store.Get(ctx, id)
+		if err != nil {
+			return a, err
+		}
+		if a.State != approval.Pending {
+			return a, fmt.Errorf("%w: %s is %s", approval.ErrNotPending, id, a.State)
+		}
+		client, err := dialChain(ctx, opts, a.ChainID)
+		if err != nil {
+			return a, err
+		}
+		sf := safesigner.New(a.Safe, a.ChainID, nil, client)
+		st, err := sf.State(ctx)
+		if err != nil {
+			client.Close()
+			return a, err
+		}
+		if st.Nonce > a.Tx.Nonce {
+			client.Close()
+			return a, fmt.Errorf("%w: approval %s is for Safe nonce %d, the Safe is at %d; it can never execute", safesigner.ErrStale, id, a.Tx.Nonce, st.Nonce)
+		}
+		if !st.IsOwner(sg.Address()) {
+			client.Close()
+			return a, fmt.Errorf("%w: signer %q (%s) of Safe %s", safesigner.ErrNotOwner, signerName, sg.Address().Hex(), a.Safe.Hex())
+		}
+		hash, err := sf.CheckHash(ctx, a.Tx)
+		client.Close()
+		if err != nil {
+			return a, err
+		}
+		if hash != a.Hash {
+			return a, fmt.Errorf("%w: the approval records %s, the Safe computes %s", safesigner.ErrHashMismatch, a.Hash.Hex(), hash.Hex())
+		}
+		sig, err := safesigner.SignHash(ctx, sg, hash)
+		if err != nil {
+			return a, fmt.Errorf("engine: signing approval %s with %q: %w", id, signerName, err)
+		}
+		if err := a.Add(sig, now()); err != nil {
+			return a, err
+		}
+		if _, err := store.Update(ctx, a, rev); errors.Is(err, approval.ErrConflict) && attempt < 5 {
+			continue
+		} else if err != nil {
+			return a, err
+		}
+		log.Info("owner signature added", "approval", id, "owner", sig.Owner.Hex(), "signatures", len(a.Signatures), "threshold", a.Threshold, "state", a.State)
+		return a, nil
+	}
+}
+
+// NATSClientURL is the URL clients use to reach the NATS server opts
+// describe: nats.url, or the embedded server's host and port.
+func NATSClientURL(opts Options) string {
+	if opts.NATS.URL != "" {
+		return opts.NATS.URL
+	}
+	return fmt.Sprintf("nats://%s:%d", opts.NATS.Host, opts.NATS.Port)
+}
+
+func openApprovals(ctx context.Context, opts Options) (*approval.Store, func(), error) {
+	nc, err := ingest.Dial(NATSClientURL(opts), "firebreak-approve")
+	if err != nil {
+		return nil, nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("engine: JetStream: %w", err)
+	}
+	store, err := approval.NewStore(ctx, js, opts.NATS.Replicas)
+	if err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	return store, nc.Close, nil
+}
+
+func dialChain(ctx context.Context, opts Options, id uint64) (*ethclient.Client, error) {
+	for _, c := range opts.Chains {
+		if c.ID == id {
+			client, err := ethclient.DialContext(ctx, c.RPC)
+			if err != nil {
+				return nil, fmt.Errorf("engine: connecting to chain %d at %s: %w", c.ID, c.RPC, err)
+			}
+			return client, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: chain %d is not in chains", ErrConfig, id)
+}
+
+func readSafeNonce(ctx context.Context, opts Options, a approval.Approval) *uint64 {
+	client, err := dialChain(ctx, opts, a.ChainID)
+	if err != nil {
+		return nil
+	}
+	defer client.Close()
+	n, err := safesigner.New(a.Safe, a.ChainID, nil, client).Nonce(ctx)
+	if err != nil {
+		return nil
+	}
+	return &n
+}

@@ -1,0 +1,686 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/engine/approval"
+	"github.com/firebreak-dev/firebreak/engine/guard"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/policies"
+	"github.com/firebreak-dev/firebreak/signer"
+	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
+)
+
+// safeChain is what the Safe path reads from a node.
+type safeChain interface {
+	safesigner.Caller
+	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
+}
+
+// Presigned is a Safe transaction the engine keeps signed by the owners for
+// the Safe's current nonce, ready to send the moment a decision asks for it.
+type Presigned struct {
+	Signer   string         `json:"signer"`
+	Safe     common.Address `json:"safe"`
+	To       common.Address `json:"to"`
+	Function string         `json:"function"`
+	// Nonce is the Safe nonce the signatures are for.
+	Nonce    uint64 `json:"nonce"`
+	Calldata []byte `json:"-"`
+	// SimulatedBlock is the block of the last eth_call of execTransaction
+	// from the executor; SimError its revert, empty when it would succeed.
+	SimulatedBlock uint64 `json:"simulated_block"`
+	SimError       string `json:"sim_error,omitempty"`
+}
+
+// safeRunner carries the actions of Safe signers: it wraps each call into
+// a Safe transaction, signs it with the owners the engine holds (or takes
+// the pre-signed one), and either records it as an execTransaction intent
+// for the executor or parks it as an approval.
+type safeRunner struct {
+	log       *slog.Logger
+	now       func() time.Time
+	poll      time.Duration
+	store     *submit.Store
+	approvals *approval.Store
+	lanes     map[string]*safeLane
+	// execute runs an action until it is final (the submitter); goFn runs
+	// a function in a goroutine the engine waits for.
+	execute func(rec submit.Record, rev uint64)
+	goFn    func(func())
+}
+
+// safeLane is one Safe. Its semaphore is held from the nonce read that
+// builds a Safe transaction until that transaction is final, so two
+// actions never get the same Safe nonce and one never waits behind a
+// later nonce.
+type safeLane struct {
+	name     string
+	safe     *safesigner.Safe
+	chain    safeChain
+	executor string
+	execAddr common.Address
+	refresh  uint64
+	targets  []presignTarget
+	sem      chan struct{}
+	hashOK   atomic.Bool
+
+	mu        sync.Mutex
+	presigned map[string]*Presigned // by presignKey
+	signedFor *uint64               // the nonce presigned holds signatures for
+	lastSim   uint64
+	warned    bool
+}
+
+type presignTarget struct {
+	to       common.Address
+	function string
+	data     []byte
+}
+
+func presignKey(to common.Address, data []byte) string { return to.Hex() + ":" + common.Bytes2Hex(data) }
+
+func newSafeRunner(opts Options, signers map[string]signer.Signer, chains map[uint64]safeChain, store *submit.Store, approvals *approval.Store, log *slog.Logger, now func() time.Time) (*safeRunner, error) {
+	r := &safeRunner{log: log, now: now, poll: opts.SafePoll, store: store, approvals: approvals, lanes: map[string]*safeLane{}}
+	if r.poll <= 0 {
+		r.poll = time.Second
+	}
+	for _, name := range sortedKeys(opts.Signers) {
+		so := opts.Signers[name]
+		if so.Kind != "safe" {
+			continue
+		}
+		var owners []safesigner.Owner
+		for _, o := range so.Owners {
+			owners = append(owners, safesigner.Owner{Name: o, Signer: signers[o]})
+		}
+		chain, ok := chains[so.ChainID]
+		if !ok {
+			return nil, fmt.Errorf("%w: signers.%s.chain_id: no node for chain %d", ErrConfig, name, so.ChainID)
+		}
+		l := &safeLane{
+			name: name, chain: chain, executor: so.Executor, execAddr: signers[so.Executor].Address(),
+			safe:    safesigner.New(common.HexToAddress(so.Address), so.ChainID, owners, chain),
+			refresh: max(so.RefreshBlocks, 1), sem: make(chan struct{}, 1), presigned: map[string]*Presigned{},
+		}
+		if so.RefreshBlocks == 0 {
+			l.refresh = 2
+		}
+		l.targets = presignTargets(opts, name)
+		r.lanes[name] = l
+	}
+	return r, nil
+}
+
+// presignTargets lists the calls marked presign whose signer is the Safe
+// called name, resolved the way the guard resolves them.
+func presignTargets(opts Options, name string) []presignTarget {
+	var out []presignTarget
+	for _, pname := range sortedKeys(opts.Protocols) {
+		p := opts.Protocols[pname]
+		for _, cname := range sortedKeys(p.Contracts) {
+			c := p.Contracts[cname]
+			sg := c.Signer
+			if sg == "" {
+				sg = p.Signer
+			}
+			if !c.Presign || sg != name {
+				continue
+			}
+			to := common.HexToAddress(c.Address)
+			if c.Pausable {
+				out = append(out, presignTarget{to, "pause()", selector("pause()")})
+			}
+			if c.Bridge {
+				f := strings.ReplaceAll(strings.TrimSpace(c.FreezeFunction), " ", "")
+				if f == "" {
+					f = "freeze()"
+				}
+				out = append(out, presignTarget{to, f, selector(f)})
+			}
+		}
+	}
+	return out
+}
+
+func selector(sig string) []byte { return crypto.Keccak256([]byte(sig))[:4] }
+
+// isSafe reports whether actions of the signer called name go through a Safe.
+func (r *safeRunner) isSafe(name string) bool {
+	if r == nil {
+		return false
+	}
+	_, ok := r.lanes[name]
+	return ok
+}
+
+// laneFor returns the lane whose Safe is the target of rec, for actions
+// resumed after a restart.
+func (r *safeRunner) laneFor(rec submit.Record) *safeLane {
+	if r == nil {
+		return nil
+	}
+	for _, l := range r.lanes {
+		if l.safe.Address() == rec.To && l.safe.ChainID() == rec.ChainID && l.executor == rec.Signer {
+			return l
+		}
+	}
+	return nil
+}
+
+func (l *safeLane) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case l.sem <- struct{}{}:
+		var once sync.Once
+		return func() { once.Do(func() { <-l.sem }) }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("engine: waiting for Safe %s to finish its previous transaction: %w", l.name, ctx.Err())
+	}
+}
+
+// checkHash compares the engine's EIP-712 hash with the contract's once per
+// run: a wrong chain id or an incompatible Safe stops before any owner signs.
+func (l *safeLane) checkHash(ctx context.Context, tx safesigner.Tx) error {
+	if l.hashOK.Load() {
+		return nil
+	}
+	if _, err := l.safe.CheckHash(ctx, tx); err != nil {
+		return err
+	}
+	l.hashOK.Store(true)
+	return nil
+}
+
+// safePrepared is what the Safe path made of one allowed action: an
+// execTransaction intent to record and start (holding the lane until
+// release), or an approval to wait for.
+type safePrepared struct {
+	intent    *submit.Intent
+	release   func()
+	approval  string
+	presigned bool
+	// done: an earlier delivery recorded this action already.
+	done bool
+}
+
+// prepare wraps in (the inner call, signed by a Safe signer) for
+// execution through the Safe. It signs nothing when in's call is
+// pre-signed for the Safe's current nonce.
+func (r *safeRunner) prepare(ctx context.Context, in submit.Intent, requireApproval bool, log *slog.Logger) (safePrepared, error) {
+	l := r.lanes[in.Signer]
+	if _, _, err := r.store.Get(ctx, in.ID); err == nil {
+		return safePrepared{done: true}, nil
+	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return safePrepared{}, err
+	}
+	if _, _, err := r.approvals.Get(ctx, in.ID); err == nil {
+		return safePrepared{approval: in.ID, done: true}, nil
+	} else if !errors.Is(err, approval.ErrNotFound) {
+		return safePrepared{}, err
+	}
+
+	if requireApproval {
+		st, err := l.safe.State(ctx)
+		if err != nil {
+			return safePrepared{}, err
+		}
+		tx := safesigner.NewTx(in.To, in.Data, st.Nonce)
+		if err := l.checkHash(ctx, tx); err != nil {
+			return safePrepared{}, err
+		}
+		// A decision that asks for a human gets only human signatures:
+		// the engine's own owner signers do not sign it.
+		return r.park(ctx, l, in, tx, st, nil, "the decision requires approval", log)
+	}
+
+	release, err := l.acquire(ctx)
+	if err != nil {
+		return safePrepared{}, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			release()
+		}
+	}()
+	nonce, err := l.safe.Nonce(ctx)
+	if err != nil {
+		return safePrepared{}, err
+	}
+	out := safePrepared{release: release}
+	var data []byte
+	if p := l.lookup(in.To, in.Data, nonce); p != nil {
+		data, out.presigned = p.Calldata, true
+	} else {
+		st, err := l.safe.State(ctx)
+		if err != nil {
+			return safePrepared{}, err
+		}
+		tx := safesigner.NewTx(in.To, in.Data, st.Nonce)
+		if err := l.checkHash(ctx, tx); err != nil {
+			return safePrepared{}, err
+		}
+		sigs, err := l.safe.Sign(ctx, tx, st, l.safe.Owners()...)
+		if err != nil {
+			return safePrepared{}, err
+		}
+		if uint64(len(sigs)) < st.Threshold {
+			reason := fmt.Sprintf("firebreak holds %d owner signer(s) of Safe %s, which needs %d signatures", len(sigs), l.name, st.Threshold)
+			return r.park(ctx, l, in, tx, st, sigs, reason, log)
+		}
+		if data, err = l.safe.ExecCalldata(tx, sigs, st); err != nil {
+			return safePrepared{}, err
+		}
+	}
+	wrapped := r.wrap(l, in, data)
+	out.intent = &wrapped
+	ok = true
+	return out, nil
+}
+
+// wrap is the intent the submitter sends: execTransaction on the Safe,
+// from the executor.
+func (r *safeRunner) wrap(l *safeLane, in submit.Intent, calldata []byte) submit.Intent {
+	in.To, in.Data, in.Signer = l.safe.Address(), calldata, l.executor
+	in.Function = "execTransaction:" + in.Function
+	return in
+}
+
+// park records the Safe transaction as an approval waiting for the
+// missing owner signatures.
+func (r *safeRunner) park(ctx context.Context, l *safeLane, in submit.Intent, tx safesigner.Tx, st safesigner.State, sigs []safesigner.Signature, reason string, log *slog.Logger) (safePrepared, error) {
+	now := r.now()
+	a := approval.Approval{
+		ID: in.ID, EventID: in.EventID, Protocol: in.Protocol, Type: in.Type, Rule: in.Rule,
+		Signer: l.name, Safe: l.safe.Address(), ChainID: in.ChainID, Function: in.Function,
+		Tx: tx, Hash: l.safe.Hash(tx), Threshold: st.Threshold, Owners: st.Owners, Signatures: sigs,
+		Reason: reason, State: approval.Pending, CreatedAt: now, UpdatedAt: now,
+	}
+	if a.Signatures == nil {
+		a.Signatures = []safesigner.Signature{}
+	}
+	if uint64(len(sigs)) >= st.Threshold && st.Threshold > 0 {
+		a.State = approval.Ready
+	}
+	if _, _, err := r.approvals.Create(ctx, a); err != nil {
+		return safePrepared{}, err
+	}
+	log.Warn("action waits for Safe owner approval", "approval", a.ID, "safe", l.name, "safe_nonce", tx.Nonce,
+		"safe_tx_hash", a.Hash.Hex(), "signatures", len(a.Signatures), "threshold", st.Threshold, "reason", reason)
+	return safePrepared{approval: a.ID}, nil
+}
+
+func (l *safeLane) lookup(to common.Address, data []byte, nonce uint64) *Presigned {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := l.presigned[presignKey(to, data)]
+	if p == nil || p.Nonce != nonce {
+		return nil
+	}
+	return p
+}
+
+// run polls the chain until ctx ends: it keeps pre-signed transactions
+// signed for the current nonce and re-simulated, executes approvals that
+// reached their threshold, and marks stale the ones the nonce passed.
+func (r *safeRunner) run(ctx context.Context) {
+	if r == nil || len(r.lanes) == 0 {
+		return
+	}
+	t := time.NewTicker(r.poll)
+	defer t.Stop()
+	for {
+		r.tick(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (r *safeRunner) tick(ctx context.Context) {
+	nonces := map[string]uint64{}
+	for _, name := range sortedKeys(r.lanes) {
+		l := r.lanes[name]
+		nonce, err := l.safe.Nonce(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				r.log.Warn("reading the Safe nonce", "safe", name, "err", err)
+			}
+			continue
+		}
+		nonces[name] = nonce
+		if len(l.targets) > 0 {
+			r.keepPresigned(ctx, l, nonce)
+		}
+	}
+	as, err := r.approvals.List(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Warn("listing approvals", "err", err)
+		}
+		return
+	}
+	for _, a := range as {
+		nonce, ok := nonces[a.Signer]
+		if !ok || a.State.Final() {
+			continue
+		}
+		switch {
+		case a.Tx.Nonce < nonce:
+			r.finishApproval(ctx, a.ID, approval.Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", nonce, a.Tx.Nonce))
+		case a.State == approval.Ready:
+			r.executeApproval(ctx, r.lanes[a.Signer], a.ID)
+		}
+	}
+}
+
+// keepPresigned re-signs the lane's targets when the Safe nonce changed and
+// re-simulates them every refresh blocks.
+func (r *safeRunner) keepPresigned(ctx context.Context, l *safeLane, nonce uint64) {
+	log := r.log.With("safe", l.name)
+	l.mu.Lock()
+	fresh := l.signedFor != nil && *l.signedFor == nonce
+	l.mu.Unlock()
+	if !fresh {
+		st, err := l.safe.State(ctx)
+		if err != nil {
+			log.Warn("pre-signing: reading the Safe", "err", err)
+			return
+		}
+		if uint64(len(l.safe.Owners())) < st.Threshold {
+			if !l.warned {
+				log.Warn("pre-signing impossible: firebreak holds fewer owner signers than the threshold", "owners", len(l.safe.Owners()), "threshold", st.Threshold)
+				l.warned = true
+			}
+			return
+		}
+		next := map[string]*Presigned{}
+		for _, t := range l.targets {
+			tx := safesigner.NewTx(t.to, t.data, st.Nonce)
+			if err := l.checkHash(ctx, tx); err != nil {
+				log.Error("pre-signing refused", "err", err)
+				return
+			}
+			sigs, err := l.safe.Sign(ctx, tx, st, l.safe.Owners()...)
+			if err != nil {
+				log.Error("pre-signing failed", "function", t.function, "to", t.to.Hex(), "err", err)
+				return
+			}
+			data, err := l.safe.ExecCalldata(tx, sigs, st)
+			if err != nil {
+				log.Error("pre-signing failed", "function", t.function, "to", t.to.Hex(), "err", err)
+				return
+			}
+			next[presignKey(t.to, t.data)] = &Presigned{Signer: l.name, Safe: l.safe.Address(), To: t.to, Function: t.function, Nonce: st.Nonce, Calldata: data}
+		}
+		l.mu.Lock()
+		l.presigned, l.signedFor, l.lastSim = next, &st.Nonce, 0
+		l.mu.Unlock()
+		log.Info("pre-signed Safe transactions ready", "safe_nonce", st.Nonce, "transactions", len(next))
+	}
+	head, err := l.chain.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return
+	}
+	block := head.Number.Uint64()
+	l.mu.Lock()
+	due := l.lastSim == 0 || block >= l.lastSim+l.refresh
+	ps := make([]*Presigned, 0, len(l.presigned))
+	for _, p := range l.presigned {
+		ps = append(ps, p)
+	}
+	l.mu.Unlock()
+	if !due {
+		return
+	}
+	safeAddr := l.safe.Address()
+	results := map[*Presigned]string{}
+	for _, p := range ps {
+		_, err := l.chain.CallContract(ctx, ethereum.CallMsg{From: l.execAddr, To: &safeAddr, Data: p.Calldata}, nil)
+		if err != nil {
+			results[p] = err.Error()
+			if ctx.Err() == nil {
+				log.Warn("pre-signed Safe transaction would not execute now", "function", p.Function, "to", p.To.Hex(), "block", block, "err", err)
+			}
+		}
+	}
+	l.mu.Lock()
+	for _, p := range ps {
+		p.SimulatedBlock, p.SimError = block, results[p]
+	}
+	l.lastSim = max(block, 1)
+	l.mu.Unlock()
+}
+
+// executeApproval records a Ready approval as an execTransaction action
+// and starts it. The action id is the approval id, so a second attempt
+// (another tick, a restart, a second replica) finds it recorded and never
+// sends it twice.
+func (r *safeRunner) executeApproval(ctx context.Context, l *safeLane, id string) {
+	log := r.log.With("approval", id, "safe", l.name)
+	release, err := l.acquire(ctx)
+	if err != nil {
+		return
+	}
+	started := false
+	defer func() {
+		if !started {
+			release()
+		}
+	}()
+	a, _, err := r.approvals.Get(ctx, id)
+	if err != nil || a.State != approval.Ready {
+		return
+	}
+	st, err := l.safe.State(ctx)
+	if err != nil {
+		log.Warn("approval ready, but the Safe cannot be read; retrying", "err", err)
+		return
+	}
+	if st.Nonce != a.Tx.Nonce {
+		if st.Nonce > a.Tx.Nonce {
+			r.finishApproval(ctx, id, approval.Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", st.Nonce, a.Tx.Nonce))
+		}
+		return
+	}
+	data, err := l.safe.ExecCalldata(a.Tx, a.Signatures, st)
+	if err != nil {
+		r.finishApproval(ctx, id, approval.Failed, err.Error())
+		return
+	}
+	in := r.wrap(l, submit.Intent{
+		ID: a.ID, EventID: a.EventID, Protocol: a.Protocol, Type: a.Type, Rule: a.Rule,
+		ChainID: a.ChainID, To: a.Tx.To, Function: a.Function, Data: a.Tx.Data,
+	}, data)
+	rec, rev, created, err := r.store.Create(ctx, in, r.now())
+	if err != nil {
+		log.Warn("approval ready, but the action could not be recorded; retrying", "err", err)
+		return
+	}
+	r.finishApproval(ctx, id, approval.Executed, "")
+	if created {
+		log.Info("approval complete: executing through the Safe", "action", rec.ID, "safe_nonce", a.Tx.Nonce, "signatures", len(a.Signatures))
+		started = true
+		r.spawn(rec, rev, release)
+	}
+}
+
+// finishApproval moves an approval to a final state, unless it changed
+// meanwhile (the next tick looks again).
+func (r *safeRunner) finishApproval(ctx context.Context, id string, state approval.State, reason string) {
+	a, rev, err := r.approvals.Get(ctx, id)
+	if err != nil || a.State.Final() {
+		return
+	}
+	a.State, a.Error, a.UpdatedAt = state, reason, r.now()
+	if _, err := r.approvals.Update(ctx, a, rev); err != nil {
+		return
+	}
+	switch state {
+	case approval.Stale:
+		r.log.Warn("approval is stale: the Safe's nonce moved on", "approval", id, "safe", a.Signer, "reason", reason)
+	case approval.Failed:
+		r.log.Error("approval cannot execute", "approval", id, "safe", a.Signer, "err", reason)
+	}
+}
+
+// Presigned lists the Safe transactions the engine keeps signed ahead
+// (contracts marked presign), with the nonce they are signed for and the
+// result of their last simulation. Valid after Ready.
+func (e *Engine) Presigned() []Presigned { return e.safes.presignedNow() }
+
+// presignedNow lists the pre-signed transactions, for the operator and tests.
+func (r *safeRunner) presignedNow() []Presigned {
+	if r == nil {
+		return nil
+	}
+	var out []Presigned
+	for _, name := range sortedKeys(r.lanes) {
+		l := r.lanes[name]
+		l.mu.Lock()
+		for _, p := range l.presigned {
+			c := *p
+			c.Calldata = slices.Clone(p.Calldata)
+			out = append(out, c)
+		}
+		l.mu.Unlock()
+	}
+	slices.SortFunc(out, func(a, b Presigned) int { return strings.Compare(a.Function+a.To.Hex(), b.Function+b.To.Hex()) })
+	return out
+}
+
+// safeRefusal tells a Safe-path failure no retry can fix (a bad or foreign
+// signature, a hash mismatch, a missing key) from one worth retrying the
+// event for (a node or signer that did not answer).
+func safeRefusal(err error) bool {
+	for _, target := range []error{
+		safesigner.ErrBadSignature, safesigner.ErrNotOwner, safesigner.ErrDuplicateOwner,
+		safesigner.ErrHashMismatch, safesigner.ErrBelowThreshold,
+		signer.ErrWrongSignature, signer.ErrNoKey, signer.ErrBadKey,
+	} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}
+
+// throughSafe sends an allowed action through its Safe: it returns the
+// execTransaction intent to record (holding the Safe's lane), or no intent
+// when the action waits for approval, was handled by an earlier delivery,
+// or was refused (a, then, says why).
+func (p *pipeline) throughSafe(ctx context.Context, a *ActionOutcome, in submit.Intent, requireApproval bool, log *slog.Logger) (safePrepared, error) {
+	sp, err := p.safes.prepare(ctx, in, requireApproval, log)
+	switch {
+	case err != nil && safeRefusal(err):
+		log.Error("Safe action refused before sending", "action", in.ID, "err", err)
+		a.Outcome, a.Reason, a.ActionID = guard.Refused, "Safe: "+err.Error(), ""
+		return safePrepared{}, nil
+	case err != nil:
+		return sp, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+	case sp.approval != "":
+		a.Approval = sp.approval
+	case sp.done:
+		log.Info("action already recorded by an earlier delivery", "action", a.ActionID)
+	case sp.presigned:
+		log.Info("sending the pre-signed Safe transaction", "action", in.ID, "safe", in.Signer)
+	}
+	return sp, nil
+}
+
+// start hands a recorded action to the submitter; release frees its Safe
+// lane once the action is final.
+func (p *pipeline) start(rec submit.Record, rev uint64, release func()) {
+	if p.safes != nil && p.safes.laneFor(rec) != nil {
+		p.safes.spawn(rec, rev, release)
+		return
+	}
+	release()
+	p.spawn(rec, rev)
+}
+
+// resumeSafe resumes an unfinished execTransaction action in its Safe's
+// lane, so nothing new is built on that Safe until it is final.
+func (p *pipeline) resumeSafe(ctx context.Context, rec submit.Record, rev uint64) bool {
+	l := p.safes.laneFor(rec)
+	if l == nil {
+		return false
+	}
+	p.safes.goFn(func() {
+		release, err := l.acquire(ctx)
+		if err != nil {
+			return
+		}
+		defer release()
+		p.safes.execute(rec, rev)
+	})
+	return true
+}
+
+// spawn starts a recorded action and releases its lane when it is final.
+func (r *safeRunner) spawn(rec submit.Record, rev uint64, release func()) {
+	r.goFn(func() {
+		defer release()
+		r.execute(rec, rev)
+	})
+}
+
+// planApproval guards a decision that requires approval. Its Safe actions
+// become approvals (the pipeline parks them); other actions are refused,
+// since a single key has no owners to approve with. The kill switch and
+// the action bound apply; rate limits and cooldowns do not take a slot for
+// a proposal, so a pending approval never blocks a later decision that
+// acts at once.
+func (p *Planner) planApproval(ctx context.Context, out Outcome, d policies.Decision, log *slog.Logger) (Outcome, error) {
+	refuse := func(req policies.ActionRequest, reason string) {
+		out.Actions = append(out.Actions, ActionOutcome{Verdict: guard.Verdict{Request: req, Outcome: guard.Refused, Reason: reason}})
+	}
+	if max := p.guardCfg.limits.MaxActionsPerEvent; max > 0 && len(d.Actions) > max {
+		for _, req := range d.Actions {
+			refuse(req, fmt.Sprintf("the decision asks for %d actions, more than max_actions_per_event (%d)", len(d.Actions), max))
+		}
+		return out, nil
+	}
+	if p.killSwitch != nil {
+		h, halted, err := p.killSwitch.Halted(ctx)
+		if err != nil {
+			return out, fmt.Errorf("%w: %w", guard.ErrHaltState, err)
+		}
+		if halted {
+			for _, req := range d.Actions {
+				refuse(req, "firebreak is halted: "+h.String())
+			}
+			return out, nil
+		}
+	}
+	for _, req := range d.Actions {
+		v, err := p.guard.Check(ctx, req)
+		if err != nil {
+			return out, err
+		}
+		if v.Outcome == guard.Allowed && !p.isSafe(v.Signer) {
+			log.Warn("decision requires approval: not executed", "contract", req.Contract)
+			v.Outcome, v.Reason = guard.Refused, "the decision requires approval, and approvals are only available for actions sent through a Safe"
+		}
+		out.Actions = append(out.Actions, ActionOutcome{Verdict: v})
+	}
+	return out, nil
+}
