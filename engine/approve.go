@@ -43,13 +43,11 @@ func Approvals(ctx context.Context, opts Options) ([]ApprovalStatus, error) {
 	for _, a := range as {
 		s := ApprovalStatus{Approval: a}
 		key := fmt.Sprintf("%d/%s", a.ChainID, a.Safe.Hex())
-		if _, ok := nonces[key]; !ok && !a.State.Final() {
+		if _, ok := nonces[key]; !ok {
 			nonces[key] = readSafeNonce(ctx, opts, a)
 		}
-		if n := nonces[key]; n != nil {
-			s.SafeNonce = n
-			s.Stale = a.State == approval.Stale || (!a.State.Final() && *n > a.Tx.Nonce)
-		}
+		s.SafeNonce = nonces[key]
+		s.Stale = a.State == approval.Stale || (!a.State.Final() && s.SafeNonce != nil && *s.SafeNonce > a.Tx.Nonce)
 		out = append(out, s)
 	}
 	return out, nil
