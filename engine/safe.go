@@ -94,7 +94,9 @@ type presignTarget struct {
 	data     []byte
 }
 
-func presignKey(to common.Address, data []byte) string { return to.Hex() + ":" + common.Bytes2Hex(data) }
+func presignKey(to common.Address, data []byte) string {
+	return to.Hex() + ":" + common.Bytes2Hex(data)
+}
 
 func newSafeRunner(opts Options, signers map[string]signer.Signer, chains map[uint64]safeChain, store *submit.Store, approvals *approval.Store, log *slog.Logger, now func() time.Time) (*safeRunner, error) {
 	r := &safeRunner{log: log, now: now, poll: opts.SafePoll, store: store, approvals: approvals, lanes: map[string]*safeLane{}}
