@@ -261,13 +261,18 @@ func (r *safeRunner) prepare(ctx context.Context, in submit.Intent, requireAppro
 			release()
 		}
 	}()
-	nonce, err := l.safe.Nonce(ctx)
-	if err != nil {
-		return safePrepared{}, err
-	}
 	out := safePrepared{release: release}
 	var data []byte
-	if p := l.lookup(in.To, in.Data, nonce); p != nil {
+	var p *Presigned
+	if l.isTarget(in.To, in.Data) {
+		// One read: the nonce alone tells whether the signatures still fit.
+		nonce, err := l.safe.Nonce(ctx)
+		if err != nil {
+			return safePrepared{}, err
+		}
+		p = l.lookup(in.To, in.Data, nonce)
+	}
+	if p != nil {
 		data, out.presigned = p.Calldata, true
 	} else {
 		st, err := l.safe.State(ctx)
@@ -326,6 +331,10 @@ func (r *safeRunner) park(ctx context.Context, l *safeLane, in submit.Intent, tx
 	log.Warn("action waits for Safe owner approval", "approval", a.ID, "safe", l.name, "safe_nonce", tx.Nonce,
 		"safe_tx_hash", a.Hash.Hex(), "signatures", len(a.Signatures), "threshold", st.Threshold, "reason", reason)
 	return safePrepared{approval: a.ID}, nil
+}
+
+func (l *safeLane) isTarget(to common.Address, data []byte) bool {
+	return slices.ContainsFunc(l.targets, func(t presignTarget) bool { return t.to == to && slices.Equal(t.data, data) })
 }
 
 func (l *safeLane) lookup(to common.Address, data []byte, nonce uint64) *Presigned {

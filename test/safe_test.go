@@ -85,7 +85,7 @@ type safeConfig struct {
 	presign bool
 }
 
-func newSafeStack(t *testing.T, cfg safeConfig) *safeStack {
+func newSafeStack(t testing.TB, cfg safeConfig) *safeStack {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)

@@ -37,7 +37,7 @@ const (
 // stack is one real anvil, the demo protocol deployed on it, and a running
 // engine with its embedded NATS server.
 type stack struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	anvil    *simulate.Anvil
 	client   *ethclient.Client
@@ -53,7 +53,7 @@ type stack struct {
 
 // startAnvil starts a real anvil or skips (fails under make test) when the
 // binary is not installed.
-func startAnvil(t *testing.T, ctx context.Context) *simulate.Anvil {
+func startAnvil(t testing.TB, ctx context.Context) *simulate.Anvil {
 	t.Helper()
 	bin, err := simulate.FindAnvil()
 	if err != nil {
@@ -269,7 +269,7 @@ func (s *stack) sent(who common.Address) uint64 {
 }
 
 // testWriter sends the engine's log to the test's log.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p[:len(p)-1]))
