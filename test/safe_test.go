@@ -3,8 +3,12 @@ package test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -311,6 +315,7 @@ func TestSafeBadOwnerSignerIsRefusedBeforeSending(t *testing.T) {
 // until `firebreak approve` adds the second owner's signature, then the
 // engine executes it, once.
 func TestSafeActionWaitsForApprovalThenExecutes(t *testing.T) {
+	bin := buildFirebreak(t) // before the stack's clock starts
 	s := newSafeStack(t, safeConfig{owners: []string{"owner1"}})
 	ev := criticalExploit("safe-approval-1")
 	s.publish(ev)
@@ -342,12 +347,34 @@ func TestSafeActionWaitsForApprovalThenExecutes(t *testing.T) {
 	if _, err := engine.Approve(s.ctx, approver, id, "owner1", slog.New(slog.DiscardHandler)); !errors.Is(err, safesigner.ErrDuplicateOwner) {
 		t.Fatalf("a second signature of owner1: err = %v, want ErrDuplicateOwner", err)
 	}
-	got, err := engine.Approve(s.ctx, approver, id, "owner2", slog.New(slog.DiscardHandler))
-	if err != nil {
+	// The second owner approves with the command an operator runs.
+	config := filepath.Join(t.TempDir(), "approver.yaml")
+	yaml := fmt.Sprintf(`nats: {url: %q}
+chains: [{id: %d, name: anvil, rpc: %q}]
+signers:
+  owner-carol: {kind: local, key_env: FIREBREAK_OWNER_CAROL_KEY}
+`, s.engine.NATSURL(), chainID, s.anvil.URL())
+	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got.State != approval.Ready {
-		t.Fatalf("after the second owner: state %s, want ready", got.State)
+	cli := func(args ...string) string {
+		t.Helper()
+		cmd := exec.CommandContext(s.ctx, bin, args...)
+		cmd.Env = append(os.Environ(), "FIREBREAK_OWNER_CAROL_KEY="+ownerKeys[2])
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("firebreak %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	if out := cli("approvals", "--config", config); !strings.Contains(out, id) || !strings.Contains(out, "1/2") || !strings.Contains(out, "pending") {
+		t.Errorf("firebreak approvals does not show %s pending with 1/2 signatures:\n%s", id, out)
+	}
+	if out := cli("approve", id, "--signer", "owner-carol", "--config", config); !strings.Contains(out, "threshold reached") {
+		t.Errorf("firebreak approve: %s", out)
+	}
+	if strings.Contains(cli("approvals", "--config", config, "--json"), ownerKeys[2]) {
+		t.Error("an owner's key reached the approvals listing")
 	}
 	rec := s.action(id)
 	if rec.State != submit.Mined || rec.Status != 1 || rec.To != s.safeDemo.Safe || !s.paused() {
@@ -426,4 +453,16 @@ func TestSafePresignedPauseSignsNothingOnTheHotPath(t *testing.T) {
 	if n := s.owners[2].signed(hot); n != 0 {
 		t.Errorf("an owner the engine does not hold was asked to sign %d times", n)
 	}
+}
+
+// buildFirebreak builds the firebreak command, for tests that run it as an
+// operator would.
+func buildFirebreak(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "firebreak")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/firebreak-dev/firebreak/cmd/firebreak").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
