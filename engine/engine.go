@@ -372,6 +372,12 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 			release()
 			continue
 		}
+		if p.safes.isSafe(a.Signer) {
+			// Started at once: it holds its Safe's lane until final, and a
+			// later action of this event on the same Safe waits for it.
+			p.start(rec, rev, release)
+			continue
+		}
 		toStart = append(toStart, started{rec, rev, release})
 	}
 	// The intents are durable now: start them before the event record and

@@ -85,8 +85,9 @@ type safeStack struct {
 // owner0's key under a second name), and whether the vault's pause is
 // pre-signed.
 type safeConfig struct {
-	owners  []string
-	presign bool
+	owners    []string
+	presign   bool
+	configure func(*engine.Options)
 }
 
 func newSafeStack(t testing.TB, cfg safeConfig) *safeStack {
@@ -142,6 +143,9 @@ func newSafeStack(t testing.TB, cfg safeConfig) *safeStack {
 		},
 	}}
 	opts.Allowlist = []engine.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
+	if cfg.configure != nil {
+		cfg.configure(&opts)
+	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if s.engine, err = engine.New(opts, log); err != nil {
 		t.Fatal(err)
@@ -465,4 +469,82 @@ func buildFirebreak(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// policyDir is the shipped library plus extra Rego files.
+func policyDir(t *testing.T, extra map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"decision.rego", "exploit_pause.rego"} {
+		src, err := os.ReadFile(filepath.Join("../policies", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		extra[f] = string(src)
+	}
+	for name, src := range extra {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// Two actions of one event through the same Safe get consecutive Safe
+// nonces: the second is built only after the first is final.
+func TestSafeTwoActionsOfOneEventBothExecute(t *testing.T) {
+	dir := policyDir(t, map[string]string{"freeze.rego": `package firebreak
+
+actions contains {"type": "freeze_bridge", "protocol": input.protocol, "contract": "bridge", "rule": "freeze_on_exploit"} if {
+	input.severity == "critical"
+}
+`})
+	s := newSafeStack(t, safeConfig{owners: []string{"owner0", "owner1"}, configure: func(o *engine.Options) {
+		o.PolicyDir = dir
+		o.Allowlist = append(o.Allowlist, engine.AllowOptions{ChainID: chainID, Contract: "demo.bridge", Functions: []string{"freeze()"}})
+	}})
+	ev := criticalExploit("safe-two-1")
+	s.publish(ev)
+	out := s.outcome(ev.ID)
+	if len(out.Actions) != 2 {
+		t.Fatalf("actions = %+v, want pause and freeze", out.Actions)
+	}
+	for _, a := range out.Actions {
+		if rec := s.action(a.ActionID); rec.State != submit.Mined || rec.Status != 1 {
+			t.Fatalf("action %s = %+v, want mined", a.ActionID, rec)
+		}
+	}
+	if !s.paused() || !s.frozen() || s.safeNonce() != 2 {
+		t.Fatalf("paused %v, frozen %v, Safe nonce %d; want both at nonces 0 and 1", s.paused(), s.frozen(), s.safeNonce())
+	}
+}
+
+// A decision that requires approval waits for human owner signatures even
+// when the engine holds enough owner signers.
+func TestSafeDecisionRequiringApprovalWaitsForHumans(t *testing.T) {
+	dir := policyDir(t, map[string]string{"approval.rego": `package firebreak
+
+approval_required contains "every pause needs a human in this test" if { true }
+`})
+	s := newSafeStack(t, safeConfig{owners: []string{"owner0", "owner1"}, configure: func(o *engine.Options) { o.PolicyDir = dir }})
+	ev := criticalExploit("safe-human-1")
+	s.publish(ev)
+	out := s.outcome(ev.ID)
+	if out.Decision == nil || !out.Decision.RequireApproval || len(out.Actions) != 1 || out.Actions[0].Approval == "" {
+		t.Fatalf("outcome = %+v, want one action waiting for approval", out)
+	}
+	a := s.approval(out.Actions[0].Approval, func(engine.ApprovalStatus) bool { return true })
+	if a.State != approval.Pending || len(a.Signatures) != 0 || !strings.Contains(a.Reason, "requires approval") {
+		t.Fatalf("approval = %+v, want pending with no engine signature", a)
+	}
+	approver := s.opts
+	approver.SignerInstances = map[string]signer.Signer{"a": mustSigner(t, ownerKeys[0]), "b": mustSigner(t, ownerKeys[2])}
+	for _, name := range []string{"a", "b"} {
+		if _, err := engine.Approve(s.ctx, approver, a.ID, name, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rec := s.action(a.ID); rec.State != submit.Mined || !s.paused() {
+		t.Fatalf("action = %+v, want the approved pause mined", rec)
+	}
 }

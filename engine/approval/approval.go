@@ -5,7 +5,7 @@
 // human approval, or when firebreak holds fewer owner signers than the
 // Safe's threshold. `firebreak approve` adds an owner's signature with a
 // compare-and-set update; once the signatures reach the threshold the record
-// is Ready and the running engine, which watches the bucket, sends it. The
+// is Ready and the running engine, which polls the bucket, sends it. The
 // record's id is the action id, and the engine records the action under that
 // same id before sending, so an approval can never execute twice.
 package approval
@@ -216,16 +216,6 @@ func (s *Store) List(ctx context.Context) ([]Approval, error) {
 	}
 	sortByCreation(out)
 	return out, nil
-}
-
-// Watch streams every approval as it is now and each later change; the
-// engine executes the ones that become Ready.
-func (s *Store) Watch(ctx context.Context) (jetstream.KeyWatcher, error) {
-	w, err := s.kv.WatchAll(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("approval: watching %s: %w", Bucket, err)
-	}
-	return w, nil
 }
 
 func sortByCreation(as []Approval) {
