@@ -326,9 +326,8 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 
 	key := ingest.EventKey(ev.ID)
 	type started struct {
-		rec     submit.Record
-		rev     uint64
-		release func()
+		rec submit.Record
+		rev uint64
 	}
 	var toStart []started
 	for i := range out.Actions {
@@ -375,16 +374,17 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		if p.safes.isSafe(a.Signer) {
 			// Started at once: it holds its Safe's lane until final, and a
 			// later action of this event on the same Safe waits for it.
-			p.start(rec, rev, release)
+			log.Info("action approved by the guard", "action", rec.ID, "function", rec.Function, "to", rec.To.Hex(), "rule", rec.Rule)
+			p.safes.spawn(rec, rev, release)
 			continue
 		}
-		toStart = append(toStart, started{rec, rev, release})
+		toStart = append(toStart, started{rec, rev})
 	}
 	// The intents are durable now: start them before the event record and
 	// the ack, which only need to follow, not precede, the send.
 	for _, s := range toStart {
 		log.Info("action approved by the guard", "action", s.rec.ID, "function", s.rec.Function, "to", s.rec.To.Hex(), "rule", s.rec.Rule)
-		p.start(s.rec, s.rev, s.release)
+		p.spawn(s.rec, s.rev)
 	}
 	return json.Marshal(out)
 }

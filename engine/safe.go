@@ -617,17 +617,6 @@ func (p *pipeline) throughSafe(ctx context.Context, a *ActionOutcome, in submit.
 	return sp, nil
 }
 
-// start hands a recorded action to the submitter; release frees its Safe
-// lane once the action is final.
-func (p *pipeline) start(rec submit.Record, rev uint64, release func()) {
-	if p.safes != nil && p.safes.laneFor(rec) != nil {
-		p.safes.spawn(rec, rev, release)
-		return
-	}
-	release()
-	p.spawn(rec, rev)
-}
-
 // resumeSafe resumes an unfinished execTransaction action in its Safe's
 // lane, so nothing new is built on that Safe until it is final.
 func (p *pipeline) resumeSafe(ctx context.Context, rec submit.Record, rev uint64) bool {

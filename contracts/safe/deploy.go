@@ -17,7 +17,8 @@ import (
 // Errors of this package.
 var (
 	// ErrBadSetup means the owners or threshold asked of Deploy cannot make a
-	// Safe (no owner, a repeated owner, a threshold of 0 or above the owners).
+	// Safe (no owner, a repeated or reserved owner, a threshold of 0 or
+	// above the owners).
 	ErrBadSetup = errors.New("safe: invalid Safe setup")
 	// ErrNoProxy means the factory's transaction was mined without the
 	// ProxyCreation event that names the new Safe.
@@ -46,6 +47,10 @@ func Deploy(ctx context.Context, backend bind.Backend, opts *bind.TransactOpts, 
 	slices.SortFunc(sorted, func(a, b common.Address) int { return a.Cmp(b) })
 	if len(slices.Compact(sorted)) != len(owners) {
 		return d, fmt.Errorf("%w: an owner is listed twice", ErrBadSetup)
+	}
+	// The Safe keeps its owners in a linked list whose sentinel is 0x1.
+	if sorted[0] == (common.Address{}) || sorted[0] == common.HexToAddress("0x1") {
+		return d, fmt.Errorf("%w: owner %s is reserved by the Safe", ErrBadSetup, sorted[0].Hex())
 	}
 	o := *opts
 	o.Value = nil
