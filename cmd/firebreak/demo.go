@@ -52,6 +52,8 @@ type demoReport struct {
 	PolicyRevision     string   `json:"policy_revision"`
 	GasUsed            uint64   `json:"gas_used"`
 	SkippedActions     []string `json:"skipped_actions,omitempty"`
+	// Safe is set by --safe: the Safe whose execTransaction paused the vault.
+	Safe string `json:"safe,omitempty"`
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -61,8 +63,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	anvilBin := fs.String("anvil", "", "anvil binary (default: $FIREBREAK_ANVIL, the Makefile's .tools install, or PATH)")
 	verbose := fs.Bool("verbose", false, "show the engine's log")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
+	withSafe := fs.Bool("safe", false, "the pause power belongs to a 2-of-3 Safe: pause through execTransaction, pre-signed by two owners")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: firebreak demo [--json] [--anvil PATH]
+		fmt.Fprint(stderr, `Usage: firebreak demo [--json] [--safe] [--anvil PATH]
 
 Runs the whole containment path on this machine, with nothing to configure:
 starts a local anvil chain and an embedded NATS server, deploys the demo
@@ -70,6 +73,9 @@ protocol (ProtectedVault and TokenBridge), starts the engine with the shipped
 policies, publishes a critical exploit event, waits until the pause is mined,
 reads paused() back from the chain, prints what happened, and stops
 everything it started. Exits 0 only if the vault is really paused.
+With --safe the vault's pauser is a 2-of-3 Safe multisig: the engine holds two
+owners' keys, keeps the pause pre-signed, and sends execTransaction from the
+guardian key, which then only pays the gas.
 
 Flags:
 `)
@@ -91,7 +97,7 @@ Flags:
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel}))
 
-	rep, err := demo(ctx, *anvilBin, progress, log)
+	rep, err := demo(ctx, *anvilBin, *withSafe, progress, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak demo:", err)
 		return exitFailure
@@ -109,7 +115,7 @@ Flags:
 	return exitOK
 }
 
-func demo(ctx context.Context, anvilBin string, progress func(string, ...any), log *slog.Logger) (demoReport, error) {
+func demo(ctx context.Context, anvilBin string, withSafe bool, progress func(string, ...any), log *slog.Logger) (demoReport, error) {
 	var rep demoReport
 	progress("starting a local anvil chain")
 	node, err := simulate.StartAnvil(ctx, simulate.AnvilOptions{Bin: anvilBin, ChainID: demoChainID})
@@ -134,7 +140,16 @@ func demo(ctx context.Context, anvilBin string, progress func(string, ...any), l
 	}
 	progress("deploying the demo protocol (ProtectedVault, TokenBridge) at %s", node.URL())
 	auth := bind.NewKeyedTransactor(adminKey, big.NewInt(demoChainID))
-	deployed, err := contracts.DeployDemo(ctx, client, auth, guardian.Address(), operator.Address(), big.NewInt(1e18))
+	var deployed contracts.Demo
+	configure := func(*engine.Options) {}
+	if withSafe {
+		progress("the pauser is a 2-of-3 Safe; the guardian key only pays gas")
+		var safeAddr common.Address
+		deployed, safeAddr, configure, err = deploySafeDemo(ctx, client, auth, operator.Address(), guardian)
+		rep.Safe = safeAddr.Hex()
+	} else {
+		deployed, err = contracts.DeployDemo(ctx, client, auth, guardian.Address(), operator.Address(), big.NewInt(1e18))
+	}
 	if err != nil {
 		return rep, err
 	}
@@ -146,6 +161,7 @@ func demo(ctx context.Context, anvilBin string, progress func(string, ...any), l
 	}
 	defer os.RemoveAll(dataDir)
 	opts := demoOptions(dataDir, node.URL(), deployed, guardian)
+	configure(&opts)
 	eng, err := engine.New(opts, log)
 	if err != nil {
 		return rep, err
@@ -164,6 +180,12 @@ func demo(ctx context.Context, anvilBin string, progress func(string, ...any), l
 		return rep, fmt.Errorf("engine did not start: %w", ctx.Err())
 	}
 
+	if withSafe {
+		progress("waiting until the Safe's pause is pre-signed by the owners")
+		if err := waitPresigned(ctx, eng, deployed.Vault); err != nil {
+			return rep, err
+		}
+	}
 	nc, err := ingest.Dial(eng.NATSURL(), "firebreak-demo")
 	if err != nil {
 		return rep, err
@@ -295,17 +317,22 @@ func printDemo(w io.Writer, r demoReport) {
 	if r.Paused {
 		state = "paused"
 	}
+	by := "signed by the guardian"
+	if r.Safe != "" {
+		by = "executed by the Safe, sent by the guardian"
+		fmt.Fprintf(w, "\nThe vault's pauser is the 2-of-3 Safe %s: the pause went through its execTransaction,\npre-signed by two owners; the guardian key only sent it and paid the gas.\n", r.Safe)
+	}
 	fmt.Fprintf(w, `
 A detector reported a critical exploit on the demo protocol (event %s).
 The policy %v decided: %v
-The guard allowed pause() on the vault %s, signed by the guardian %s.
+The guard allowed pause() on the vault %s, %s %s.
 The pause was mined in block %d (tx %s, %d gas).
 
   event → broadcast  %.1f ms
   event → inclusion  %.1f ms
 
 Read back from the chain: the vault is %s.
-`, r.EventID, r.Rules, r.Reasons, r.Vault, r.Guardian, r.Block, r.TxHash, r.GasUsed, r.EventToBroadcastMS, r.EventToInclusionMS, state)
+`, r.EventID, r.Rules, r.Reasons, r.Vault, by, r.Guardian, r.Block, r.TxHash, r.GasUsed, r.EventToBroadcastMS, r.EventToInclusionMS, state)
 	for _, s := range r.SkippedActions {
 		fmt.Fprintf(w, "Not executed: %s\n", s)
 	}
