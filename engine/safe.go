@@ -465,16 +465,21 @@ func (r *safeRunner) keepPresigned(ctx context.Context, l *safeLane, nonce uint6
 	safeAddr := l.safe.Address()
 	results := map[*Presigned]string{}
 	for _, p := range ps {
-		_, err := l.chain.CallContract(ctx, ethereum.CallMsg{From: l.execAddr, To: &safeAddr, Data: p.Calldata}, nil)
-		if err != nil {
+		if _, err := l.chain.CallContract(ctx, ethereum.CallMsg{From: l.execAddr, To: &safeAddr, Data: p.Calldata}, nil); err != nil {
 			results[p] = err.Error()
-			if ctx.Err() == nil {
-				log.Warn("pre-signed Safe transaction would not execute now", "function", p.Function, "to", p.To.Hex(), "block", block, "err", err)
-			}
 		}
 	}
 	l.mu.Lock()
 	for _, p := range ps {
+		// Logged when the verdict changes, not every few blocks while a
+		// contract stays paused.
+		switch was, now := p.SimError, results[p]; {
+		case ctx.Err() != nil:
+		case now != "" && now != was:
+			log.Warn("pre-signed Safe transaction would not execute now", "function", p.Function, "to", p.To.Hex(), "block", block, "err", now)
+		case now == "" && was != "":
+			log.Info("pre-signed Safe transaction executes again", "function", p.Function, "to", p.To.Hex(), "block", block)
+		}
 		p.SimulatedBlock, p.SimError = block, results[p]
 	}
 	l.lastSim = max(block, 1)

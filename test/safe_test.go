@@ -380,6 +380,12 @@ signers:
 	if strings.Contains(cli("approvals", "--config", config, "--json"), ownerKeys[2]) {
 		t.Error("an owner's key reached the approvals listing")
 	}
+	// Approving again: refused, and the error names no key.
+	cmd := exec.CommandContext(s.ctx, bin, "approve", id, "--signer", "owner-carol", "--config", config, "--log-level", "debug")
+	cmd.Env = append(os.Environ(), "FIREBREAK_OWNER_CAROL_KEY="+ownerKeys[2])
+	if out, err := cmd.CombinedOutput(); err == nil || strings.Contains(string(out), ownerKeys[2][8:]) {
+		t.Errorf("a second approve by the same owner: %v\n%s", err, out)
+	}
 	rec := s.action(id)
 	if rec.State != submit.Mined || rec.Status != 1 || rec.To != s.safeDemo.Safe || !s.paused() {
 		t.Fatalf("action = %+v, paused %v; want the approved pause mined", rec, s.paused())
