@@ -116,15 +116,16 @@ func newSafeRunner(opts Options, signers map[string]signer.Signer, chains map[ui
 		if !ok {
 			return nil, fmt.Errorf("%w: signers.%s.chain_id: no node for chain %d", ErrConfig, name, so.ChainID)
 		}
+		refresh := so.RefreshBlocks
+		if refresh == 0 {
+			refresh = 2
+		}
 		l := &safeLane{
 			name: name, chain: chain, executor: so.Executor, execAddr: signers[so.Executor].Address(),
 			safe:    safesigner.New(common.HexToAddress(so.Address), so.ChainID, owners, chain),
-			refresh: max(so.RefreshBlocks, 1), sem: make(chan struct{}, 1), presigned: map[string]*Presigned{},
+			refresh: refresh, sem: make(chan struct{}, 1), presigned: map[string]*Presigned{},
+			targets: presignTargets(opts, name),
 		}
-		if so.RefreshBlocks == 0 {
-			l.refresh = 2
-		}
-		l.targets = presignTargets(opts, name)
 		r.lanes[name] = l
 	}
 	return r, nil
