@@ -477,16 +477,27 @@ func buildFirebreak(t *testing.T) string {
 	return bin
 }
 
-// policyDir is the shipped library plus extra Rego files.
+// policyDir is the shipped library (without its Rego tests) plus extra
+// Rego files.
 func policyDir(t *testing.T, extra map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range []string{"decision.rego", "exploit_pause.rego"} {
-		src, err := os.ReadFile(filepath.Join("../policies", f))
-		if err != nil {
-			t.Fatal(err)
+	err := filepath.WalkDir("../policies", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".rego" || strings.HasSuffix(path, "_test.rego") {
+			return err
 		}
-		extra[f] = string(src)
+		rel, _ := filepath.Rel("../policies", path)
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o700); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, rel), src, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for name, src := range extra {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o600); err != nil {
@@ -525,22 +536,20 @@ actions contains {"type": "freeze_bridge", "protocol": input.protocol, "contract
 	}
 }
 
-// A decision that requires approval waits for human owner signatures even
-// when the engine holds enough owner signers.
+// A decision that requires approval (the shipped policies ask for it
+// between approval_min_confidence and min_confidence) waits for human owner
+// signatures even when the engine holds enough owner signers.
 func TestSafeDecisionRequiringApprovalWaitsForHumans(t *testing.T) {
-	dir := policyDir(t, map[string]string{"approval.rego": `package firebreak
-
-approval_required contains "every pause needs a human in this test" if { true }
-`})
-	s := newSafeStack(t, safeConfig{owners: []string{"owner0", "owner1"}, configure: func(o *engine.Options) { o.PolicyDir = dir }})
+	s := newSafeStack(t, safeConfig{owners: []string{"owner0", "owner1"}})
 	ev := criticalExploit("safe-human-1")
+	ev.Confidence = 0.7 // min_confidence 0.8, approval_min_confidence 0.6 by default
 	s.publish(ev)
 	out := s.outcome(ev.ID)
 	if out.Decision == nil || !out.Decision.RequireApproval || len(out.Actions) != 1 || out.Actions[0].Approval == "" {
 		t.Fatalf("outcome = %+v, want one action waiting for approval", out)
 	}
 	a := s.approval(out.Actions[0].Approval, func(engine.ApprovalStatus) bool { return true })
-	if a.State != approval.Pending || len(a.Signatures) != 0 || !strings.Contains(a.Reason, "requires approval") {
+	if a.State != approval.Pending || len(a.Signatures) != 0 || !strings.Contains(a.Reason, "requires approval") || s.paused() {
 		t.Fatalf("approval = %+v, want pending with no engine signature", a)
 	}
 	approver := s.opts
