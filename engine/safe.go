@@ -187,6 +187,17 @@ func (r *safeRunner) laneFor(rec submit.Record) *safeLane {
 	return nil
 }
 
+// tryAcquire takes the lane if it is free; busy reports that it is not.
+func (l *safeLane) tryAcquire() (release func(), busy bool) {
+	select {
+	case l.sem <- struct{}{}:
+		var once sync.Once
+		return func() { once.Do(func() { <-l.sem }) }, false
+	default:
+		return nil, true
+	}
+}
+
 func (l *safeLane) acquire(ctx context.Context) (release func(), err error) {
 	select {
 	case l.sem <- struct{}{}:
@@ -227,17 +238,6 @@ type safePrepared struct {
 // pre-signed for the Safe's current nonce.
 func (r *safeRunner) prepare(ctx context.Context, in submit.Intent, requireApproval bool, log *slog.Logger) (safePrepared, error) {
 	l := r.lanes[in.Signer]
-	if _, _, err := r.store.Get(ctx, in.ID); err == nil {
-		return safePrepared{done: true}, nil
-	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
-		return safePrepared{}, err
-	}
-	if _, _, err := r.approvals.Get(ctx, in.ID); err == nil {
-		return safePrepared{approval: in.ID, done: true}, nil
-	} else if !errors.Is(err, approval.ErrNotFound) {
-		return safePrepared{}, err
-	}
-
 	if requireApproval {
 		st, err := l.safe.State(ctx)
 		if err != nil {
@@ -252,9 +252,20 @@ func (r *safeRunner) prepare(ctx context.Context, in submit.Intent, requireAppro
 		return r.park(ctx, l, in, tx, st, nil, "the decision requires approval", log)
 	}
 
-	release, err := l.acquire(ctx)
-	if err != nil {
-		return safePrepared{}, err
+	release, busy := l.tryAcquire()
+	if busy {
+		// Another Safe transaction is in flight, perhaps this very action
+		// from an earlier delivery of the event: then there is nothing to
+		// wait for. The common, idle case skips this read.
+		if _, _, err := r.store.Get(ctx, in.ID); err == nil {
+			return safePrepared{done: true}, nil
+		} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return safePrepared{}, err
+		}
+		var err error
+		if release, err = l.acquire(ctx); err != nil {
+			return safePrepared{}, err
+		}
 	}
 	ok := false
 	defer func() {
@@ -326,8 +337,11 @@ func (r *safeRunner) park(ctx context.Context, l *safeLane, in submit.Intent, tx
 	if uint64(len(sigs)) >= st.Threshold && st.Threshold > 0 {
 		a.State = approval.Ready
 	}
-	if _, _, err := r.approvals.Create(ctx, a); err != nil {
+	if _, created, err := r.approvals.Create(ctx, a); err != nil {
 		return safePrepared{}, err
+	} else if !created {
+		// An earlier delivery of the event parked it already.
+		return safePrepared{approval: a.ID, done: true}, nil
 	}
 	log.Warn("action waits for Safe owner approval", "approval", a.ID, "safe", l.name, "safe_nonce", tx.Nonce,
 		"safe_tx_hash", a.Hash.Hex(), "signatures", len(a.Signatures), "threshold", st.Threshold, "reason", reason)

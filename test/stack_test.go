@@ -72,7 +72,7 @@ func startAnvil(t testing.TB, ctx context.Context) *simulate.Anvil {
 
 // newStack deploys the demo protocol and starts the engine; configure may
 // change the engine options before start.
-func newStack(t *testing.T, configure func(*engine.Options)) *stack {
+func newStack(t testing.TB, configure func(*engine.Options)) *stack {
 	t.Helper()
 	return newStackWithGuardian(t, common.Address{}, configure)
 }
@@ -80,7 +80,7 @@ func newStack(t *testing.T, configure func(*engine.Options)) *stack {
 // newStackWithGuardian is newStack with the vault's pauser set to guardian
 // (funded on the chain), for signers that are not anvil's development keys.
 // configure must then configure the "guardian" signer.
-func newStackWithGuardian(t *testing.T, guardian common.Address, configure func(*engine.Options)) *stack {
+func newStackWithGuardian(t testing.TB, guardian common.Address, configure func(*engine.Options)) *stack {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
