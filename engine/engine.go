@@ -162,16 +162,22 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	auditor, err := e.openAudit(ctx, js)
+	if err != nil {
+		return err
+	}
 	copts := ingest.DefaultConsumerOptions()
 	copts.Replicas = e.opts.NATS.Replicas
+	copts.Observer = auditor
 	cons, err := ingest.NewConsumer(ctx, js, copts, e.log)
 	if err != nil {
 		return err
 	}
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
+	submitOpts.OnChange = auditor.actionChanged
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
-	p := &pipeline{Planner: planner, store: store, notifier: notifier{nc: nc}, safes: safes}
+	p := &pipeline{Planner: planner, store: store, notifier: notifier{nc: nc}, safes: safes, audit: auditor}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -309,6 +315,7 @@ func (p *Planner) Plan(ctx context.Context, ev event.Event) (Outcome, error) {
 type pipeline struct {
 	*Planner
 	store    *submit.Store
+	audit    *auditor
 	spawn    func(submit.Record, uint64)
 	notifier notifier
 	safes    *safeRunner
@@ -321,6 +328,11 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	// failure retries the whole event with nothing half-recorded.
 	out, err := p.Plan(ctx, ev)
 	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+	}
+	// Audited before anything is recorded or acknowledged: an event whose
+	// decision is not in the audit log is retried, not acted on.
+	if err := p.audit.decided(ctx, out); err != nil {
 		return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 	}
 
@@ -362,6 +374,9 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		rec, rev, created, err := p.store.Create(ctx, in, p.now())
 		if err != nil {
 			release()
+			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+		}
+		if err := p.audit.planned(ctx, in, !created); err != nil {
 			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 		}
 		if !created {

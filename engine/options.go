@@ -45,6 +45,8 @@ type Options struct {
 	Guardrails GuardrailOptions `yaml:"guardrails"`
 	// ReloadPolicies, when set, asks for a policy reload (cmd: SIGHUP).
 	ReloadPolicies <-chan struct{} `yaml:"-"`
+	// Audit configures the hash-chained audit log (see engine/audit).
+	Audit AuditOptions `yaml:"audit"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
@@ -272,6 +274,9 @@ func (o Options) validate() error {
 		return configErr("max_actions_per_event: must be at least 1, got %d", o.MaxActionsPerEvent)
 	}
 	if err := o.validatePolicy(); err != nil {
+		return err
+	}
+	if err := o.Audit.validate(); err != nil {
 		return err
 	}
 	chains := map[uint64]bool{}

@@ -1,0 +1,310 @@
+package engine
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/engine/audit"
+	"github.com/firebreak-dev/firebreak/engine/event"
+	"github.com/firebreak-dev/firebreak/engine/submit"
+)
+
+// AuditOptions configure the audit log. Records are always written; a
+// signing key additionally signs each one, so an export can be verified
+// by anyone holding the public key (firebreak audit keygen makes a pair).
+type AuditOptions struct {
+	// SigningKeyEnv names the environment variable holding the hex ed25519
+	// seed; SigningKeyFile a file holding it. At most one; neither means
+	// unsigned records (the hash chain still holds).
+	SigningKeyEnv  string `yaml:"signing_key_env"`
+	SigningKeyFile string `yaml:"signing_key_file"`
+	// RetryFor bounds how long a record that has no event to hold back
+	// (a dead letter, a transaction change) is retried before it is
+	// reported lost; default 30s.
+	RetryFor time.Duration `yaml:"retry_for"`
+}
+
+func (a AuditOptions) validate() error {
+	if a.SigningKeyEnv != "" && a.SigningKeyFile != "" {
+		return configErr("audit: set at most one of signing_key_env and signing_key_file")
+	}
+	if a.RetryFor < 0 {
+		return configErr("audit.retry_for: must not be negative, got %s", a.RetryFor)
+	}
+	return nil
+}
+
+// auditKey reads the configured signing key. Neither the key nor the file
+// content ever appears in an error.
+func (e *Engine) auditKey() (ed25519.PrivateKey, string, error) {
+	a := e.opts.Audit
+	var text string
+	switch {
+	case a.SigningKeyEnv != "":
+		v, ok := e.lookupEnv()(a.SigningKeyEnv)
+		if !ok {
+			return nil, "", configErr("audit.signing_key_env: environment variable %s is not set", a.SigningKeyEnv)
+		}
+		text = v
+	case a.SigningKeyFile != "":
+		b, err := os.ReadFile(a.SigningKeyFile)
+		if err != nil {
+			return nil, "", configErr("audit.signing_key_file: %v", err)
+		}
+		text = string(b)
+	default:
+		return nil, "", nil
+	}
+	key, err := audit.ParsePrivateKey(text)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: audit signing key: %w", ErrConfig, err)
+	}
+	return key, strings.TrimSpace(text), nil
+}
+
+func (e *Engine) lookupEnv() func(string) (string, bool) {
+	if e.opts.LookupEnv == nil {
+		return func(string) (string, bool) { return "", false }
+	}
+	return e.opts.LookupEnv
+}
+
+// auditSecrets lists the configured values that must never reach a record:
+// key material from the environment and the secret parts of URLs (API
+// tokens in RPC paths and queries, passwords).
+func (e *Engine) auditSecrets(auditKeyText string) []string {
+	var out []string
+	add := func(s string) {
+		s = strings.TrimSpace(s)
+		if s != "" {
+			out = append(out, s, strings.TrimPrefix(s, "0x"))
+		}
+	}
+	add(auditKeyText)
+	for _, s := range e.opts.Signers {
+		for _, name := range []string{s.KeyEnv, s.PassphraseEnv} {
+			if name == "" {
+				continue
+			}
+			if v, ok := e.lookupEnv()(name); ok {
+				add(v)
+			}
+		}
+	}
+	urls := []string{e.opts.NATS.URL}
+	for _, c := range e.opts.Chains {
+		urls = append(urls, c.RPC)
+	}
+	for _, raw := range urls {
+		for _, one := range strings.Split(raw, ",") {
+			out = append(out, urlSecrets(strings.TrimSpace(one))...)
+		}
+	}
+	return out
+}
+
+// urlSecrets: a URL with credentials, a query or a path carries an API
+// token more often than not; the whole URL and each such part is secret.
+func urlSecrets(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return nil
+	}
+	var out []string
+	if p, ok := u.User.Password(); ok {
+		out = append(out, p)
+	}
+	if u.User != nil {
+		out = append(out, u.User.Username())
+	}
+	for _, vs := range u.Query() {
+		out = append(out, vs...)
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		// Short segments are route names (v3, rpc); tokens are long.
+		if len(seg) >= 16 {
+			out = append(out, seg)
+		}
+	}
+	if len(out) > 0 {
+		out = append(out, raw)
+	}
+	return out
+}
+
+// openAudit opens the audit log on js.
+func (e *Engine) openAudit(ctx context.Context, js jetstream.JetStream) (*auditor, error) {
+	key, keyText, err := e.auditKey()
+	if err != nil {
+		return nil, err
+	}
+	opts := audit.DefaultOptions()
+	opts.Replicas, opts.Key, opts.Now = e.opts.NATS.Replicas, key, e.now
+	opts.Secrets = e.auditSecrets(keyText)
+	if e.opts.Audit.RetryFor > 0 {
+		opts.RetryFor = e.opts.Audit.RetryFor
+	}
+	l, err := audit.NewLog(ctx, js, opts, e.log)
+	if err != nil {
+		return nil, err
+	}
+	if pub := l.PublicKey(); pub != nil {
+		e.log.Info("audit log signing", "public_key", hex.EncodeToString(pub), "key_id", audit.KeyID(pub))
+	}
+	return &auditor{log: l, l: e.log, lastTx: map[string]common.Hash{}}, nil
+}
+
+// auditor turns what the pipeline, the consumer and the submitter do into
+// audit records.
+//
+// What happens when an append fails: the records of an event's decision
+// (received, decision, guard, planned) are appended before the event is
+// acknowledged, and a failure is a transient handler error, so the event
+// is redelivered and decided again rather than acted on without a record.
+// Records with nothing to hold back (a dead letter, a duplicate, a
+// transaction's progress) are retried for audit.retry_for; then the loss
+// is logged at error level with the record's content, and containment
+// goes on: an unreachable audit log must not keep a pause off the chain.
+type auditor struct {
+	log *audit.Log
+	l   *slog.Logger
+
+	mu     sync.Mutex
+	lastTx map[string]common.Hash
+}
+
+// decided records what the engine saw and decided about ev, before any
+// intent is recorded.
+func (a *auditor) decided(ctx context.Context, out Outcome) error {
+	ev := out.Event
+	entry := func(k audit.Kind, data any) audit.Entry {
+		return audit.Entry{Kind: k, EventID: ev.ID, Protocol: ev.Protocol, Data: data}
+	}
+	entries := []audit.Entry{entry(audit.KindReceived, audit.ReceivedData{Event: ev})}
+	d := audit.DecisionData{Decision: out.Decision, Error: out.DecisionError}
+	if out.Decision != nil {
+		d.DecisionID = decisionID(ev.ID, out.Decision.Revision)
+	}
+	entries = append(entries, entry(audit.KindDecision, d))
+	for i, act := range out.Actions {
+		entries = append(entries, entry(audit.KindGuard, audit.GuardData{Index: i, Verdict: act.Verdict}))
+	}
+	for _, en := range entries {
+		if _, err := a.log.Append(ctx, en); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decisionID names a decision: one event decided by one policy revision.
+func decisionID(eventID, revision string) string {
+	sum := sha256.Sum256([]byte(eventID + "\x00" + revision))
+	return hex.EncodeToString(sum[:12])
+}
+
+// planned records an intent; already means an earlier delivery recorded
+// it.
+func (a *auditor) planned(ctx context.Context, in submit.Intent, already bool) error {
+	_, err := a.log.Append(ctx, audit.Entry{
+		Kind: audit.KindPlanned, EventID: in.EventID, Protocol: in.Protocol, ActionID: in.ID,
+		Data: audit.PlannedData{Intent: in, AlreadyRecorded: already},
+	})
+	return err
+}
+
+// Rejected implements ingest.Observer.
+func (a *auditor) Rejected(ctx context.Context, subject string, streamSeq uint64, data []byte, reason string) {
+	sum := sha256.Sum256(data)
+	a.mustAppend(ctx, audit.Entry{
+		Kind: audit.KindRejected, EventID: probeEventID(data),
+		Data: audit.RejectedData{Subject: subject, StreamSeq: streamSeq, Reason: reason, SHA256: hex.EncodeToString(sum[:]), Size: len(data)},
+	})
+}
+
+// Duplicate implements ingest.Observer.
+func (a *auditor) Duplicate(ctx context.Context, ev event.Event) {
+	a.mustAppend(ctx, audit.Entry{Kind: audit.KindDuplicate, EventID: ev.ID, Protocol: ev.Protocol, Data: audit.ReceivedData{Event: ev}})
+}
+
+// actionChanged is the submitter's OnChange: one record per persisted
+// change of an action. The kind comes from the state, so states the
+// submitter adds later are recorded under their own name.
+func (a *auditor) actionChanged(ctx context.Context, rec submit.Record) {
+	kind := actionKind(rec.State)
+	a.mu.Lock()
+	if rec.TxHash != nil {
+		prev, seen := a.lastTx[rec.ID]
+		a.lastTx[rec.ID] = *rec.TxHash
+		if seen && prev != *rec.TxHash && (kind == audit.KindSigned || kind == audit.KindSent) {
+			kind = audit.KindBumped
+		}
+	}
+	if rec.State.Final() {
+		delete(a.lastTx, rec.ID)
+	}
+	a.mu.Unlock()
+	a.mustAppend(ctx, audit.Entry{Kind: kind, EventID: rec.EventID, Protocol: rec.Protocol, ActionID: rec.ID, Data: audit.ActionData{Action: rec}})
+}
+
+func actionKind(s submit.State) audit.Kind {
+	switch s {
+	case submit.Signed:
+		return audit.KindSigned
+	case submit.Sent:
+		return audit.KindSent
+	case submit.Mined:
+		return audit.KindMined
+	case submit.Failed:
+		return audit.KindFailed
+	}
+	k := []byte(strings.ToLower(string(s)))
+	for i, c := range k {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			k[i] = '_'
+		}
+	}
+	if len(k) == 0 {
+		return "changed"
+	}
+	return audit.Kind(k[:min(len(k), 32)])
+}
+
+// mustAppend appends a record nothing waits on; a record it cannot append
+// is logged in full, at error level, not dropped silently.
+func (a *auditor) mustAppend(ctx context.Context, en audit.Entry) {
+	if _, err := a.log.Append(ctx, en); err != nil {
+		data, _ := json.Marshal(en.Data)
+		a.l.Error("AUDIT RECORD LOST: could not append to the audit log", "kind", en.Kind, "event", en.EventID, "action", en.ActionID, "err", err, "record", string(data))
+	}
+}
+
+// probeEventID returns the id of a rejected message when it has a usable
+// one, so `firebreak audit show ID` finds the rejection too.
+func probeEventID(data []byte) string {
+	var probe struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(data, &probe) != nil || len(probe.ID) == 0 || len(probe.ID) > event.MaxIDLen {
+		return ""
+	}
+	for _, c := range []byte(probe.ID) {
+		if c <= ' ' || c > '~' {
+			return ""
+		}
+	}
+	return probe.ID
+}
