@@ -1,0 +1,235 @@
+package test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/audit"
+	"github.com/firebreak-dev/firebreak/engine/submit"
+)
+
+// A fixed audit key for the tests (a seed of bytes 1..32): not a secret
+// anywhere but here, and here the test proves it never enters a record.
+var auditSeed = func() string {
+	b := make([]byte, 32)
+	for i := range b {
+		b[i] = byte(i + 1)
+	}
+	return hex.EncodeToString(b)
+}()
+
+func auditPublicKey(t *testing.T) ed25519.PublicKey {
+	k, err := audit.ParsePrivateKey(auditSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.Public().(ed25519.PublicKey)
+}
+
+// story waits until the audit log holds a record of kind last about the
+// event, and returns the event's records.
+func (s *stack) story(rd *audit.Reader, eventID string, last audit.Kind) []audit.Record {
+	s.t.Helper()
+	for {
+		recs, err := rd.Event(s.ctx, eventID)
+		if err != nil && !errors.Is(err, audit.ErrNotFound) {
+			s.t.Fatal(err)
+		}
+		for _, r := range recs {
+			if r.Kind == last {
+				return recs
+			}
+		}
+		s.sleep(10 * time.Millisecond)
+	}
+}
+
+func kinds(recs []audit.Record) string {
+	var k []string
+	for _, r := range recs {
+		k = append(k, string(r.Kind))
+	}
+	return strings.Join(k, " ")
+}
+
+func TestAuditTellsTheStoryOfACriticalEvent(t *testing.T) {
+	s := newStack(t, func(o *engine.Options) {
+		o.Audit.SigningKeyEnv = "FIREBREAK_AUDIT_KEY"
+		o.LookupEnv = func(name string) (string, bool) {
+			if name == "FIREBREAK_AUDIT_KEY" {
+				return auditSeed, true
+			}
+			return "", false
+		}
+	})
+	ev := criticalExploit("audit-story-1")
+	s.publish(ev)
+	out := s.outcome(ev.ID)
+	rec := s.action(out.Actions[0].ActionID)
+	if rec.State != submit.Mined {
+		t.Fatalf("action = %+v, want mined", rec)
+	}
+	rd, err := audit.NewReader(s.ctx, s.js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := s.story(rd, ev.ID, audit.KindMined)
+
+	// received → decision → action (guard verdict, planned intent) →
+	// transaction (signed, sent) → inclusion.
+	if got, want := kinds(recs), "received decision guard planned signed sent mined"; got != want {
+		t.Fatalf("records about the event: %s, want %s", got, want)
+	}
+	for i := 1; i < len(recs); i++ {
+		if recs[i].Seq <= recs[i-1].Seq {
+			t.Fatalf("records out of order: %d after %d", recs[i].Seq, recs[i-1].Seq)
+		}
+	}
+	var story bytes.Buffer
+	if err := audit.WriteStory(&story, recs); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("audit show %s:\n%s", ev.ID, story.String())
+	for _, want := range []string{
+		"Event audit-story-1 (protocol demo)",
+		"critical exploit alert from forta on chain 31337",
+		"rules exploit_pause fired, 1 action(s) requested",
+		"pause demo.vault allowed: pause() on " + s.demo.Vault.Hex(),
+		"action " + rec.ID + ": pause() on " + s.demo.Vault.Hex(),
+		"signed tx " + rec.TxHash.Hex() + ": nonce 0 from " + s.guardian.Address().Hex(),
+		fmt.Sprintf("tx %s included in block %d: success, gas used %d", rec.TxHash.Hex(), rec.Block, rec.GasUsed),
+	} {
+		if !strings.Contains(story.String(), want) {
+			t.Errorf("the story does not say %q", want)
+		}
+	}
+
+	pub := auditPublicKey(t)
+	rep, err := rd.Verify(s.ctx, audit.VerifyOptions{PublicKey: pub})
+	if err != nil || rep.Records < 7 || rep.Signed != rep.Records {
+		t.Fatalf("verify on the stream: %+v, %v", rep, err)
+	}
+	var export bytes.Buffer
+	if _, err := rd.Export(s.ctx, &export); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.VerifyFile(bytes.NewReader(export.Bytes()), audit.VerifyOptions{PublicKey: pub}); err != nil {
+		t.Fatalf("verify on the export: %v", err)
+	}
+
+	// Tamper with the copy: the decision record.
+	lines := bytes.Split(bytes.TrimSpace(export.Bytes()), []byte("\n"))
+	target := recs[1].Seq
+	idx := int(target - 1)
+	for _, tt := range []struct {
+		name string
+		edit func([][]byte) [][]byte
+	}{
+		{"altered", func(l [][]byte) [][]byte {
+			l[idx] = bytes.Replace(l[idx], []byte("exploit_pause"), []byte("exploit_pauze"), 1)
+			return l
+		}},
+		{"removed", func(l [][]byte) [][]byte { return append(l[:idx:idx], l[idx+1:]...) }},
+		{"reordered", func(l [][]byte) [][]byte {
+			l[idx], l[idx+1] = l[idx+1], l[idx]
+			return l
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			copied := make([][]byte, len(lines))
+			for i := range lines {
+				copied[i] = bytes.Clone(lines[i])
+			}
+			file := bytes.Join(tt.edit(copied), []byte("\n"))
+			_, err := audit.VerifyFile(bytes.NewReader(file), audit.VerifyOptions{PublicKey: pub})
+			var broken *audit.BrokenError
+			if !errors.As(err, &broken) || broken.Seq != target {
+				t.Fatalf("verify on a copy with record %d %s: %v; want record %d named", target, tt.name, err, target)
+			}
+		})
+	}
+
+	// The server itself refuses to delete or purge audit records.
+	stream, err := s.js.Stream(s.ctx, audit.Stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.DeleteMsg(s.ctx, target); err == nil {
+		t.Error("the server deleted an audit record")
+	}
+	if err := stream.Purge(s.ctx); err == nil {
+		t.Error("the server purged the audit stream")
+	}
+	if err := stream.Purge(s.ctx, jetstream.WithPurgeSubject(audit.Subject(ev.ID, audit.KindDecision))); err == nil {
+		t.Error("the server purged an event's decision record")
+	}
+	if _, err := rd.Verify(s.ctx, audit.VerifyOptions{PublicKey: pub}); err != nil {
+		t.Fatalf("after the refused deletes: %v", err)
+	}
+}
+
+// Run the pipeline with the signer key and the audit key in the
+// environment and an API token in the RPC URL, through a critical event, a
+// rejected message and a duplicate; no record may contain any of them.
+func TestNoSecretEntersTheAuditLog(t *testing.T) {
+	const token = "tok_live_5f3c9a0e7b1d4c2a"
+	env := map[string]string{
+		"FIREBREAK_GUARDIAN_KEY": "0x" + guardianKey,
+		"FIREBREAK_AUDIT_KEY":    auditSeed,
+	}
+	s := newStack(t, func(o *engine.Options) {
+		o.SignerInstances = nil
+		o.Signers = map[string]engine.SignerOptions{"guardian": {Kind: "local", KeyEnv: "FIREBREAK_GUARDIAN_KEY"}}
+		o.Audit.SigningKeyEnv = "FIREBREAK_AUDIT_KEY"
+		o.LookupEnv = func(name string) (string, bool) { v, ok := env[name]; return v, ok }
+		o.Chains[0].RPC += "/?apikey=" + token
+	})
+	ev := criticalExploit("secret-1")
+	s.publish(ev)
+	if _, err := s.js.Publish(s.ctx, "detections.forta", []byte(`{"id":"secret-bad","severity":"apocalyptic"}`)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := ev.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.js.Publish(s.ctx, "detections.forta", data, jetstream.WithMsgID("another-copy")); err != nil {
+		t.Fatal(err)
+	}
+	rec := s.action(s.outcome(ev.ID).Actions[0].ActionID)
+	if rec.State != submit.Mined {
+		t.Fatalf("action = %+v, want mined", rec)
+	}
+	rd, err := audit.NewReader(s.ctx, s.js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.story(rd, ev.ID, audit.KindMined)
+	s.story(rd, ev.ID, audit.KindDuplicate)
+	s.story(rd, "secret-bad", audit.KindRejected)
+
+	var export bytes.Buffer
+	n, err := rd.Export(s.ctx, &export)
+	if err != nil || n < 9 {
+		t.Fatalf("export: %d records, %v", n, err)
+	}
+	for name, secret := range map[string]string{
+		"signer key": guardianKey, "audit key": auditSeed, "RPC token": token, "RPC URL": s.anvil.URL() + "/?apikey=",
+	} {
+		if bytes.Contains(bytes.ToLower(export.Bytes()), []byte(strings.ToLower(secret))) {
+			t.Errorf("the %s is in the audit log", name)
+		}
+	}
+	if _, err := audit.VerifyFile(&export, audit.VerifyOptions{PublicKey: auditPublicKey(t)}); err != nil {
+		t.Fatal(err)
+	}
+}
