@@ -10,6 +10,7 @@
 //	firebreak resume
 //	firebreak approvals [--config ...]          Safe transactions awaiting owners
 //	firebreak approve ID --signer NAME          add a Safe owner's signature
+//	firebreak audit   list|show|verify|export   the hash-chained audit log
 //	firebreak version
 //
 // Everything of substance lives in package engine; this command only turns
@@ -50,6 +51,8 @@ Commands:
   resume    clear the kill switch
   approvals list the Safe transactions waiting for owner signatures
   approve   add a Safe owner's signature to a pending approval
+  audit     list, show, verify and export the hash-chained audit log
+            (list, show SEQ|EVENT_ID, verify [--file], export --out, keygen)
   version   print the version
 
 Run 'firebreak <command> -h' for the flags of a command.
@@ -90,6 +93,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runApprovals(ctx, rest, stdout, stderr, lookupEnv)
 	case "approve":
 		return runApprove(ctx, rest, stdout, stderr, lookupEnv)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "firebreak %s\n", version)
 		return exitOK
