@@ -453,4 +453,3 @@ Flags:
 	fmt.Fprintf(stdout, "secret key written to %s\npublic key %s (key id %s)\n", *out, pub, audit.KeyID(ed25519.PublicKey(pk)))
 	return exitOK
 }
-
