@@ -1,0 +1,178 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/engine/audit"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/submit"
+)
+
+func TestAuditConfig(t *testing.T) {
+	tests := []struct {
+		name, yaml, wantErr string
+	}{
+		{"env", "audit: {signing_key_env: AUDIT_KEY}\n", ""},
+		{"file and retry", "audit: {signing_key_file: /etc/firebreak/audit.key, retry_for: 1m}\n", ""},
+		{"both", "audit: {signing_key_env: A, signing_key_file: /k}\n", "set at most one of signing_key_env and signing_key_file"},
+		{"negative retry", "audit: {retry_for: -1s}\n", "audit.retry_for"},
+		{"unknown key", "audit: {signing_key: abc}\n", "field signing_key not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseConfig(strings.NewReader(validConfig + tt.yaml))
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v, want ErrConfig mentioning %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestAuditKeyErrorsHideTheKey(t *testing.T) {
+	const notAKey = "s3cr3t-but-not-hex-0123456789abcdef"
+	path := filepath.Join(t.TempDir(), "audit.key")
+	if err := os.WriteFile(path, []byte(notAKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []AuditOptions{{SigningKeyEnv: "K"}, {SigningKeyFile: path}, {SigningKeyEnv: "MISSING"}} {
+		opts := DefaultOptions()
+		opts.Audit = a
+		opts.LookupEnv = func(name string) (string, bool) { return notAKey, name == "K" }
+		e := &Engine{opts: opts}
+		_, _, err := e.auditKey()
+		if !errors.Is(err, ErrConfig) || strings.Contains(err.Error(), notAKey) {
+			t.Errorf("%+v: err = %v; want ErrConfig without the key", a, err)
+		}
+	}
+}
+
+func TestAuditSecrets(t *testing.T) {
+	opts := DefaultOptions()
+	opts.NATS.URL = "nats://firebreak:natspass123@nats-1:4222,nats://nats-2:4222"
+	opts.Chains = []ChainOptions{
+		{ID: 1, RPC: "https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef"},
+		{ID: 2, RPC: "https://rpc.example/?apikey=tok_live_abcdef"},
+		{ID: 3, RPC: "http://127.0.0.1:8545"},
+	}
+	opts.Signers = map[string]SignerOptions{"g": {Kind: "local", KeyEnv: "GKEY"}}
+	opts.LookupEnv = func(name string) (string, bool) { return "0x59c6995e998f97a5a0044966", name == "GKEY" }
+	e := &Engine{opts: opts}
+	got := e.auditSecrets("auditseedauditseed")
+	for _, want := range []string{
+		"natspass123", "0123456789abcdef0123456789abcdef", "tok_live_abcdef", "https://rpc.example/?apikey=tok_live_abcdef",
+		"0x59c6995e998f97a5a0044966", "59c6995e998f97a5a0044966", "auditseedauditseed",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("secrets %q lack %q", got, want)
+		}
+	}
+	if slices.Contains(got, "http://127.0.0.1:8545") || slices.Contains(got, "v3") {
+		t.Errorf("secrets %q include a URL or route with nothing secret", got)
+	}
+}
+
+func TestActionKind(t *testing.T) {
+	for _, tt := range []struct {
+		state submit.State
+		want  audit.Kind
+	}{
+		{submit.Signed, audit.KindSigned},
+		{submit.Sent, audit.KindSent},
+		{submit.Mined, audit.KindMined},
+		{submit.Failed, audit.KindFailed},
+		{"confirmed", audit.KindConfirmed},
+		{"reorged", audit.KindReorged},
+		{"Replaced.By Other", "replaced_by_other"},
+		{"", "changed"},
+	} {
+		t.Run(string(tt.state), func(t *testing.T) {
+			if got := actionKind(tt.state); got != tt.want || !got.Valid() {
+				t.Errorf("actionKind(%q) = %q, want %q", tt.state, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestProbeEventID(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`{"id":"bad-1","severity":"x"}`, "bad-1"},
+		{`{"id":"has space"}`, ""},
+		{`{"id":7}`, ""},
+		{`not json`, ""},
+		{`{"id":"` + strings.Repeat("a", 201) + `"}`, ""},
+	} {
+		if got := probeEventID([]byte(tt.in)); got != tt.want {
+			t.Errorf("probeEventID(%s) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// The submitter's changes become records; a new transaction hash for an
+// action already signed is a bump, whatever the submitter calls its state.
+func TestActionChangesBecomeRecords(t *testing.T) {
+	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1}, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	nc, err := ingest.Dial(srv.ClientURL(), t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, _ := jetstream.New(nc)
+	ctx := context.Background()
+	e := &Engine{opts: DefaultOptions(), log: quietLog(), now: time.Now}
+	a, err := e.openAudit(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h1, h2 := common.HexToHash("0x01"), common.HexToHash("0x02")
+	base := submit.Record{Intent: submit.Intent{ID: "act-0", EventID: "ev-1", Protocol: "demo"}}
+	for _, step := range []struct {
+		state submit.State
+		hash  *common.Hash
+	}{{submit.Signed, &h1}, {submit.Sent, &h1}, {submit.Signed, &h2}, {submit.Sent, &h2}, {"confirmed", &h2}, {submit.Mined, &h2}} {
+		rec := base
+		rec.State, rec.TxHash = step.state, step.hash
+		a.actionChanged(ctx, rec)
+	}
+	rd, err := audit.NewReader(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := rd.Event(ctx, "ev-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, r := range recs {
+		kinds = append(kinds, string(r.Kind))
+		if r.ActionID != "act-0" {
+			t.Errorf("record %d has action %q", r.Seq, r.ActionID)
+		}
+	}
+	if got := strings.Join(kinds, " "); got != "signed sent bumped sent confirmed mined" {
+		t.Errorf("kinds = %s", got)
+	}
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
