@@ -8,7 +8,9 @@
 // which signs and sends them and follows them to their receipts. A message
 // is acknowledged only after its decision and intents are recorded; from
 // then on the recorded intent, not redelivery, carries the action to the
-// chain, and a restarted engine resumes unfinished intents.
+// chain, and a restarted engine resumes unfinished intents. Every step is
+// appended to the hash-chained audit log (engine/audit); see auditor for
+// what happens when it cannot be written.
 //
 // cmd/firebreak is a thin layer over this package; tests and the demo run
 // the whole pipeline in-process through New and Run.
