@@ -14,6 +14,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/audit"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 )
 
@@ -230,6 +231,61 @@ func TestNoSecretEntersTheAuditLog(t *testing.T) {
 		}
 	}
 	if _, err := audit.VerifyFile(&export, audit.VerifyOptions{PublicKey: auditPublicKey(t)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// While the audit log cannot be written, an event is neither acknowledged
+// nor acted on: it is retried, and acted on once its decision is on
+// record. (The outage is real: the audit stream is deleted from the
+// server, which an administrator can do; only messages are undeletable.)
+func TestEventWaitsForTheAuditLog(t *testing.T) {
+	s := newStack(t, func(o *engine.Options) { o.Audit.RetryFor = 100 * time.Millisecond })
+	if err := s.js.DeleteStream(s.ctx, audit.Stream); err != nil {
+		t.Fatal(err)
+	}
+	ev := criticalExploit("audit-outage-1")
+	s.publish(ev)
+	for {
+		c, err := s.js.Consumer(s.ctx, ingest.Stream, ingest.DefaultDurable)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := c.Info(s.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.NumRedelivered > 0 {
+			break
+		}
+		s.sleep(10 * time.Millisecond)
+	}
+	if _, err := s.engine.Outcome(s.ctx, ev.ID); !engine.IsNotHandled(err) {
+		t.Fatalf("the event was handled without an audit log: %v", err)
+	}
+	if s.paused() || s.sent(s.guardian.Address()) != 0 {
+		t.Fatal("the engine acted on an event whose decision is not on record")
+	}
+
+	if _, err := audit.EnsureStream(s.ctx, s.js, 1); err != nil {
+		t.Fatal(err)
+	}
+	rec := s.action(s.outcome(ev.ID).Actions[0].ActionID)
+	if rec.State != submit.Mined || !s.paused() {
+		t.Fatalf("after the audit log came back: %+v", rec)
+	}
+	rd, err := audit.NewReader(s.ctx, s.js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := s.story(rd, ev.ID, audit.KindMined)
+	if got, want := kinds(recs), "received decision guard planned signed sent mined"; got != want {
+		t.Fatalf("records: %s, want %s", got, want)
+	}
+	if n := s.sent(s.guardian.Address()); n != 1 {
+		t.Errorf("the guardian sent %d transactions, want 1", n)
+	}
+	if _, err := rd.Verify(s.ctx, audit.VerifyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
