@@ -164,8 +164,22 @@ func (e *Engine) openAudit(ctx context.Context, js jetstream.JetStream) (*audito
 	if pub := l.PublicKey(); pub != nil {
 		e.log.Info("audit log signing", "public_key", hex.EncodeToString(pub), "key_id", audit.KeyID(pub))
 	}
-	return &auditor{log: l, l: e.log, lastTx: map[string]common.Hash{}}, nil
+	a := &auditor{log: l, l: e.log, lastTx: map[string]common.Hash{}, queue: make(chan audit.Entry, auditQueue), done: make(chan struct{})}
+	// The queue outlives Run's context so the last changes (a mined
+	// transaction at shutdown) are still written; close bounds the wait.
+	var cancel context.CancelFunc
+	a.ctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+	a.cancel = cancel
+	go a.drain()
+	return a, nil
 }
+
+// auditQueue is how many records nothing waits on may be queued before
+// their producers wait: far more than a burst of incidents produces.
+const auditQueue = 4096
+
+// auditCloseGrace bounds how long close waits for queued records.
+const auditCloseGrace = 10 * time.Second
 
 // auditor turns what the pipeline, the consumer and the submitter do into
 // audit records.
@@ -175,15 +189,23 @@ func (e *Engine) openAudit(ctx context.Context, js jetstream.JetStream) (*audito
 // acknowledged, and a failure is a transient handler error, so the event
 // is redelivered and decided again rather than acted on without a record.
 // Records with nothing to hold back (a dead letter, a duplicate, a
-// transaction's progress) are retried for audit.retry_for; then the loss
-// is logged at error level with the record's content, and containment
-// goes on: an unreachable audit log must not keep a pause off the chain.
+// transaction's progress) go through an in-order queue, so the submitter
+// never waits for the audit log before broadcasting; each is retried for
+// audit.retry_for, then the loss is logged at error level with the
+// record's content. An unreachable audit log must not keep a pause off the
+// chain; a crash loses at most the queued records, which the actions
+// bucket still holds.
 type auditor struct {
 	log *audit.Log
 	l   *slog.Logger
 
 	mu     sync.Mutex
 	lastTx map[string]common.Hash
+
+	queue  chan audit.Entry
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 // decided records what the engine saw and decided about ev, before any
@@ -283,10 +305,32 @@ func actionKind(s submit.State) audit.Kind {
 	return audit.Kind(k[:min(len(k), 32)])
 }
 
-// mustAppend appends a record nothing waits on; a record it cannot append
-// is logged in full, at error level, not dropped silently.
-func (a *auditor) mustAppend(ctx context.Context, en audit.Entry) {
-	if _, err := a.log.Append(ctx, en); err != nil {
+// mustAppend queues a record nothing waits on, in order.
+func (a *auditor) mustAppend(_ context.Context, en audit.Entry) {
+	a.queue <- en
+}
+
+func (a *auditor) drain() {
+	defer close(a.done)
+	for en := range a.queue {
+		a.appendOrReport(en)
+	}
+}
+
+// close writes what is queued, waiting at most auditCloseGrace, and stops
+// the queue. Nothing may be queued after close.
+func (a *auditor) close() {
+	close(a.queue)
+	t := time.AfterFunc(auditCloseGrace, a.cancel)
+	<-a.done
+	t.Stop()
+	a.cancel()
+}
+
+// appendOrReport appends en; a record it cannot append is logged in full,
+// at error level, not dropped silently.
+func (a *auditor) appendOrReport(en audit.Entry) {
+	if _, err := a.log.Append(a.ctx, en); err != nil {
 		data, _ := json.Marshal(en.Data)
 		a.l.Error("AUDIT RECORD LOST: could not append to the audit log", "kind", en.Kind, "event", en.EventID, "action", en.ActionID, "err", err, "record", string(data))
 	}

@@ -155,6 +155,7 @@ func TestActionChangesBecomeRecords(t *testing.T) {
 		rec.State, rec.TxHash = step.state, step.hash
 		a.actionChanged(ctx, rec)
 	}
+	a.close() // writes what is queued
 	rd, err := audit.NewReader(ctx, js)
 	if err != nil {
 		t.Fatal(err)
