@@ -215,7 +215,7 @@ func (a *auditor) decided(ctx context.Context, out Outcome) error {
 	entry := func(k audit.Kind, data any) audit.Entry {
 		return audit.Entry{Kind: k, EventID: ev.ID, Protocol: ev.Protocol, Data: data}
 	}
-	entries := []audit.Entry{entry(audit.KindReceived, audit.ReceivedData{Event: ev})}
+	entries := []audit.Entry{entry(audit.KindReceived, audit.ReceivedData{Event: ev, ReceivedAt: out.ReceivedAt.UTC()})}
 	d := audit.DecisionData{Decision: out.Decision, Error: out.DecisionError}
 	if out.Decision != nil {
 		d.DecisionID = decisionID(ev.ID, out.Decision.Revision)

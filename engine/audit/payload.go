@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"time"
+
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/submit"
@@ -13,6 +15,9 @@ import (
 // ReceivedData is the payload of KindReceived: the event as decoded.
 type ReceivedData struct {
 	Event event.Event `json:"event"`
+	// ReceivedAt is when the engine took the event up; the record's own
+	// time is when it was written, after the decision.
+	ReceivedAt time.Time `json:"received_at,omitzero"`
 }
 
 // RejectedData is the payload of KindRejected. The message itself stays
