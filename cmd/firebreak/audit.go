@@ -82,14 +82,19 @@ type auditFlags struct {
 	asJSON  *bool
 }
 
-func newAuditFlags(name, usage string, stderr io.Writer) auditFlags {
+// newAuditFlags registers the shared flags; jsonHelp, when not empty,
+// adds --json with that description.
+func newAuditFlags(name, usage, jsonHelp string, stderr io.Writer) auditFlags {
 	fs := flag.NewFlagSet("audit "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f := auditFlags{
 		fs:      fs,
 		url:     fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL of the engine (comma-separated for a cluster)"),
 		timeout: fs.Duration("timeout", 60*time.Second, "give up after this long"),
-		asJSON:  fs.Bool("json", false, "print records as JSON, one per line, exactly as stored"),
+		asJSON:  new(bool),
+	}
+	if jsonHelp != "" {
+		fs.BoolVar(f.asJSON, "json", false, jsonHelp)
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: firebreak audit %s\n\nFlags:\n", usage)
@@ -131,8 +136,10 @@ func (f auditFlags) reader(ctx context.Context) (*audit.Reader, func(), error) {
 	return rd, nc.Close, nil
 }
 
+const jsonRecords = "print records as JSON, one per line, exactly as stored"
+
 func auditList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := newAuditFlags("list", "list [--since 1h|TIME] [--protocol NAME] [--kind KIND] [--event ID] [--limit N] [--json]", stderr)
+	f := newAuditFlags("list", "list [--since 1h|TIME] [--protocol NAME] [--kind KIND] [--event ID] [--limit N] [--json]", jsonRecords, stderr)
 	since := f.fs.String("since", "", "only records at or after this: a duration back from now (90m, 24h) or an RFC 3339 time")
 	protocol := f.fs.String("protocol", "", "only records about this protocol")
 	kind := f.fs.String("kind", "", "only records of this kind (received, decision, guard, signed, mined, ...)")
@@ -214,7 +221,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 }
 
 func auditShow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := newAuditFlags("show", "show SEQ|EVENT_ID [--json]   (or --event ID, --seq N)", stderr)
+	f := newAuditFlags("show", "show SEQ|EVENT_ID [--json]   (or --event ID, --seq N)", jsonRecords, stderr)
 	eventID := f.fs.String("event", "", "the event id (when it could be read as a sequence number)")
 	seq := f.fs.Uint64("seq", 0, "a record's sequence number: shows the story of its event")
 	pos, err := f.parse(args)
@@ -272,7 +279,8 @@ func auditShow(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := newAuditFlags("verify", "verify [--file FILE.jsonl] [--public-key HEX | --public-key-file FILE] [--json]", stderr)
+	f := newAuditFlags("verify", "verify [--file FILE.jsonl] [--public-key HEX | --public-key-file FILE] [--json]",
+		"print the result as one JSON object (ok, records, last_seq, last_hash, broken_at, broken_reason)", stderr)
 	file := f.fs.String("file", "", "verify this export instead of the stream ('-' for standard input); needs no NATS")
 	pubHex := f.fs.String("public-key", "", "hex ed25519 public key: every record must be signed by it")
 	pubFile := f.fs.String("public-key-file", "", "file holding the hex public key")
@@ -367,7 +375,7 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) i
 }
 
 func auditExport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := newAuditFlags("export", "export --out FILE.jsonl", stderr)
+	f := newAuditFlags("export", "export --out FILE.jsonl", "", stderr)
 	out := f.fs.String("out", "", "file to write ('-' for standard output); an existing file is not overwritten")
 	pos, err := f.parse(args)
 	if err != nil {
