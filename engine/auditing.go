@@ -83,8 +83,9 @@ func (e *Engine) lookupEnv() func(string) (string, bool) {
 }
 
 // auditSecrets lists the configured values that must never reach a record:
-// key material from the environment and the secret parts of URLs (API
-// tokens in RPC paths and queries, passwords).
+// key material and Vault credentials from the environment and from files,
+// and the secret parts of URLs (API tokens in RPC paths and queries,
+// passwords).
 func (e *Engine) auditSecrets(auditKeyText string) []string {
 	var out []string
 	add := func(s string) {
@@ -94,8 +95,15 @@ func (e *Engine) auditSecrets(auditKeyText string) []string {
 		}
 	}
 	add(auditKeyText)
+	urls := []string{e.opts.NATS.URL}
 	for _, s := range e.opts.Signers {
-		for _, name := range []string{s.KeyEnv, s.PassphraseEnv} {
+		envs, files := []string{s.KeyEnv, s.PassphraseEnv}, []string{s.KeyFile}
+		if v := s.Vault; v != nil {
+			envs = append(envs, v.Auth.TokenEnv, v.Auth.SecretIDEnv)
+			files = append(files, v.Auth.TokenFile, v.Auth.SecretIDFile, v.Auth.K8sTokenPath)
+			urls = append(urls, v.Address)
+		}
+		for _, name := range envs {
 			if name == "" {
 				continue
 			}
@@ -103,8 +111,14 @@ func (e *Engine) auditSecrets(auditKeyText string) []string {
 				add(v)
 			}
 		}
+		for _, name := range files {
+			// A file that cannot be read here fails the signer's own
+			// start, with its own error.
+			if b, err := os.ReadFile(name); name != "" && err == nil && len(b) <= 16<<10 {
+				add(string(b))
+			}
+		}
 	}
-	urls := []string{e.opts.NATS.URL}
 	for _, c := range e.opts.Chains {
 		urls = append(urls, c.RPC)
 	}

@@ -72,13 +72,25 @@ func TestAuditSecrets(t *testing.T) {
 		{ID: 2, RPC: "https://rpc.example/?apikey=tok_live_abcdef"},
 		{ID: 3, RPC: "http://127.0.0.1:8545"},
 	}
-	opts.Signers = map[string]SignerOptions{"g": {Kind: "local", KeyEnv: "GKEY"}}
-	opts.LookupEnv = func(name string) (string, bool) { return "0x59c6995e998f97a5a0044966", name == "GKEY" }
+	secretIDFile := filepath.Join(t.TempDir(), "secret-id")
+	if err := os.WriteFile(secretIDFile, []byte("approle-secret-id-123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opts.Signers = map[string]SignerOptions{
+		"g": {Kind: "local", KeyEnv: "GKEY"},
+		"v": {Kind: "vault", Vault: &VaultSignerOptions{
+			Address: "https://vault:s3cretpw@vault.internal:8200",
+			Auth:    VaultAuthOptions{Method: "approle", TokenEnv: "VAULT_TOKEN", SecretIDFile: secretIDFile},
+		}},
+	}
+	env := map[string]string{"GKEY": "0x59c6995e998f97a5a0044966", "VAULT_TOKEN": "hvs.CAESIvaulttoken"}
+	opts.LookupEnv = func(name string) (string, bool) { v, ok := env[name]; return v, ok }
 	e := &Engine{opts: opts}
 	got := e.auditSecrets("auditseedauditseed")
 	for _, want := range []string{
 		"natspass123", "0123456789abcdef0123456789abcdef", "tok_live_abcdef", "https://rpc.example/?apikey=tok_live_abcdef",
 		"0x59c6995e998f97a5a0044966", "59c6995e998f97a5a0044966", "auditseedauditseed",
+		"hvs.CAESIvaulttoken", "approle-secret-id-123", "s3cretpw",
 	} {
 		if !slices.Contains(got, want) {
 			t.Errorf("secrets %q lack %q", got, want)
