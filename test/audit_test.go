@@ -2,6 +2,7 @@ package test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
@@ -10,12 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/signer/vault"
+	"github.com/firebreak-dev/firebreak/test/vaulttest"
 )
 
 // A fixed audit key for the tests (a seed of bytes 1..32): not a secret
@@ -287,5 +291,33 @@ func TestEventWaitsForTheAuditLog(t *testing.T) {
 	}
 	if _, err := rd.Verify(s.ctx, audit.VerifyOptions{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// With a Vault signer (KV mode: the key is read from Vault for each
+// signature), neither the Vault token nor the key reaches the audit log.
+func TestNoVaultSecretEntersTheAuditLog(t *testing.T) {
+	srv := vaulttest.Start(t)
+	key, _ := crypto.GenerateKey()
+	keyHex := hex.EncodeToString(crypto.FromECDSA(key))
+	addr := crypto.PubkeyToAddress(key.PublicKey)
+	if _, err := srv.Client().KVv2("secret").Put(context.Background(), "firebreak/guardian", map[string]any{"private_key": keyHex}); err != nil {
+		t.Fatal(err)
+	}
+	s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, engine.VaultSignerOptions{Mode: vault.ModeKV, KVPath: "firebreak/guardian"}))
+	pauseAndCheckSender(t, s, "vault-audit-1", addr)
+	rd, err := audit.NewReader(s.ctx, s.js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.story(rd, "vault-audit-1", audit.KindMined)
+	var export bytes.Buffer
+	if _, err := rd.Export(s.ctx, &export); err != nil {
+		t.Fatal(err)
+	}
+	for name, secret := range map[string]string{"Vault token": srv.RootToken, "signer key": keyHex} {
+		if bytes.Contains(bytes.ToLower(export.Bytes()), []byte(strings.ToLower(secret))) {
+			t.Errorf("the %s is in the audit log", name)
+		}
 	}
 }
