@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/audit"
@@ -178,7 +177,7 @@ func (e *Engine) openAudit(ctx context.Context, js jetstream.JetStream) (*audito
 	if pub := l.PublicKey(); pub != nil {
 		e.log.Info("audit log signing", "public_key", hex.EncodeToString(pub), "key_id", audit.KeyID(pub))
 	}
-	a := &auditor{log: l, l: e.log, lastTx: map[string]common.Hash{}, queue: make(chan audit.Entry, auditQueue), done: make(chan struct{})}
+	a := &auditor{log: l, l: e.log, lastSeen: map[string]submit.Record{}, queue: make(chan audit.Entry, auditQueue), done: make(chan struct{})}
 	// The queue outlives Run's context so the last changes (a mined
 	// transaction at shutdown) are still written; close bounds the wait.
 	var cancel context.CancelFunc
@@ -213,8 +212,9 @@ type auditor struct {
 	log *audit.Log
 	l   *slog.Logger
 
-	mu     sync.Mutex
-	lastTx map[string]common.Hash
+	mu sync.Mutex
+	// lastSeen is each unfinished action's last recorded change.
+	lastSeen map[string]submit.Record
 
 	queue  chan audit.Entry
 	ctx    context.Context
@@ -277,20 +277,26 @@ func (a *auditor) Duplicate(ctx context.Context, ev event.Event) {
 }
 
 // actionChanged is the submitter's OnChange: one record per persisted
-// change of an action. The kind comes from the state, so states the
-// submitter adds later are recorded under their own name.
+// change of an action. The kind comes from the state and from what moved
+// since the last change (a new bump, a new reorg, a new warning); states
+// the submitter adds later are recorded under their own name.
 func (a *auditor) actionChanged(ctx context.Context, rec submit.Record) {
-	kind := actionKind(rec.State)
 	a.mu.Lock()
-	if rec.TxHash != nil {
-		prev, seen := a.lastTx[rec.ID]
-		a.lastTx[rec.ID] = *rec.TxHash
-		if seen && prev != *rec.TxHash && (kind == audit.KindSigned || kind == audit.KindSent) {
-			kind = audit.KindBumped
-		}
+	prev, seen := a.lastSeen[rec.ID]
+	kind := actionKind(rec.State)
+	switch {
+	case seen && rec.Reorgs > prev.Reorgs:
+		kind = audit.KindReorged
+	case seen && rec.Bumps > prev.Bumps, seen && rec.TxHash != nil && prev.TxHash != nil && *rec.TxHash != *prev.TxHash &&
+		(rec.State == submit.Signed || rec.State == submit.Sent):
+		kind = audit.KindBumped
+	case rec.Warning != "" && rec.Warning != prev.Warning:
+		kind = audit.KindWarning
 	}
 	if rec.State.Final() {
-		delete(a.lastTx, rec.ID)
+		delete(a.lastSeen, rec.ID)
+	} else {
+		a.lastSeen[rec.ID] = rec
 	}
 	a.mu.Unlock()
 	a.mustAppend(ctx, audit.Entry{Kind: kind, EventID: rec.EventID, Protocol: rec.Protocol, ActionID: rec.ID, Data: audit.ActionData{Action: rec}})
@@ -302,6 +308,8 @@ func actionKind(s submit.State) audit.Kind {
 		return audit.KindSigned
 	case submit.Sent:
 		return audit.KindSent
+	case submit.Included:
+		return audit.KindIncluded
 	case submit.Mined:
 		return audit.KindMined
 	case submit.Failed:

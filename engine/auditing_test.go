@@ -110,6 +110,7 @@ func TestActionKind(t *testing.T) {
 		{submit.Sent, audit.KindSent},
 		{submit.Mined, audit.KindMined},
 		{submit.Failed, audit.KindFailed},
+		{submit.Included, audit.KindIncluded},
 		{"confirmed", audit.KindConfirmed},
 		{"reorged", audit.KindReorged},
 		{"Replaced.By Other", "replaced_by_other"},
@@ -157,14 +158,28 @@ func TestActionChangesBecomeRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h1, h2 := common.HexToHash("0x01"), common.HexToHash("0x02")
+	h1, h2, h3 := common.HexToHash("0x01"), common.HexToHash("0x02"), common.HexToHash("0x03")
 	base := submit.Record{Intent: submit.Intent{ID: "act-0", EventID: "ev-1", Protocol: "demo"}}
 	for _, step := range []struct {
-		state submit.State
-		hash  *common.Hash
-	}{{submit.Signed, &h1}, {submit.Sent, &h1}, {submit.Signed, &h2}, {submit.Sent, &h2}, {"confirmed", &h2}, {submit.Mined, &h2}} {
+		state         submit.State
+		hash          *common.Hash
+		bumps, reorgs int
+		warning       string
+	}{
+		{submit.Signed, &h1, 0, 0, ""},
+		{submit.Sent, &h1, 0, 0, ""},
+		{submit.Signed, &h2, 0, 0, ""}, // a new hash before the submitter counted bumps
+		{submit.Sent, &h2, 0, 0, ""},
+		{submit.Sent, &h3, 1, 0, ""},
+		{submit.Sent, &h3, 1, 0, "fee cap 100 gwei blocks a replacement"},
+		{submit.Included, &h3, 1, 0, "fee cap 100 gwei blocks a replacement"},
+		{submit.Sent, &h3, 1, 1, ""},
+		{submit.Included, &h3, 1, 1, ""},
+		{"finalized", &h3, 1, 1, ""},
+		{submit.Mined, &h3, 1, 1, ""},
+	} {
 		rec := base
-		rec.State, rec.TxHash = step.state, step.hash
+		rec.State, rec.TxHash, rec.Bumps, rec.Reorgs, rec.Warning = step.state, step.hash, step.bumps, step.reorgs, step.warning
 		a.actionChanged(ctx, rec)
 	}
 	a.close() // writes what is queued
@@ -183,7 +198,7 @@ func TestActionChangesBecomeRecords(t *testing.T) {
 			t.Errorf("record %d has action %q", r.Seq, r.ActionID)
 		}
 	}
-	if got := strings.Join(kinds, " "); got != "signed sent bumped sent confirmed mined" {
+	if got := strings.Join(kinds, " "); got != "signed sent bumped sent bumped warning included reorged included finalized mined" {
 		t.Errorf("kinds = %s", got)
 	}
 }

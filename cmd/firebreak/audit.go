@@ -40,7 +40,7 @@ Commands:
            printed public key to whoever verifies exports)
 
 Kinds: received, rejected, duplicate, decision, guard, planned, dryrun,
-approval, signed, sent, bumped, mined, confirmed, reorged, failed.
+approval, signed, sent, bumped, warning, included, reorged, mined, failed.
 
 Every command but keygen and verify --file connects to --nats URL (default
 nats://127.0.0.1:4222, where 'firebreak serve' runs its embedded server).

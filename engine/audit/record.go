@@ -43,9 +43,17 @@ const (
 	KindSent Kind = "sent"
 	// KindBumped: the transaction was replaced by one paying more.
 	KindBumped Kind = "bumped"
-	// KindMined: the transaction was included; the receipt says how.
+	// KindWarning: the action is still in flight, with a warning (the fee
+	// cap blocks a replacement the market asks for).
+	KindWarning Kind = "warning"
+	// KindIncluded: a transaction is in a block, waiting for the
+	// configured confirmations (repeated as they accrue).
+	KindIncluded Kind = "included"
+	// KindMined: the transaction is final at the configured confirmations;
+	// the receipt says how it went.
 	KindMined Kind = "mined"
-	// KindConfirmed: the inclusion reached the configured confirmations.
+	// KindConfirmed: the inclusion reached the configured confirmations
+	// (for submitters that record it apart from mined).
 	KindConfirmed Kind = "confirmed"
 	// KindReorged: the block holding the transaction left the chain.
 	KindReorged Kind = "reorged"

@@ -116,17 +116,28 @@ func actionSummary(k Kind, d ActionData) string {
 		}
 		verb := "signed"
 		if k == KindBumped {
-			verb = "replaced by"
+			verb = fmt.Sprintf("bump %d: replaced by", a.Bumps)
 		}
 		return fmt.Sprintf("%s %s: nonce %s from %s, gas limit %d, max fee %s gwei, tip %s gwei", verb, tx, nonce, a.From.Hex(), a.GasLimit, gwei(a.GasFeeCap), gwei(a.GasTipCap))
 	case KindSent:
 		return fmt.Sprintf("%s accepted by the node", tx)
-	case KindMined:
+	case KindMined, KindIncluded:
 		status := "success"
 		if a.Status != 1 {
 			status = "REVERTED"
 		}
-		return fmt.Sprintf("%s included in block %d: %s, gas used %d", tx, a.Block, status, a.GasUsed)
+		s := fmt.Sprintf("%s included in block %d: %s, gas used %d", tx, a.Block, status, a.GasUsed)
+		if a.Confirmations > 0 {
+			s += fmt.Sprintf(", %d confirmation(s)", a.Confirmations)
+		}
+		if k == KindIncluded {
+			s += ", waiting for confirmations"
+		}
+		return s
+	case KindReorged:
+		return fmt.Sprintf("%s left the chain in a reorg (reorg %d); sent again", tx, a.Reorgs)
+	case KindWarning:
+		return fmt.Sprintf("%s still in flight: %s", tx, a.Warning)
 	case KindFailed:
 		return fmt.Sprintf("action failed (%s): %s", tx, a.Error)
 	default:
