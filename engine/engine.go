@@ -380,6 +380,7 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 		}
 		if err := p.audit.planned(ctx, in, !created); err != nil {
+			release()
 			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 		}
 		if !created {
