@@ -16,6 +16,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/submit"
@@ -260,6 +261,31 @@ func (a *auditor) planned(ctx context.Context, in submit.Intent, already bool) e
 		Data: audit.PlannedData{Intent: in, AlreadyRecorded: already},
 	})
 	return err
+}
+
+// ApprovalData is the payload of an approval record: which owners signed
+// the Safe transaction an approval released.
+type ApprovalData struct {
+	ApprovalID string   `json:"approval_id"`
+	Safe       string   `json:"safe"`
+	SafeNonce  uint64   `json:"safe_nonce"`
+	SafeTxHash string   `json:"safe_tx_hash"`
+	Threshold  uint64   `json:"threshold"`
+	SignedBy   []string `json:"signed_by"`
+	Reason     string   `json:"reason,omitempty"`
+}
+
+// approved records that an approval reached its threshold and the intent
+// it released. Nothing waits on these records: the owners' signatures are
+// in the approvals bucket already, and the transaction's own records
+// follow through the submitter.
+func (a *auditor) approved(ctx context.Context, ap approval.Approval, in submit.Intent) {
+	d := ApprovalData{ApprovalID: ap.ID, Safe: ap.Safe.Hex(), SafeNonce: ap.Tx.Nonce, SafeTxHash: ap.Hash.Hex(), Threshold: ap.Threshold, Reason: ap.Reason}
+	for _, sig := range ap.Signatures {
+		d.SignedBy = append(d.SignedBy, sig.Owner.Hex())
+	}
+	a.mustAppend(ctx, audit.Entry{Kind: audit.KindApproval, EventID: ap.EventID, Protocol: ap.Protocol, ActionID: ap.ID, Data: d})
+	a.mustAppend(ctx, audit.Entry{Kind: audit.KindPlanned, EventID: in.EventID, Protocol: in.Protocol, ActionID: in.ID, Data: audit.PlannedData{Intent: in}})
 }
 
 // Rejected implements ingest.Observer.

@@ -193,6 +193,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	safes.execute = func(rec submit.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
 	safes.goFn = wg.Go
+	safes.audit = auditor
 	if err := p.resume(runCtx); err != nil {
 		return err
 	}

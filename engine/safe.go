@@ -64,6 +64,8 @@ type safeRunner struct {
 	// a function in a goroutine the engine waits for.
 	execute func(rec submit.Record, rev uint64)
 	goFn    func(func())
+	// audit records completed approvals and the intents they release.
+	audit *auditor
 }
 
 // safeLane is one Safe. Its semaphore is held from the nonce read that
@@ -549,6 +551,7 @@ func (r *safeRunner) executeApproval(ctx context.Context, l *safeLane, id string
 	r.finishApproval(ctx, id, approval.Executed, "")
 	if created {
 		log.Info("approval complete: executing through the Safe", "action", rec.ID, "safe_nonce", a.Tx.Nonce, "signatures", len(a.Signatures))
+		r.audit.approved(ctx, a, in)
 		started = true
 		r.spawn(rec, rev, release)
 	}

@@ -25,6 +25,7 @@ import (
 	safeabi "github.com/firebreak-dev/firebreak/contracts/safe"
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/approval"
+	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/submit"
@@ -396,6 +397,29 @@ signers:
 	}
 	if n := s.sent(s.guardian.Address()); n != 1 {
 		t.Errorf("the executor sent %d transactions, want 1", n)
+	}
+	// The audit log tells who approved, then follows the released action.
+	rd, err := audit.NewReader(s.ctx, s.js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		recs, err := rd.Event(s.ctx, rec.EventID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for _, r := range recs {
+			kinds = append(kinds, string(r.Kind))
+		}
+		got := strings.Join(kinds, " ")
+		if strings.Contains(got, "approval planned") && strings.Contains(got, "mined") {
+			break
+		}
+		if s.ctx.Err() != nil {
+			t.Fatalf("audit records of the approved event: %s; want an approval, then planned, then mined", got)
+		}
+		s.sleep(20 * time.Millisecond)
 	}
 }
 
