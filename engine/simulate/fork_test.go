@@ -1,0 +1,315 @@
+package simulate
+
+import (
+	"context"
+	"errors"
+	"math/big"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/firebreak-dev/firebreak/contracts"
+)
+
+// Anvil's first public development key: it deploys the demo on the "live"
+// chain only, never sends on a fork.
+const liveAdminKey = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+// live is a "live" chain for fork tests: a real anvil with the demo
+// protocol, whose guardian is a fresh key (not one of anvil's defaults,
+// which a fork would overwrite).
+type live struct {
+	anvil    *Anvil
+	client   *ethclient.Client
+	demo     contracts.Demo
+	guardian common.Address
+	operator common.Address
+}
+
+func anvilBin(t testing.TB) string {
+	t.Helper()
+	bin, err := FindAnvil()
+	if err != nil {
+		if os.Getenv("FIREBREAK_REQUIRE_TOOLS") == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	return bin
+}
+
+func startLive(t testing.TB, ctx context.Context) *live {
+	t.Helper()
+	a, err := StartAnvil(ctx, AnvilOptions{Bin: anvilBin(t), ChainID: 31337})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Stop)
+	client, err := ethclient.DialContext(ctx, a.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(client.Close)
+	l := &live{anvil: a, client: client, guardian: newAddress(t), operator: newAddress(t)}
+	if err := client.Client().CallContext(ctx, nil, "anvil_setBalance", l.guardian, (*hexutil.Big)(big.NewInt(1e18))); err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := crypto.HexToECDSA(liveAdminKey)
+	if l.demo, err = contracts.DeployDemo(ctx, client, bind.NewKeyedTransactor(admin, big.NewInt(31337)), l.guardian, l.operator, big.NewInt(1e18)); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func newAddress(t testing.TB) common.Address {
+	t.Helper()
+	k, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crypto.PubkeyToAddress(k.PublicKey)
+}
+
+func (l *live) paused(t *testing.T, ctx context.Context) bool {
+	t.Helper()
+	v := contracts.NewProtectedVault()
+	p, err := bind.Call(v.Instance(l.client, l.demo.Vault), &bind.CallOpts{Context: ctx}, v.PackPaused(), v.UnpackPaused)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func sel(sig string) []byte { return crypto.Keccak256([]byte(sig))[:4] }
+
+func pauseAction(l *live, from common.Address) Action {
+	return Action{Type: "pause", Target: "demo.vault", From: from, To: l.demo.Vault, Data: sel("pause()"),
+		Check: &Check{Description: "paused() == true", To: l.demo.Vault, Data: sel("paused()"), Want: true}}
+}
+
+func TestForkRunsActionsWithoutTouchingTheChain(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l := startLive(t, ctx)
+	v, b := contracts.NewProtectedVault(), contracts.NewTokenBridge()
+	operatorRole := crypto.Keccak256Hash([]byte("OPERATOR_ROLE"))
+	headBefore, _ := l.client.BlockNumber(ctx)
+
+	for _, method := range []Method{MethodAnvil, MethodSimulateV1, MethodCall} {
+		t.Run(string(method), func(t *testing.T) {
+			f, err := OpenFork(ctx, ForkOptions{URL: l.anvil.URL(), ChainID: 31337, Method: method, AnvilBin: anvilBin(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			stranger := newAddress(t)
+			res, err := f.Run(ctx, []Action{
+				pauseAction(l, l.guardian),
+				{Type: "freeze_bridge", Target: "demo.bridge", From: l.guardian, To: l.demo.Bridge, Data: b.PackFreeze(),
+					Check: &Check{Description: "frozen() == true", To: l.demo.Bridge, Data: b.PackFrozen(), Want: true}},
+				// The guardian is no admin: revoking a role must fail, decoded.
+				{Type: "revoke_role", Target: "demo.vault", From: l.guardian, To: l.demo.Vault, Data: v.PackRevokeRole(operatorRole, l.operator),
+					Check: &Check{Description: "hasRole == false", To: l.demo.Vault, Data: v.PackHasRole(operatorRole, l.operator), Want: false}},
+				// Nor may a stranger pause.
+				pauseAction(l, stranger),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Method != method || res.OK {
+				t.Fatalf("method %s ok %v, want %s and not ok (two actions must fail)", res.Method, res.OK, method)
+			}
+			pause, freeze, revoke, strangerPause := res.Actions[0], res.Actions[1], res.Actions[2], res.Actions[3]
+			for _, a := range []ActionResult{pause, freeze} {
+				if a.Status != StatusOK || a.GasUsed == 0 {
+					t.Errorf("%s: status %s gas %d, want ok with gas", a.Type, a.Status, a.GasUsed)
+				}
+				want := StatusPass
+				if method == MethodCall {
+					want = StatusUnknown
+				}
+				if a.PostCondition == nil || a.PostCondition.Status != want {
+					t.Errorf("%s: post-condition %+v, want %s", a.Type, a.PostCondition, want)
+				}
+			}
+			if pause.Call.String() != "pause()" {
+				t.Errorf("decoded call %q", pause.Call)
+			}
+			if got := revoke.Call.String(); got != "revokeRole(role=OPERATOR_ROLE, account="+l.operator.Hex()+")" {
+				t.Errorf("decoded call %q", got)
+			}
+			wantRevert := map[*ActionResult]string{
+				&revoke:        "AccessControlUnauthorizedAccount(account=" + l.guardian.Hex() + ", neededRole=DEFAULT_ADMIN_ROLE)",
+				&strangerPause: "AccessControlUnauthorizedAccount(account=" + stranger.Hex() + ", neededRole=PAUSER_ROLE)",
+			}
+			for a, want := range wantRevert {
+				if a.Status != StatusReverted || a.Revert == nil || a.Revert.String() != want {
+					t.Errorf("%s from %s: status %s revert %v, want reverted with %s", a.Type, a.From.Hex(), a.Status, a.Revert, want)
+				}
+				if a.PostCondition != nil {
+					t.Errorf("%s: a failed action's post-condition was checked: %+v", a.Type, a.PostCondition)
+				}
+			}
+		})
+	}
+	// The live chain saw none of it.
+	if l.paused(t, ctx) {
+		t.Error("paused() is true on the live chain")
+	}
+	if n, _ := l.client.NonceAt(ctx, l.guardian, nil); n != 0 {
+		t.Errorf("the guardian's live nonce is %d, want 0", n)
+	}
+	if head, _ := l.client.BlockNumber(ctx); head != headBefore {
+		t.Errorf("the live chain moved from block %d to %d", headBefore, head)
+	}
+}
+
+func TestForkIsStoppedOnClose(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l := startLive(t, ctx)
+	f, err := OpenFork(ctx, ForkOptions{URL: l.anvil.URL(), Method: MethodAnvil, AnvilBin: anvilBin(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := f.anvil.URL()
+	f.Close()
+	f.Close() // twice is fine
+	select {
+	case <-f.anvil.done:
+	default:
+		t.Fatal("anvil still runs after Close")
+	}
+	if c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://")); err == nil {
+		c.Close()
+		t.Fatalf("the fork still listens on %s", url)
+	}
+}
+
+func TestForkRefusesAnvilDefaultAccounts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l := startLive(t, ctx)
+	// What anvil itself says its default accounts are.
+	var accounts []common.Address
+	if err := l.client.Client().CallContext(ctx, &accounts, "eth_accounts"); err != nil {
+		t.Fatal(err)
+	}
+	if len(accounts) != len(anvilDefaultAccounts) {
+		t.Fatalf("anvil has %d default accounts, the table %d", len(accounts), len(anvilDefaultAccounts))
+	}
+	for _, a := range accounts {
+		if !IsAnvilDefaultAccount(a) {
+			t.Errorf("%s is one of anvil's default accounts and missing from the table", a.Hex())
+		}
+	}
+	f, err := OpenFork(ctx, ForkOptions{URL: l.anvil.URL(), Method: MethodSimulateV1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Run(ctx, []Action{pauseAction(l, accounts[1])}); !errors.Is(err, ErrDefaultAccount) {
+		t.Fatalf("err = %v, want ErrDefaultAccount", err)
+	}
+}
+
+func TestOpenForkFailsClearly(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	closed := freeAddr(t)
+	// A node that accepts connections and never answers: no real node
+	// misbehaves on demand, so a bare listener plays it.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	tests := []struct {
+		name string
+		opts ForkOptions
+		want error
+	}{
+		{"refused", ForkOptions{URL: "http://" + closed + "/v2/SECRETKEY"}, ErrForkUnreachable},
+		{"silent", ForkOptions{URL: "http://" + silent.Addr().String() + "/v2/SECRETKEY", ProbeTimeout: 300 * time.Millisecond}, ErrForkUnreachable},
+		{"not a URL", ForkOptions{URL: "ftp://x"}, ErrForkUnreachable},
+		{"bad method", ForkOptions{URL: "http://x", Method: "tenderly"}, ErrBadMethod},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := OpenFork(ctx, tt.opts)
+			if err == nil {
+				f.Close()
+				t.Fatal("no error")
+			}
+			if !errors.Is(err, tt.want) {
+				t.Errorf("err = %v, want %v", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "SECRETKEY") {
+				t.Errorf("the error shows the URL's secret path: %v", err)
+			}
+		})
+	}
+
+	t.Run("wrong chain", func(t *testing.T) {
+		l := startLive(t, ctx)
+		_, err := OpenFork(ctx, ForkOptions{URL: l.anvil.URL(), ChainID: 1})
+		if !errors.Is(err, ErrChainMismatch) {
+			t.Fatalf("err = %v, want ErrChainMismatch", err)
+		}
+	})
+	t.Run("fork block after the head", func(t *testing.T) {
+		// The node answers, but the block asked for does not exist yet:
+		// refused before anvil is started.
+		l := startLive(t, ctx)
+		_, err := OpenFork(ctx, ForkOptions{URL: l.anvil.URL(), Block: 1 << 40, Method: MethodAnvil, AnvilBin: anvilBin(t)})
+		if err == nil || !strings.Contains(err.Error(), "after the head") {
+			t.Fatalf("err = %v, want a fork block after the head refused", err)
+		}
+	})
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"http://127.0.0.1:8545", "http://127.0.0.1:8545"},
+		{"http://127.0.0.1:8545/", "http://127.0.0.1:8545"},
+		{"https://eth-mainnet.g.alchemy.com/v2/KEY", "https://eth-mainnet.g.alchemy.com/…"},
+		{"https://user:pass@node.example", "https://node.example/…"},
+		{"wss://node.example/ws?key=KEY", "wss://node.example/…"},
+		{"not a url", "<unparseable URL>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := Redact(tt.in); got != tt.want {
+				t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
