@@ -33,8 +33,10 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/simulate"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/policies"
+	"github.com/firebreak-dev/firebreak/signer"
 )
 
 // Outcome is what the engine recorded for one event: the decision and the
@@ -47,6 +49,11 @@ type Outcome struct {
 	Decision      *policies.Decision `json:"decision,omitempty"`
 	DecisionError string             `json:"decision_error,omitempty"`
 	Actions       []ActionOutcome    `json:"actions"`
+	// DryRuns are the simulations of the allowed actions, one per chain,
+	// in dry-runs and shadow mode; nothing was sent. DryRunError says why
+	// there is none when there should be.
+	DryRuns     []simulate.Result `json:"dry_runs,omitempty"`
+	DryRunError string            `json:"dry_run_error,omitempty"`
 }
 
 // ActionOutcome is the guard's verdict on one requested action and, when
@@ -98,8 +105,16 @@ func (e *Engine) NATSURL() string { return e.natsURL }
 // Run starts the pipeline and blocks until ctx is cancelled or a component
 // fails to start. Everything it started is stopped before it returns.
 func (e *Engine) Run(ctx context.Context) error {
-	signers, closeSigners, err := e.opts.buildSigners(ctx, e.log)
-	if err != nil {
+	var signers map[string]signer.Signer
+	closeSigners := func() {}
+	var shadowExec *shadow
+	var err error
+	if e.opts.Shadow {
+		// No keys in shadow mode: actions are simulated, never signed.
+		if shadowExec, err = newShadow(e.opts, e.log); err != nil {
+			return err
+		}
+	} else if signers, closeSigners, err = e.opts.buildSigners(ctx, e.log); err != nil {
 		return err
 	}
 	defer closeSigners()
@@ -180,7 +195,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	submitOpts.Now = e.now
 	submitOpts.OnChange = auditor.actionChanged
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
-	p := &pipeline{Planner: planner, store: store, notifier: notifier{nc: nc}, safes: safes, audit: auditor}
+	p := &pipeline{Planner: planner, store: store, notifier: notifier{nc: nc}, safes: safes, audit: auditor, shadow: shadowExec}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -194,7 +209,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	safes.execute = func(rec submit.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
 	safes.goFn = wg.Go
 	safes.audit = auditor
-	if err := p.resume(runCtx); err != nil {
+	if e.opts.Shadow {
+		e.log.Warn("shadow mode: actions are simulated on a fork, nothing is sent; unfinished actions of earlier runs are left for a normal run")
+	} else if err := p.resume(runCtx); err != nil {
 		return err
 	}
 	e.startPolicyWatch(runCtx, &wg, planner)
@@ -323,6 +340,8 @@ type pipeline struct {
 	spawn    func(submit.Record, uint64)
 	notifier notifier
 	safes    *safeRunner
+	// shadow, when set, replaces recording and sending (Options.Shadow).
+	shadow *shadow
 }
 
 // handle is the ingest.Handler: plan, record intents, start them.
@@ -338,6 +357,10 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	// decision is not in the audit log is retried, not acted on.
 	if err := p.audit.decided(ctx, out); err != nil {
 		return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+	}
+	if p.shadow != nil {
+		p.shadow.run(ctx, ev, &out)
+		return json.Marshal(out)
 	}
 
 	key := ingest.EventKey(ev.ID)

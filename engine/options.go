@@ -47,6 +47,11 @@ type Options struct {
 	ReloadPolicies <-chan struct{} `yaml:"-"`
 	// Audit configures the hash-chained audit log (see engine/audit).
 	Audit AuditOptions `yaml:"audit"`
+	// Shadow runs the pipeline but simulates allowed actions on a fork
+	// instead of sending them (policies on probation); see shadow.go.
+	Shadow bool `yaml:"shadow"`
+	// Simulate configures dry-runs and shadow mode.
+	Simulate SimulateOptions `yaml:"simulate"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
@@ -116,6 +121,9 @@ type SignerOptions struct {
 	KeyFile string `yaml:"key_file"`
 	// PassphraseEnv names the variable holding a JSON keystore's passphrase.
 	PassphraseEnv string `yaml:"passphrase_env"`
+	// Address is the signer's account. Dry-runs and shadow mode need only
+	// this, no key; when a key is configured too, they must match.
+	Address string `yaml:"address"`
 	// Vault configures a kind: vault signer.
 	Vault *VaultSignerOptions `yaml:"vault"`
 	// SafeSignerOptions configure a kind: safe signer.
@@ -212,6 +220,7 @@ func DefaultOptions() Options {
 		MaxActionsPerEvent: 8,
 		PolicyReload:       2 * time.Second,
 		Guardrails:         GuardrailOptions{RateLimit: 10, RateWindow: 10 * time.Minute},
+		Simulate:           defaultSimulateOptions(),
 	}
 }
 
@@ -349,6 +358,9 @@ func (o Options) validate() error {
 				return err
 			}
 		}
+	}
+	if err := o.Simulate.validate(); err != nil {
+		return err
 	}
 	for i, a := range o.Allowlist {
 		if !chains[a.ChainID] {

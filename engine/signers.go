@@ -15,10 +15,16 @@ import (
 
 // validate checks one signer's settings without I/O.
 func (s SignerOptions) validate(name string) error {
+	if s.Address != "" && !isAddress(s.Address) {
+		return configErr("signers.%s.address: %q is not a 0x-prefixed 20-byte hex address", name, s.Address)
+	}
 	switch s.Kind {
 	case "local":
-		if (s.KeyEnv == "") == (s.KeyFile == "") {
+		if s.KeyEnv != "" && s.KeyFile != "" {
 			return configErr("signers.%s: set exactly one of key_env and key_file", name)
+		}
+		if s.KeyEnv == "" && s.KeyFile == "" && s.Address == "" {
+			return configErr("signers.%s: set key_env or key_file (or only address, for dry-runs and shadow mode)", name)
 		}
 		if s.Vault != nil {
 			return configErr("signers.%s.vault: only for kind: vault", name)
@@ -120,21 +126,37 @@ func (o Options) buildSigners(ctx context.Context, log *slog.Logger) (map[string
 }
 
 func (o Options) localSigner(so SignerOptions) (signer.Signer, error) {
-	if so.KeyEnv != "" {
+	var s *local.Signer
+	switch {
+	case so.KeyEnv != "":
 		val, err := o.secret(so.KeyEnv, "")
 		if err != nil {
 			return nil, err
 		}
-		return local.FromHex(val)
-	}
-	pass := ""
-	if so.PassphraseEnv != "" {
-		var err error
-		if pass, err = o.secret(so.PassphraseEnv, ""); err != nil {
+		if s, err = local.FromHex(val); err != nil {
 			return nil, err
 		}
+	case so.KeyFile != "":
+		pass := ""
+		if so.PassphraseEnv != "" {
+			var err error
+			if pass, err = o.secret(so.PassphraseEnv, ""); err != nil {
+				return nil, err
+			}
+		}
+		var err error
+		if s, err = local.FromFile(so.KeyFile, pass); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("%w: only an address is configured: enough for dry-runs and shadow mode, not to send (set key_env or key_file)", ErrConfig)
 	}
-	return local.FromFile(so.KeyFile, pass)
+	// The configured address is what dry-runs simulate from: a key for
+	// another account would make them lie.
+	if so.Address != "" && !strings.EqualFold(so.Address, s.Address().Hex()) {
+		return nil, fmt.Errorf("%w: address is %s but the key is for %s", ErrConfig, so.Address, s.Address().Hex())
+	}
+	return s, nil
 }
 
 func (o Options) vaultSigner(ctx context.Context, v *VaultSignerOptions, log *slog.Logger) (*vault.Signer, error) {

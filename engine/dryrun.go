@@ -1,0 +1,177 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/firebreak-dev/firebreak/engine/event"
+	"github.com/firebreak-dev/firebreak/engine/guard"
+	"github.com/firebreak-dev/firebreak/engine/simulate"
+)
+
+// SimulateOptions configure how dry-runs and shadow mode try actions.
+type SimulateOptions struct {
+	// Method is auto (anvil if installed, else eth_simulateV1), anvil,
+	// eth_simulateV1 or eth_call.
+	Method string `yaml:"method"`
+	// Anvil is the anvil binary; empty means $FIREBREAK_ANVIL, the
+	// Makefile's .tools install, or PATH.
+	Anvil string `yaml:"anvil"`
+	// ProbeTimeout bounds the first request to the chain's node;
+	// StartTimeout bounds anvil's start-up on a fork.
+	ProbeTimeout time.Duration `yaml:"probe_timeout"`
+	StartTimeout time.Duration `yaml:"start_timeout"`
+}
+
+func defaultSimulateOptions() SimulateOptions {
+	return SimulateOptions{Method: string(simulate.MethodAuto), ProbeTimeout: 10 * time.Second, StartTimeout: 30 * time.Second}
+}
+
+func (s SimulateOptions) validate() error {
+	if _, err := simulate.ParseMethod(s.Method); err != nil {
+		return configErr("simulate.method: %v", err)
+	}
+	if s.ProbeTimeout < 0 || s.StartTimeout < 0 {
+		return configErr("simulate: timeouts must not be negative")
+	}
+	return nil
+}
+
+// DryRunOptions say what to fork for a dry-run.
+type DryRunOptions struct {
+	// ForkURL is the node to fork; empty means the rpc of the event's
+	// chain in the configuration.
+	ForkURL string
+	// ForkBlock pins the fork; 0 means the head.
+	ForkBlock uint64
+	// Progress, when set, hears what is happening, for a terminal.
+	Progress func(msg string)
+}
+
+// DryRun decides ev as the engine would and tries the allowed actions on a
+// fork, sending nothing to the chain. The guard reads its preconditions on
+// the fork, so decision and simulation see the same state. The returned
+// Outcome carries the simulation in DryRuns; the error is for a dry-run
+// that could not be done (no fork, no sender address), not for actions
+// that would fail.
+func DryRun(ctx context.Context, opts Options, ev event.Event, dopts DryRunOptions, log *slog.Logger) (Outcome, error) {
+	if err := opts.validate(); err != nil {
+		return Outcome{}, err
+	}
+	chainID := ev.ChainID
+	if p, ok := opts.Protocols[ev.Protocol]; ok {
+		chainID = p.ChainID
+	}
+	url := dopts.ForkURL
+	if url == "" {
+		for _, c := range opts.Chains {
+			if c.ID == chainID {
+				url = c.RPC
+			}
+		}
+		if url == "" {
+			return Outcome{}, configErr("chain %d (of protocol %q) is not in chains: pass a fork URL", chainID, ev.Protocol)
+		}
+	}
+	fork, err := simulate.OpenFork(ctx, opts.forkOptions(url, dopts.ForkBlock, chainID, dopts.Progress))
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer fork.Close()
+
+	planner, err := NewPlanner(ctx, opts, map[uint64]guard.Caller{chainID: fork}, log)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if dopts.Progress != nil {
+		dopts.Progress("evaluating the event against the policies, with preconditions read on the fork")
+	}
+	out, err := planner.Plan(ctx, ev)
+	if err != nil {
+		return out, err
+	}
+	byChain, err := opts.simulationActions(ev, out)
+	if err != nil {
+		return out, err
+	}
+	// The guard could only allow actions on the forked chain: it has no
+	// reader for any other.
+	actions := byChain[chainID]
+	if dopts.Progress != nil {
+		dopts.Progress(fmt.Sprintf("trying %d action(s) on the fork", len(actions)))
+	}
+	res, err := fork.Run(ctx, actions)
+	if err != nil {
+		return out, err
+	}
+	out.DryRuns = append(out.DryRuns, res)
+	return out, nil
+}
+
+func (o Options) forkOptions(url string, block, chainID uint64, progress func(string)) simulate.ForkOptions {
+	return simulate.ForkOptions{
+		URL: url, Block: block, ChainID: chainID, Method: simulate.Method(o.Simulate.Method), AnvilBin: o.Simulate.Anvil,
+		ProbeTimeout: o.Simulate.ProbeTimeout, StartTimeout: o.Simulate.StartTimeout, Progress: progress, RoleNames: o.roleNames(),
+	}
+}
+
+// roleNames are the role names of the registry, for the decoder.
+func (o Options) roleNames() []string {
+	var names []string
+	for _, p := range o.Protocols {
+		for _, r := range p.Roles {
+			names = append(names, r)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// simulationActions turns the allowed verdicts of an outcome into actions
+// to simulate, from each signer's address, with their post-conditions,
+// grouped by chain.
+func (o Options) simulationActions(ev event.Event, out Outcome) (map[uint64][]simulate.Action, error) {
+	byChain := map[uint64][]simulate.Action{}
+	for i, a := range out.Actions {
+		if a.Outcome != guard.Allowed {
+			continue
+		}
+		from, err := o.senderAddress(a.Signer)
+		if err != nil {
+			return nil, err
+		}
+		byChain[a.ChainID] = append(byChain[a.ChainID], simulate.Action{
+			ID: fmt.Sprintf("%s-%d", ev.ID, i), Type: a.Request.Type, Target: a.Request.Protocol + "." + a.Request.Contract,
+			From: from, To: a.To, Data: a.Data, Check: o.postCondition(a.Verdict),
+		})
+	}
+	return byChain, nil
+}
+
+// postCondition is what must hold once an allowed action took effect.
+func (o Options) postCondition(v guard.Verdict) *simulate.Check {
+	c := &simulate.Check{To: v.To}
+	switch v.Request.Type {
+	case guard.ActionPause:
+		c.Description, c.Data, c.Want = "paused() == true", selector("paused()"), true
+	case guard.ActionFreezeBridge:
+		frozen := o.Protocols[v.Request.Protocol].Contracts[v.Request.Contract].FrozenFunction
+		if frozen == "" {
+			frozen = "frozen()"
+		}
+		c.Description, c.Data, c.Want = frozen+" == true", selector(frozen), true
+	case guard.ActionRevokeRole:
+		if len(v.Data) != 4+64 {
+			return nil
+		}
+		// hasRole takes the very (role, account) revokeRole was given.
+		c.Data = append(selector("hasRole(bytes32,address)"), v.Data[4:]...)
+		c.Description, c.Want = fmt.Sprintf("hasRole(%s, %s) == false", v.Request.Role, v.Request.Account), false
+	default:
+		return nil
+	}
+	return c
+}
