@@ -4,6 +4,7 @@
 //
 //	firebreak serve   --config firebreak.yaml   run the engine
 //	firebreak publish --nats URL EVENT.json     send a detection event
+//	firebreak dry-run --event EVENT.json        what would happen, on a fork
 //	firebreak demo    [--json]                  the whole path on a local chain
 //	firebreak policy  test|eval|check           write and test policies
 //	firebreak halt    --reason TEXT             the global kill switch
@@ -44,6 +45,8 @@ Usage:
 Commands:
   serve     run the engine (embedded NATS unless nats.url is configured)
   publish   publish a detection event file to the DETECTIONS stream
+  dry-run   evaluate an event and try its actions on a fork of the chain,
+            sending nothing; report calls, reverts, gas and post-checks
   demo      start a local chain, deploy the demo protocol, pause it on a
             critical event, and report what happened
   policy    test, check and evaluate Rego policies (policy test|eval|check)
@@ -95,6 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runApprove(ctx, rest, stdout, stderr, lookupEnv)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
+	case "dry-run":
+		return runDryRun(ctx, rest, stdout, stderr, lookupEnv)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "firebreak %s\n", version)
 		return exitOK

@@ -33,6 +33,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"serve", "-h"}, exitOK, "embedded NATS server"},
 		{[]string{"publish", "-h"}, exitOK, "detections.<source>"},
 		{[]string{"demo", "-h"}, exitOK, "Exits 0 only if the vault is really paused"},
+		{[]string{"dry-run", "-h"}, exitOK, "without sending anything"},
+		{[]string{"serve", "-h"}, exitOK, "--shadow"},
 		{[]string{"publish"}, exitUsage, "Usage: firebreak publish"},
 	}
 	for _, tt := range tests {

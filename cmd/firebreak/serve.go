@@ -19,8 +19,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, look
 	config := fs.String("config", "firebreak.yaml", "configuration file (see firebreak.example.yaml)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "text or json")
+	shadow := fs.Bool("shadow", false, "shadow mode: simulate allowed actions on a fork of the chain instead of sending them (same as shadow: true in the configuration)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: firebreak serve [--config firebreak.yaml]
+		fmt.Fprint(stderr, `Usage: firebreak serve [--config firebreak.yaml] [--shadow]
 
 Runs the engine: consumes detection events from the DETECTIONS stream,
 decides with the Rego policies, guards and sends containment transactions.
@@ -34,6 +35,11 @@ next start, at the same nonce, never sent twice.
 The policies are reloaded when their folder or bundle changes (every
 policy_reload) and on SIGHUP; a set that does not compile or whose Rego
 tests fail is refused and the old one stays in force.
+
+With --shadow (policies on probation) nothing is signed or sent: each
+event's allowed actions are tried on a fresh fork of their chain, as
+'firebreak dry-run' does, and the result is recorded with the event's
+outcome (dry_runs). Signers need only an address in shadow mode.
 
 Flags:
 `)
@@ -54,6 +60,9 @@ Flags:
 	}
 	opts.LookupEnv = lookupEnv
 	opts.ReloadPolicies = reloadOnSIGHUP(ctx)
+	if *shadow {
+		opts.Shadow = true
+	}
 	e, err := engine.New(opts, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak serve:", err)
