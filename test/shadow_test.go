@@ -1,0 +1,132 @@
+package test
+
+import (
+	"context"
+	"log/slog"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/contracts"
+	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/guard"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/simulate"
+)
+
+// newShadowStack is newStack in shadow mode, with a guardian that is not
+// one of anvil's default accounts (a fork overwrites those) and that the
+// engine knows by address only: shadow mode holds no key.
+func newShadowStack(t *testing.T) (*stack, common.Address) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	s := &stack{t: t, ctx: ctx, anvil: startAnvil(t, ctx)}
+	var err error
+	if s.client, err = ethclient.DialContext(ctx, s.anvil.URL()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.client.Close)
+	gk, _ := crypto.GenerateKey()
+	guardian := crypto.PubkeyToAddress(gk.PublicKey)
+	if err := s.client.Client().CallContext(ctx, nil, "anvil_setBalance", guardian, (*hexutil.Big)(big.NewInt(1e18))); err != nil {
+		t.Fatal(err)
+	}
+	s.operator = mustSigner(t, operatorKey)
+	admin, _ := crypto.HexToECDSA(adminKey)
+	if s.demo, err = contracts.DeployDemo(ctx, s.client, bind.NewKeyedTransactor(admin, big.NewInt(chainID)), guardian, s.operator.Address(), big.NewInt(1e18)); err != nil {
+		t.Fatal(err)
+	}
+	bin, _ := simulate.FindAnvil()
+
+	minConf := 0.8
+	opts := engine.DefaultOptions()
+	opts.DataDir = t.TempDir()
+	opts.NATS.Port = -1
+	opts.Shadow = true
+	opts.Simulate.Anvil = bin
+	opts.Chains = []engine.ChainOptions{{ID: chainID, Name: "anvil", RPC: s.anvil.URL()}}
+	opts.Signers = map[string]engine.SignerOptions{"guardian": {Kind: "local", Address: guardian.Hex()}}
+	opts.Protocols = map[string]engine.ProtocolOptions{"demo": {
+		ChainID: chainID, MinConfidence: &minConf, Signer: "guardian",
+		Contracts: map[string]engine.ContractOptions{"vault": {Address: s.demo.Vault.Hex(), Pausable: true}},
+	}}
+	opts.Allowlist = []engine.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if s.engine, err = engine.New(opts, log); err != nil {
+		t.Fatal(err)
+	}
+	engCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.engine.Run(engCtx) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("engine.Run: %v", err)
+		}
+	})
+	select {
+	case <-s.engine.Ready():
+	case err := <-done:
+		t.Fatalf("engine stopped during start: %v", err)
+	case <-ctx.Done():
+		t.Fatal("engine did not start")
+	}
+	nc, err := ingest.Dial(s.engine.NATSURL(), t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	if s.js, err = jetstream.New(nc); err != nil {
+		t.Fatal(err)
+	}
+	return s, guardian
+}
+
+func TestShadowModeSimulatesAndSendsNothing(t *testing.T) {
+	s, guardian := newShadowStack(t)
+	head, err := s.client.BlockNumber(s.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := criticalExploit("shadow-1")
+	s.publish(ev)
+	out := s.outcome(ev.ID)
+
+	if len(out.Actions) != 1 || out.Actions[0].Outcome != guard.Allowed {
+		t.Fatalf("actions = %+v, want one allowed pause", out.Actions)
+	}
+	if out.Actions[0].ActionID != "" {
+		t.Errorf("shadow mode recorded an intent %q for the submitter", out.Actions[0].ActionID)
+	}
+	if out.DryRunError != "" || len(out.DryRuns) != 1 {
+		t.Fatalf("dry runs %+v, error %q: want one simulation", out.DryRuns, out.DryRunError)
+	}
+	res := out.DryRuns[0]
+	if !res.OK || res.Method != simulate.MethodAnvil || len(res.Actions) != 1 {
+		t.Fatalf("simulation = %+v, want one ok action on an anvil fork", res)
+	}
+	a := res.Actions[0]
+	if a.From != guardian || a.Status != simulate.StatusOK || a.PostCondition == nil || a.PostCondition.Status != simulate.StatusPass {
+		t.Errorf("simulated action = %+v, want the guardian's pause succeeding with paused() == true", a)
+	}
+	s.drained()
+	// Nothing reached the live chain: no block was mined, the guardian
+	// sent nothing, the vault is not paused.
+	if now, _ := s.client.BlockNumber(s.ctx); now != head {
+		t.Errorf("the live chain moved from block %d to %d", head, now)
+	}
+	if n := s.sent(guardian); n != 0 {
+		t.Errorf("the guardian sent %d transactions", n)
+	}
+	if s.paused() {
+		t.Error("the vault is paused on the live chain")
+	}
+}
