@@ -33,7 +33,7 @@ type liveChain struct {
 	bin      string
 }
 
-func startLiveChain(t *testing.T) *liveChain {
+func startLiveChain(t testing.TB) *liveChain {
 	t.Helper()
 	bin, err := simulate.FindAnvil()
 	if err != nil {
@@ -69,7 +69,7 @@ func startLiveChain(t *testing.T) *liveChain {
 
 // files writes a configuration whose guardian signer is only an address,
 // and a critical exploit event.
-func (l *liveChain) files(t *testing.T, sender string) (config, ev string) {
+func (l *liveChain) files(t testing.TB, sender string) (config, ev string) {
 	t.Helper()
 	dir := t.TempDir()
 	config = filepath.Join(dir, "firebreak.yaml")

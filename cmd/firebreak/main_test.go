@@ -12,7 +12,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 )
 
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+func runCLI(t testing.TB, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	noEnv := func(string) (string, bool) { return "", false }
