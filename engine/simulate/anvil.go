@@ -2,8 +2,13 @@
 // local anvil node, fresh or forking a live chain, where firebreak can try
 // what it would do without broadcasting anything.
 //
-// This file starts and stops anvil; the demo and the end-to-end tests use
-// it for their local chain, and fork dry-runs build on it.
+// anvil.go starts and stops anvil; the demo and the end-to-end tests use it
+// for their local chain. A Fork (fork.go) copies a live chain's state:
+// anvil --fork-url with the real sender impersonated, or, without anvil, the
+// node's own eth_simulateV1 or eth_call. Fork.Run (run.go) tries actions on
+// it and checks their post-conditions; the Decoder (decode.go) names calls
+// and revert reasons from a table of known ABIs. `firebreak dry-run` and
+// shadow mode are built on these.
 package simulate
 
 import (
