@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"net"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -181,7 +183,13 @@ func TestForkIsStoppedOnClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := f.anvil.URL()
+	if n := forkingChildren(t, l.anvil.URL()); n != 1 {
+		t.Fatalf("%d anvil forks running, want 1", n)
+	}
 	f.Close()
+	if n := forkingChildren(t, l.anvil.URL()); n != 0 {
+		t.Fatalf("%d anvil forks running after Close, want 0", n)
+	}
 	f.Close() // twice is fine
 	select {
 	case <-f.anvil.done:
@@ -312,4 +320,52 @@ func TestRedact(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOpenForkCancelledStopsAnvil is Ctrl-C while the fork starts: the
+// context ends as anvil is being started, and no anvil is left running.
+func TestOpenForkCancelledStopsAnvil(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l := startLive(t, ctx)
+	runCtx, interrupt := context.WithCancel(ctx)
+	_, err := OpenFork(runCtx, ForkOptions{URL: l.anvil.URL(), Method: MethodAnvil, AnvilBin: anvilBin(t), Progress: func(msg string) {
+		if strings.HasPrefix(msg, "starting an anvil fork") {
+			interrupt()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if n := forkingChildren(t, l.anvil.URL()); n != 0 {
+		t.Fatalf("%d anvil fork(s) of %s still running after the interrupt", n, l.anvil.URL())
+	}
+}
+
+// forkingChildren counts this process's children whose command line forks
+// url.
+func forkingChildren(t *testing.T, url string) int {
+	t.Helper()
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skip("no /proc:", err)
+	}
+	me := strconv.Itoa(os.Getpid())
+	n := 0
+	for _, d := range dirs {
+		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// stat: pid (comm) state ppid ...
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(fields) < 2 || fields[1] != me || fields[0] == "Z" {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+		if strings.Contains(string(cmdline), url) {
+			n++
+		}
+	}
+	return n
 }

@@ -162,48 +162,67 @@ func (f *Fork) runAnvil(ctx context.Context, res *Result) error {
 	for i := range res.Actions {
 		r := &res.Actions[i]
 		if !funded[r.From] {
-			if err := f.node.CallContext(ctx, nil, "anvil_impersonateAccount", r.From); err != nil {
-				return f.rpcErr("anvil_impersonateAccount", err)
-			}
-			if err := f.node.CallContext(ctx, nil, "anvil_setBalance", r.From, (*hexutil.Big)(senderFunds)); err != nil {
-				return f.rpcErr("anvil_setBalance", err)
+			if err := f.impersonate(ctx, r.From); err != nil {
+				return err
 			}
 			funded[r.From] = true
 		}
-		var gas hexutil.Uint64
-		err := f.node.CallContext(ctx, &gas, "eth_estimateGas", callArg(r.From, r.To, r.Data))
-		if err != nil {
-			if rev, ok := f.revert(err); ok {
-				r.Status, r.Revert = StatusReverted, rev
-				continue
-			}
-			return f.rpcErr("eth_estimateGas", err)
-		}
-		tx := callArg(r.From, r.To, r.Data)
-		tx["gas"] = hexutil.Uint64(uint64(gas) * 5 / 4)
-		var hash common.Hash
-		if err := f.node.CallContext(ctx, &hash, "eth_sendTransaction", tx); err != nil {
-			if rev, ok := f.revert(err); ok {
-				r.Status, r.Revert = StatusReverted, rev
-				continue
-			}
-			return f.rpcErr("eth_sendTransaction", err)
-		}
-		r.ForkTxHash = &hash
-		receipt, err := f.receipt(ctx, hash)
-		if err != nil {
+		// Where a Safe sender will branch off: impersonate its owners,
+		// approveHash, then execTransaction with pre-validated (v = 1)
+		// signatures. Today every sender is an externally owned account.
+		if err := f.sendEOA(ctx, r); err != nil {
 			return err
 		}
-		r.GasUsed = uint64(receipt.GasUsed)
-		if receipt.Status != 1 {
-			r.Status = StatusReverted
-			r.Revert = &Revert{Message: "the transaction reverted on the fork"}
-			continue
-		}
-		r.Status = StatusOK
-		if r.Check != nil {
+		if r.Status == StatusOK && r.Check != nil {
 			r.PostCondition = f.check(ctx, r.Check)
 		}
+	}
+	return nil
+}
+
+// impersonate lets the fork accept unsigned transactions from a and gives
+// it ether for gas.
+func (f *Fork) impersonate(ctx context.Context, a common.Address) error {
+	if err := f.node.CallContext(ctx, nil, "anvil_impersonateAccount", a); err != nil {
+		return f.rpcErr("anvil_impersonateAccount", err)
+	}
+	if err := f.node.CallContext(ctx, nil, "anvil_setBalance", a, (*hexutil.Big)(senderFunds)); err != nil {
+		return f.rpcErr("anvil_setBalance", err)
+	}
+	return nil
+}
+
+// sendEOA sends r from its impersonated sender and records status, gas
+// and revert reason.
+func (f *Fork) sendEOA(ctx context.Context, r *ActionResult) error {
+	var gas hexutil.Uint64
+	err := f.node.CallContext(ctx, &gas, "eth_estimateGas", callArg(r.From, r.To, r.Data))
+	if err != nil {
+		if rev, ok := f.revert(err); ok {
+			r.Status, r.Revert = StatusReverted, rev
+			return nil
+		}
+		return f.rpcErr("eth_estimateGas", err)
+	}
+	tx := callArg(r.From, r.To, r.Data)
+	tx["gas"] = hexutil.Uint64(uint64(gas) * 5 / 4)
+	var hash common.Hash
+	if err := f.node.CallContext(ctx, &hash, "eth_sendTransaction", tx); err != nil {
+		if rev, ok := f.revert(err); ok {
+			r.Status, r.Revert = StatusReverted, rev
+			return nil
+		}
+		return f.rpcErr("eth_sendTransaction", err)
+	}
+	r.ForkTxHash = &hash
+	receipt, err := f.receipt(ctx, hash)
+	if err != nil {
+		return err
+	}
+	r.GasUsed = uint64(receipt.GasUsed)
+	r.Status = StatusOK
+	if receipt.Status != 1 {
+		r.Status, r.Revert = StatusReverted, &Revert{Message: "the transaction reverted on the fork"}
 	}
 	return nil
 }
