@@ -178,12 +178,14 @@ func OpenFork(ctx context.Context, opts ForkOptions) (*Fork, error) {
 	}
 	if method == MethodAnvil {
 		say(fmt.Sprintf("starting an anvil fork of chain %d at block %d", f.chainID, f.block))
+		stopTicker := ticker(say, time.Now())
 		a, err := StartAnvil(ctx, AnvilOptions{
 			Bin: opts.AnvilBin, ForkURL: opts.URL, ForkBlock: f.block, StartTimeout: opts.StartTimeout,
 			// No dev accounts: nothing on the fork differs from the chain
 			// but what firebreak does to it.
 			Args: []string{"--accounts", "0", "--timeout", strconvMillis(probe), "--retries", "2"},
 		})
+		stopTicker()
 		if err != nil {
 			if ctx.Err() != nil {
 				return fail(ctx.Err())
@@ -201,6 +203,27 @@ func OpenFork(ctx context.Context, opts ForkOptions) (*Fork, error) {
 }
 
 func strconvMillis(d time.Duration) string { return fmt.Sprint(d.Milliseconds()) }
+
+// ticker tells say every two seconds that anvil is still fetching the fork
+// (a remote fork can take a while), until the returned stop is called.
+func ticker(say func(string), start time.Time) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(2 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				say(fmt.Sprintf("still starting the fork (%.0f s)", now.Sub(start).Seconds()))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
 
 // Method is the method this fork simulates with.
 func (f *Fork) Method() Method { return f.method }

@@ -1,10 +1,16 @@
 package simulate
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"math/big"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -368,4 +374,75 @@ func forkingChildren(t *testing.T, url string) int {
 		}
 	}
 	return n
+}
+
+// TestAutoWithoutAnvilFallsBack: with no anvil installed, auto asks the
+// node (eth_simulateV1); a node without eth_simulateV1 gets eth_call, and
+// the result says which method ran.
+func TestAutoWithoutAnvilFallsBack(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l := startLive(t, ctx)
+	t.Setenv("FIREBREAK_ANVIL", filepath.Join(t.TempDir(), "no-anvil-here"))
+
+	f, err := OpenFork(ctx, ForkOptions{URL: l.anvil.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.Run(ctx, []Action{pauseAction(l, l.guardian)})
+	f.Close()
+	if err != nil || res.Method != MethodSimulateV1 || !res.OK || res.Actions[0].PostCondition.Status != StatusPass {
+		t.Fatalf("res = %+v, err %v; want eth_simulateV1 with the post-condition checked", res, err)
+	}
+
+	// Anvil and geth both offer eth_simulateV1; older nodes answer
+	// "method not found". A proxy in front of the real anvil plays such a
+	// node and passes every other request through.
+	old := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var req struct {
+			ID     json.RawMessage `json:"id"`
+			Method string          `json:"method"`
+		}
+		_ = json.Unmarshal(body, &req)
+		if req.Method == "eth_simulateV1" {
+			fmt.Fprintf(w, `{"jsonrpc":"2.0","id":%s,"error":{"code":-32601,"message":"the method eth_simulateV1 does not exist/is not available"}}`, req.ID)
+			return
+		}
+		resp, err := http.Post(l.anvil.URL(), "application/json", bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.Copy(w, resp.Body)
+	}))
+	defer old.Close()
+	f, err = OpenFork(ctx, ForkOptions{URL: old.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err = f.Run(ctx, []Action{pauseAction(l, l.guardian), pauseAction(l, newAddress(t))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Method != MethodCall || !strings.Contains(strings.Join(res.Warnings, "\n"), "does not offer eth_simulateV1") {
+		t.Fatalf("method %s, warnings %q: want eth_call, saying why", res.Method, res.Warnings)
+	}
+	if a := res.Actions[0]; a.Status != StatusOK || a.PostCondition.Status != StatusUnknown {
+		t.Errorf("guardian's pause = %+v, want ok, post-condition not checked", a)
+	}
+	if a := res.Actions[1]; a.Status != StatusReverted || a.Revert == nil || a.Revert.Name != "AccessControlUnauthorizedAccount" {
+		t.Errorf("stranger's pause = %+v, want the decoded AccessControlUnauthorizedAccount", a)
+	}
+	if res.OK {
+		t.Error("a failing action is reported ok")
+	}
+	// The stranger never held ether: the report warns that the real
+	// transaction could not pay for gas.
+	if !strings.Contains(strings.Join(res.Warnings, "\n"), res.Actions[1].From.Hex()+" holds no ether") {
+		t.Errorf("warnings %q do not mention the penniless sender", res.Warnings)
+	}
 }
