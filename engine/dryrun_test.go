@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
@@ -66,6 +67,12 @@ func TestSenderAddress(t *testing.T) {
 	if err := os.WriteFile(keyFile, []byte(testKey), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	ksDir := t.TempDir()
+	ks := keystore.NewKeyStore(ksDir, keystore.LightScryptN, keystore.LightScryptP)
+	ksAccount, err := ks.ImportECDSA(key, "passphrase")
+	if err != nil {
+		t.Fatal(err)
+	}
 	env := func(vars map[string]string) func(string) (string, bool) {
 		return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 	}
@@ -80,6 +87,7 @@ func TestSenderAddress(t *testing.T) {
 		{"address wins over an unset key", SignerOptions{Kind: "local", KeyEnv: "K", Address: other.Hex()}, nil, other, ""},
 		{"derived from key_env", SignerOptions{Kind: "local", KeyEnv: "K"}, map[string]string{"K": testKey}, fromKey, ""},
 		{"derived from key_file", SignerOptions{Kind: "local", KeyFile: keyFile}, nil, fromKey, ""},
+		{"keystore, no passphrase needed", SignerOptions{Kind: "local", KeyFile: ksAccount.URL.Path}, nil, fromKey, ""},
 		{"key variable unset", SignerOptions{Kind: "local", KeyEnv: "K"}, nil, common.Address{}, "K is not set (or set signers.g.address"},
 	}
 	for _, tt := range tests {

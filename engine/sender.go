@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 )
@@ -21,9 +24,35 @@ func (o Options) senderAddress(name string) (common.Address, error) {
 	if so.Address != "" {
 		return common.HexToAddress(so.Address), nil
 	}
+	if so.Kind != "local" {
+		return common.Address{}, fmt.Errorf("%w: signers.%s (kind %s): set signers.%s.address, the account a dry-run sends from", ErrConfig, name, so.Kind, name)
+	}
+	if a, ok := keystoreAddress(so.KeyFile); ok {
+		return a, nil
+	}
 	s, err := o.localSigner(so)
 	if err != nil {
 		return common.Address{}, fmt.Errorf("signers.%s: %w (or set signers.%s.address: a dry-run needs only the address)", name, err, name)
 	}
 	return s.Address(), nil
+}
+
+// keystoreAddress reads the address an encrypted JSON keystore carries in
+// the clear, so a dry-run needs neither the passphrase nor the key.
+func keystoreAddress(path string) (common.Address, bool) {
+	if path == "" {
+		return common.Address{}, false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.HasPrefix(strings.TrimSpace(string(data)), "{") {
+		clear(data)
+		return common.Address{}, false
+	}
+	var ks struct {
+		Address string `json:"address"`
+	}
+	if json.Unmarshal(data, &ks) != nil || !common.IsHexAddress(ks.Address) {
+		return common.Address{}, false
+	}
+	return common.HexToAddress(ks.Address), true
 }

@@ -244,3 +244,37 @@ func TestDryRunFailsClearly(t *testing.T) {
 		})
 	}
 }
+
+// TestDryRunDerivesSenderFromKeyAndNeverShowsIt: with no address
+// configured, the sender comes from the key in the environment, and the
+// key appears nowhere in the output.
+func TestDryRunDerivesSenderFromKeyAndNeverShowsIt(t *testing.T) {
+	l := startLiveChain(t)
+	key, _ := crypto.GenerateKey()
+	hexKey := hexutil.Encode(crypto.FromECDSA(key))
+	config, ev := l.files(t, "key_env: FIREBREAK_TEST_DRYRUN_KEY")
+	env := func(k string) (string, bool) {
+		if k == "FIREBREAK_TEST_DRYRUN_KEY" {
+			return hexKey, true
+		}
+		return "", false
+	}
+	var out, errOut strings.Builder
+	code := run(context.Background(), []string{"dry-run", "--config", config, "--event", ev, "--json", "--log-level", "debug"}, &out, &errOut, env)
+	// The derived sender is not the vault's pauser: the pause must fail.
+	if code != exitFailure {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out.String(), errOut.String())
+	}
+	var rep dryRunReport
+	if err := json.Unmarshal([]byte(out.String()), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if from := rep.Outcome.DryRuns[0].Actions[0].From; from != crypto.PubkeyToAddress(key.PublicKey) {
+		t.Errorf("sender %s, want the key's address", from.Hex())
+	}
+	for _, s := range []string{hexKey, strings.TrimPrefix(hexKey, "0x")} {
+		if strings.Contains(out.String()+errOut.String(), s) {
+			t.Fatal("the key appears in the dry-run's output")
+		}
+	}
+}
