@@ -116,7 +116,11 @@ func (f *Fork) Run(ctx context.Context, actions []Action) (Result, error) {
 		err = f.runAnvil(ctx, &res)
 	case MethodSimulateV1:
 		err = f.runSimulateV1(ctx, &res)
-		if fault, _ := classify(err); err != nil && fault == faultUnsupported && f.opts.Method != MethodSimulateV1 {
+		if fault, _ := classify(err); err != nil && fault == faultUnsupported {
+			if f.opts.Method == MethodSimulateV1 {
+				// Asked for by name: say so rather than quietly do less.
+				return res, f.rpcErr("eth_simulateV1", err)
+			}
 			res.Warnings = append(res.Warnings, "the node does not offer eth_simulateV1: fell back to eth_call, which cannot check post-conditions")
 			f.method, res.Method = MethodCall, MethodCall
 			err = f.runCall(ctx, &res)
@@ -311,7 +315,7 @@ func (f *Fork) runSimulateV1(ctx context.Context, res *Result) error {
 	}
 	if err := f.node.CallContext(ctx, &blocks, "eth_simulateV1", req, hexutil.EncodeUint64(f.block)); err != nil {
 		if fault, _ := classify(err); fault == faultUnsupported {
-			return err
+			return err // Run decides: fall back, or report
 		}
 		return f.rpcErr("eth_simulateV1", err)
 	}
