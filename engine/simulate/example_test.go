@@ -1,6 +1,7 @@
 package simulate_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -35,4 +36,29 @@ func ExampleDecoder_DecodeCall() {
 func ExampleRedact() {
 	fmt.Println(simulate.Redact("https://eth-mainnet.g.alchemy.com/v2/SECRET"))
 	// Output: https://eth-mainnet.g.alchemy.com/…
+}
+
+// A fork of a live chain, one pause tried on it from the guardian's
+// account, and paused() read back. (Not run as a test: it needs a node;
+// fork_test.go runs the same on anvil.)
+func ExampleOpenFork() {
+	ctx := context.Background()
+	vault := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
+	f, err := simulate.OpenFork(ctx, simulate.ForkOptions{URL: "http://127.0.0.1:8545", ChainID: 31337})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer f.Close() // stops anvil
+	res, err := f.Run(ctx, []simulate.Action{{
+		Type: "pause", Target: "demo.vault",
+		From: common.HexToAddress("0x2dE04b4AF08e0E3de1C744efF065BB02a5E97408"),
+		To:   vault, Data: hexutil.MustDecode("0x8456cb59"), // pause()
+		Check: &simulate.Check{Description: "paused() == true", To: vault, Data: hexutil.MustDecode("0x5c975abb"), Want: true},
+	}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Method, res.OK, res.Actions[0].Status, res.Actions[0].PostCondition.Status)
 }
