@@ -23,8 +23,9 @@ import (
 
 // newShadowStack is newStack in shadow mode, with a guardian that is not
 // one of anvil's default accounts (a fork overwrites those) and that the
-// engine knows by address only: shadow mode holds no key.
-func newShadowStack(t *testing.T) (*stack, common.Address) {
+// engine knows by address only: shadow mode holds no key. The engine's
+// signer is sender when set, else the guardian.
+func newShadowStack(t *testing.T, sender *common.Address) (*stack, common.Address) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
@@ -53,7 +54,11 @@ func newShadowStack(t *testing.T) (*stack, common.Address) {
 	opts.Shadow = true
 	opts.Simulate.Anvil = bin
 	opts.Chains = []engine.ChainOptions{{ID: chainID, Name: "anvil", RPC: s.anvil.URL()}}
-	opts.Signers = map[string]engine.SignerOptions{"guardian": {Kind: "local", Address: guardian.Hex()}}
+	from := guardian
+	if sender != nil {
+		from = *sender
+	}
+	opts.Signers = map[string]engine.SignerOptions{"guardian": {Kind: "local", Address: from.Hex()}}
 	opts.Protocols = map[string]engine.ProtocolOptions{"demo": {
 		ChainID: chainID, MinConfidence: &minConf, Signer: "guardian",
 		Contracts: map[string]engine.ContractOptions{"vault": {Address: s.demo.Vault.Hex(), Pausable: true}},
@@ -91,7 +96,7 @@ func newShadowStack(t *testing.T) (*stack, common.Address) {
 }
 
 func TestShadowModeSimulatesAndSendsNothing(t *testing.T) {
-	s, guardian := newShadowStack(t)
+	s, guardian := newShadowStack(t, nil)
 	head, err := s.client.BlockNumber(s.ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -125,6 +130,27 @@ func TestShadowModeSimulatesAndSendsNothing(t *testing.T) {
 	}
 	if n := s.sent(guardian); n != 0 {
 		t.Errorf("the guardian sent %d transactions", n)
+	}
+	if s.paused() {
+		t.Error("the vault is paused on the live chain")
+	}
+}
+
+func TestShadowModeRecordsAFailingAction(t *testing.T) {
+	k, _ := crypto.GenerateKey()
+	stranger := crypto.PubkeyToAddress(k.PublicKey)
+	s, _ := newShadowStack(t, &stranger)
+	ev := criticalExploit("shadow-unauthorized")
+	s.publish(ev)
+	out := s.outcome(ev.ID)
+	if len(out.DryRuns) != 1 || len(out.DryRuns[0].Actions) != 1 {
+		t.Fatalf("dry runs %+v (error %q), want one simulated action", out.DryRuns, out.DryRunError)
+	}
+	res := out.DryRuns[0]
+	a := res.Actions[0]
+	want := "AccessControlUnauthorizedAccount(account=" + stranger.Hex() + ", neededRole=PAUSER_ROLE)"
+	if res.OK || a.Status != simulate.StatusReverted || a.Revert == nil || a.Revert.String() != want {
+		t.Fatalf("simulation ok %v, action %+v; want reverted with %s", res.OK, a, want)
 	}
 	if s.paused() {
 		t.Error("the vault is paused on the live chain")
