@@ -278,3 +278,32 @@ func TestDryRunDerivesSenderFromKeyAndNeverShowsIt(t *testing.T) {
 		}
 	}
 }
+
+// TestDryRunAlreadyPaused: the guard reads the precondition on the fork,
+// so a vault already paused on the chain is a no-op, and nothing is tried.
+func TestDryRunAlreadyPaused(t *testing.T) {
+	l := startLiveChain(t)
+	ctx := context.Background()
+	rpc := l.client.Client()
+	if err := rpc.CallContext(ctx, nil, "anvil_impersonateAccount", l.guardian); err != nil {
+		t.Fatal(err)
+	}
+	var hash common.Hash
+	v := contracts.NewProtectedVault()
+	if err := rpc.CallContext(ctx, &hash, "eth_sendTransaction", map[string]any{"from": l.guardian, "to": l.demo.Vault, "input": hexutil.Bytes(v.PackPause())}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bind.WaitMined(ctx, l.client, hash); err != nil || !l.paused(t) {
+		t.Fatalf("could not pause the live vault: %v", err)
+	}
+	config, ev := l.files(t, fmt.Sprintf("address: %q", l.guardian.Hex()))
+	code, out, errOut := runCLI(t, "dry-run", "--config", config, "--event", ev)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	for _, want := range []string{"pause demo.vault: noop, already paused", "Result: OK, nothing would be sent"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report does not say %q:\n%s", want, out)
+		}
+	}
+}

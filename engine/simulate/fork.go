@@ -259,6 +259,9 @@ func (f *Fork) Close() {
 // anvil fork, or on the node at the pinned block. It lets the guard read its
 // preconditions on the very state the actions will run on.
 func (f *Fork) CallContract(ctx context.Context, msg ethereum.CallMsg, _ *big.Int) ([]byte, error) {
+	if msg.To == nil {
+		return nil, fmt.Errorf("simulate: a read needs a contract address")
+	}
 	var out hexutil.Bytes
 	err := f.node.CallContext(ctx, &out, "eth_call", callArg(msg.From, *msg.To, msg.Data), f.blockTag())
 	return out, err
