@@ -136,7 +136,9 @@ func (o Options) roleNames() []string {
 func (o Options) simulationActions(ev event.Event, out Outcome) (map[uint64][]simulate.Action, error) {
 	byChain := map[uint64][]simulate.Action{}
 	for i, a := range out.Actions {
-		if a.Outcome != guard.Allowed {
+		// A notification is a message, not a transaction: nothing to
+		// simulate, and shadow mode does not publish it either.
+		if a.Outcome != guard.Allowed || a.Request.Type == guard.ActionNotify {
 			continue
 		}
 		from, err := o.senderAddress(a.Signer)

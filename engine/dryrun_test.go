@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/policies"
 )
@@ -153,4 +154,40 @@ func TestPostCondition(t *testing.T) {
 	if c := o.postCondition(guard.Verdict{Request: policies.ActionRequest{Type: "self_destruct"}}); c != nil {
 		t.Errorf("unknown type has a check: %+v", c)
 	}
+}
+
+func TestSimulationActions(t *testing.T) {
+	guardian := common.HexToAddress("0x00000000000000000000000000000000000000aa")
+	vault := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
+	o := Options{Signers: map[string]SignerOptions{"g": {Kind: "local", Address: guardian.Hex()}}}
+	out := Outcome{Actions: []ActionOutcome{
+		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "p", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 1, To: vault, Data: selector("pause()"), Signer: "g"}},
+		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "notify", Protocol: "p", Message: "look"}, Outcome: guard.Allowed, ChainID: 1}},
+		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "freeze_bridge", Protocol: "p", Contract: "bridge"}, Outcome: guard.Refused, Reason: "not on the allowlist"}},
+		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "q", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 5, To: vault, Data: selector("pause()"), Signer: "g"}},
+	}}
+	ev := validEventForTest()
+	byChain, err := o.simulationActions(ev, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(byChain) != 2 || len(byChain[1]) != 1 || len(byChain[5]) != 1 {
+		t.Fatalf("actions by chain = %+v, want one pause on chain 1 and one on chain 5 (no notify, nothing refused)", byChain)
+	}
+	a := byChain[1][0]
+	if a.ID != ev.ID+"-0" || a.From != guardian || a.Target != "p.vault" || a.Check == nil || a.Check.Description != "paused() == true" {
+		t.Errorf("action = %+v", a)
+	}
+	if b := byChain[5][0]; b.ID != ev.ID+"-3" {
+		t.Errorf("the second pause has id %q, want the index of its verdict", b.ID)
+	}
+
+	o.Signers["g"] = SignerOptions{Kind: "local", KeyEnv: "UNSET"}
+	if _, err := o.simulationActions(ev, out); err == nil || !strings.Contains(err.Error(), "signers.g.address") {
+		t.Fatalf("err = %v, want a pointer to signers.g.address", err)
+	}
+}
+
+func validEventForTest() event.Event {
+	return event.Event{ID: "ev-1", Source: "forta", ChainID: 1, Severity: event.SeverityCritical, Confidence: 0.9, AlertType: "exploit", Protocol: "p", Timestamp: time.Unix(0, 0).UTC()}
 }

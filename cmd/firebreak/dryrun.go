@@ -189,12 +189,16 @@ func printDryRun(w io.Writer, rep dryRunReport) {
 	}
 	var skipped []string
 	for _, a := range out.Actions {
+		if a.Outcome == guard.Allowed && a.Request.Type == guard.ActionNotify {
+			skipped = append(skipped, fmt.Sprintf("   notify %s: would publish %q (a message, not simulated)", a.Request.Protocol, a.Request.Message))
+			continue
+		}
 		if a.Outcome != guard.Allowed {
 			skipped = append(skipped, fmt.Sprintf("   %s %s.%s: %s, %s", a.Request.Type, a.Request.Protocol, a.Request.Contract, a.Outcome, a.Reason))
 		}
 	}
 	if len(skipped) > 0 {
-		fmt.Fprintf(w, "Not run (the guard's verdict):\n%s\n", strings.Join(skipped, "\n"))
+		fmt.Fprintf(w, "Not run:\n%s\n", strings.Join(skipped, "\n"))
 	}
 	for _, r := range out.DryRuns {
 		for _, warn := range r.Warnings {
