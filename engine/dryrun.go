@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/firebreak-dev/firebreak/engine/event"
@@ -172,6 +173,13 @@ func (o Options) postCondition(v guard.Verdict) *simulate.Check {
 		// hasRole takes the very (role, account) revokeRole was given.
 		c.Data = append(selector("hasRole(bytes32,address)"), v.Data[4:]...)
 		c.Description, c.Want = fmt.Sprintf("hasRole(%s, %s) == false", v.Request.Role, v.Request.Account), false
+	case guard.ActionBlockAddress:
+		blocked := o.Protocols[v.Request.Protocol].Contracts[v.Request.Contract].BlockedFunction
+		if blocked == "" || len(v.Data) != 4+32 {
+			return nil // no view to read it back with
+		}
+		c.Data = append(selector(strings.ReplaceAll(blocked, " ", "")), v.Data[4:]...)
+		c.Description, c.Want = fmt.Sprintf("%s of %s == true", blocked, v.Request.Account), true
 	default:
 		return nil
 	}

@@ -126,7 +126,9 @@ func TestPostCondition(t *testing.T) {
 	vault := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
 	o := Options{Protocols: map[string]ProtocolOptions{"p": {Contracts: map[string]ContractOptions{
 		"bridge": {FrozenFunction: "isFrozen()"}, "bridge2": {},
+		"list": {BlockFunction: "blockAddress(address)", BlockedFunction: "isBlocked(address)"},
 	}}}}
+	block := append(selector("blockAddress(address)"), common.LeftPadBytes([]byte{0xaa}, 32)...)
 	revoke := append(selector("revokeRole(bytes32,address)"), make([]byte, 64)...)
 	tests := []struct {
 		name     string
@@ -138,6 +140,7 @@ func TestPostCondition(t *testing.T) {
 		{"pause", guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "p", Contract: "vault"}, To: vault}, "paused() == true", "paused()", true},
 		{"freeze, configured view", guard.Verdict{Request: policies.ActionRequest{Type: "freeze_bridge", Protocol: "p", Contract: "bridge"}, To: vault}, "isFrozen() == true", "isFrozen()", true},
 		{"freeze, default view", guard.Verdict{Request: policies.ActionRequest{Type: "freeze_bridge", Protocol: "p", Contract: "bridge2"}, To: vault}, "frozen() == true", "frozen()", true},
+		{"block", guard.Verdict{Request: policies.ActionRequest{Type: "block_address", Protocol: "p", Contract: "list", Account: "0xaa"}, To: vault, Data: block}, "isBlocked(address) of 0xaa == true", "isBlocked(address)", true},
 		{"revoke", guard.Verdict{Request: policies.ActionRequest{Type: "revoke_role", Protocol: "p", Contract: "vault", Role: "operator", Account: "0xaa"}, To: vault, Data: revoke}, "hasRole(operator, 0xaa) == false", "hasRole(bytes32,address)", false},
 	}
 	for _, tt := range tests {
@@ -149,7 +152,13 @@ func TestPostCondition(t *testing.T) {
 			if tt.v.Request.Type == "revoke_role" && string(c.Data[4:]) != string(revoke[4:]) {
 				t.Error("hasRole is not asked about the revoked role and account")
 			}
+			if tt.v.Request.Type == "block_address" && string(c.Data[4:]) != string(block[4:]) {
+				t.Error("the blocked view is not asked about the blocked account")
+			}
 		})
+	}
+	if c := o.postCondition(guard.Verdict{Request: policies.ActionRequest{Type: "block_address", Protocol: "p", Contract: "bridge"}, Data: block}); c != nil {
+		t.Errorf("block without a blocked view has a check: %+v", c)
 	}
 	if c := o.postCondition(guard.Verdict{Request: policies.ActionRequest{Type: "self_destruct"}}); c != nil {
 		t.Errorf("unknown type has a check: %+v", c)
