@@ -201,7 +201,10 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	sub.Start(runCtx)
+	if !e.opts.Shadow {
+		// In shadow mode no submitter runs at all: nothing may reach a chain.
+		sub.Start(runCtx)
+	}
 	e.sub = sub
 	p.spawn = func(rec submit.Record, rev uint64) {
 		wg.Go(func() { _, _ = sub.Execute(runCtx, rec, rev) })
