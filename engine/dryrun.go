@@ -108,6 +108,7 @@ func DryRun(ctx context.Context, opts Options, ev event.Event, dopts DryRunOptio
 	if err != nil {
 		return out, err
 	}
+	res.Warnings = append(res.Warnings, opts.safeWarnings(out)...)
 	out.DryRuns = append(out.DryRuns, res)
 	return out, nil
 }
@@ -184,4 +185,21 @@ func (o Options) postCondition(v guard.Verdict) *simulate.Check {
 		return nil
 	}
 	return c
+}
+
+// safeWarnings says which actions go through a Safe: they are simulated as
+// calls from the Safe itself (impersonated), which checks its role and the
+// effect, but not the owners' signatures and execTransaction.
+func (o Options) safeWarnings(out Outcome) []string {
+	var w []string
+	seen := map[string]bool{}
+	for _, a := range out.Actions {
+		so, ok := o.Signers[a.Signer]
+		if a.Outcome != guard.Allowed || !ok || so.Kind != "safe" || seen[a.Signer] {
+			continue
+		}
+		seen[a.Signer] = true
+		w = append(w, fmt.Sprintf("signer %s is a Safe (%s): its actions were simulated as calls from the Safe itself; the owners' signatures and execTransaction were not exercised", a.Signer, so.Address))
+	}
+	return w
 }

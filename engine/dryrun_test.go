@@ -84,8 +84,8 @@ func TestSenderAddress(t *testing.T) {
 		want    common.Address
 		wantErr string
 	}{
-		{"address, no key", SignerOptions{Kind: "local", Address: other.Hex()}, nil, other, ""},
-		{"address wins over an unset key", SignerOptions{Kind: "local", KeyEnv: "K", Address: other.Hex()}, nil, other, ""},
+		{"address, no key", SignerOptions{Kind: "local", SafeSignerOptions: SafeSignerOptions{Address: other.Hex()}}, nil, other, ""},
+		{"address wins over an unset key", SignerOptions{Kind: "local", KeyEnv: "K", SafeSignerOptions: SafeSignerOptions{Address: other.Hex()}}, nil, other, ""},
 		{"derived from key_env", SignerOptions{Kind: "local", KeyEnv: "K"}, map[string]string{"K": testKey}, fromKey, ""},
 		{"derived from key_file", SignerOptions{Kind: "local", KeyFile: keyFile}, nil, fromKey, ""},
 		{"keystore, no passphrase needed", SignerOptions{Kind: "local", KeyFile: ksAccount.URL.Path}, nil, fromKey, ""},
@@ -112,11 +112,11 @@ func TestSenderAddress(t *testing.T) {
 
 	// A configured address that does not match the key is refused when
 	// the key is loaded to send, so serve never signs as someone else.
-	o := Options{Signers: map[string]SignerOptions{"g": {Kind: "local", KeyEnv: "K", Address: other.Hex()}}, LookupEnv: env(map[string]string{"K": testKey})}
+	o := Options{Signers: map[string]SignerOptions{"g": {Kind: "local", KeyEnv: "K", SafeSignerOptions: SafeSignerOptions{Address: other.Hex()}}}, LookupEnv: env(map[string]string{"K": testKey})}
 	if _, err := o.localSigner(o.Signers["g"]); err == nil || !strings.Contains(err.Error(), "but the key is for") || strings.Contains(err.Error(), testKey) {
 		t.Fatalf("err = %v, want a mismatch error without the key", err)
 	}
-	o.Signers["g"] = SignerOptions{Kind: "local", Address: other.Hex()}
+	o.Signers["g"] = SignerOptions{Kind: "local", SafeSignerOptions: SafeSignerOptions{Address: other.Hex()}}
 	if _, err := o.localSigner(o.Signers["g"]); err == nil || !strings.Contains(err.Error(), "not to send") {
 		t.Fatalf("err = %v, want: an address is not enough to send", err)
 	}
@@ -168,7 +168,7 @@ func TestPostCondition(t *testing.T) {
 func TestSimulationActions(t *testing.T) {
 	guardian := common.HexToAddress("0x00000000000000000000000000000000000000aa")
 	vault := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
-	o := Options{Signers: map[string]SignerOptions{"g": {Kind: "local", Address: guardian.Hex()}}}
+	o := Options{Signers: map[string]SignerOptions{"g": {Kind: "local", SafeSignerOptions: SafeSignerOptions{Address: guardian.Hex()}}}}
 	out := Outcome{Actions: []ActionOutcome{
 		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "p", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 1, To: vault, Data: selector("pause()"), Signer: "g"}},
 		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "notify", Protocol: "p", Message: "look"}, Outcome: guard.Allowed, ChainID: 1}},

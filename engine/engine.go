@@ -175,9 +175,12 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	safes, err := newSafeRunner(e.opts, signers, safeChains, store, approvals, e.log, e.now)
-	if err != nil {
-		return err
+	var safes *safeRunner
+	if !e.opts.Shadow {
+		// Shadow mode holds no owner keys and sends no Safe transaction.
+		if safes, err = newSafeRunner(e.opts, signers, safeChains, store, approvals, e.log, e.now); err != nil {
+			return err
+		}
 	}
 	auditor, err := e.openAudit(ctx, js)
 	if err != nil {
@@ -209,9 +212,11 @@ func (e *Engine) Run(ctx context.Context) error {
 	p.spawn = func(rec submit.Record, rev uint64) {
 		wg.Go(func() { _, _ = sub.Execute(runCtx, rec, rev) })
 	}
-	safes.execute = func(rec submit.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
-	safes.goFn = wg.Go
-	safes.audit = auditor
+	if safes != nil {
+		safes.execute = func(rec submit.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
+		safes.goFn = wg.Go
+		safes.audit = auditor
+	}
 	if e.opts.Shadow {
 		e.log.Warn("shadow mode: actions are simulated on a fork, nothing is sent; unfinished actions of earlier runs are left for a normal run")
 	} else if err := p.resume(runCtx); err != nil {
@@ -220,7 +225,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.startPolicyWatch(runCtx, &wg, planner)
 
 	e.nc, e.cons, e.store, e.safes, e.natsURL = nc, cons, store, safes, url
-	wg.Go(func() { safes.run(runCtx) })
+	if safes != nil {
+		wg.Go(func() { safes.run(runCtx) })
+	}
 	close(e.ready)
 	e.log.Info("firebreak engine running", "nats", url, "stream", ingest.Stream, "chains", len(chains), "protocols", len(e.opts.Protocols))
 	err = cons.Run(runCtx, p.handle)

@@ -121,12 +121,11 @@ type SignerOptions struct {
 	KeyFile string `yaml:"key_file"`
 	// PassphraseEnv names the variable holding a JSON keystore's passphrase.
 	PassphraseEnv string `yaml:"passphrase_env"`
-	// Address is the signer's account. Dry-runs and shadow mode need only
-	// this, no key; when a key is configured too, they must match.
-	Address string `yaml:"address"`
 	// Vault configures a kind: vault signer.
 	Vault *VaultSignerOptions `yaml:"vault"`
-	// SafeSignerOptions configure a kind: safe signer.
+	// SafeSignerOptions configure a kind: safe signer. Its Address is also
+	// any signer's account for dry-runs and shadow mode, which need only
+	// it, no key; when a key is configured too, they must match.
 	SafeSignerOptions `yaml:",inline"`
 }
 
@@ -311,8 +310,12 @@ func (o Options) validate() error {
 			}
 			continue
 		}
-		if !s.SafeSignerOptions.empty() {
-			return configErr("signers.%s: address, chain_id, owners, executor and refresh_blocks are for kind: safe", name)
+		// address is any signer's account (dry-runs need only it); the rest
+		// is a Safe's alone.
+		safeOnly := s.SafeSignerOptions
+		safeOnly.Address = ""
+		if !safeOnly.empty() {
+			return configErr("signers.%s: chain_id, owners, executor and refresh_blocks are for kind: safe", name)
 		}
 		if err := s.validate(name); err != nil {
 			return err

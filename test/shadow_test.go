@@ -58,7 +58,7 @@ func newShadowStack(t *testing.T, sender *common.Address) (*stack, common.Addres
 	if sender != nil {
 		from = *sender
 	}
-	opts.Signers = map[string]engine.SignerOptions{"guardian": {Kind: "local", Address: from.Hex()}}
+	opts.Signers = map[string]engine.SignerOptions{"guardian": {Kind: "local", SafeSignerOptions: engine.SafeSignerOptions{Address: from.Hex()}}}
 	opts.Protocols = map[string]engine.ProtocolOptions{"demo": {
 		ChainID: chainID, MinConfidence: &minConf, Signer: "guardian",
 		Contracts: map[string]engine.ContractOptions{"vault": {Address: s.demo.Vault.Hex(), Pausable: true}},
