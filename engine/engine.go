@@ -370,6 +370,9 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	}
 	if p.shadow != nil {
 		p.shadow.run(ctx, ev, &out)
+		if err := p.audit.dryRun(ctx, out); err != nil {
+			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+		}
 		return json.Marshal(out)
 	}
 
