@@ -3,7 +3,10 @@ package test
 import (
 	"context"
 	"encoding/hex"
+	"io"
+	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,7 +28,9 @@ const vaultTokenEnv = "FIREBREAK_TEST_VAULT_TOKEN"
 // in with token, read from the environment as cmd would.
 func vaultSigner(srv *vaulttest.Server, token string, v engine.VaultSignerOptions) func(*engine.Options) {
 	return func(o *engine.Options) {
-		v.Address = srv.Addr
+		if v.Address == "" {
+			v.Address = srv.Addr
+		}
 		v.Auth.TokenEnv = vaultTokenEnv
 		o.Signers = map[string]engine.SignerOptions{"guardian": {Kind: "vault", Vault: &v}}
 		o.LookupEnv = func(k string) (string, bool) {
@@ -140,21 +145,23 @@ func (s *stack) pauseAction(id string) string {
 func TestVaultSealedOrStoppedActionWaitsAndRecovers(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
-		fail, heal  func(srv *vaulttest.Server, reimport func())
+		fail, heal  func(srv *vaulttest.Server, g *gate)
 		wantWarning string
 	}{
-		{"sealed", func(srv *vaulttest.Server, _ func()) { srv.Seal() }, func(srv *vaulttest.Server, _ func()) { srv.Unseal() }, "sealed"},
-		{"stopped", func(srv *vaulttest.Server, _ func()) { srv.Stop() }, func(srv *vaulttest.Server, reimport func()) {
-			srv.Restart() // a dev server starts empty: the same key is imported again
-			reimport()
-		}, "unreachable"},
+		{"sealed", func(srv *vaulttest.Server, _ *gate) { srv.Seal() }, func(srv *vaulttest.Server, _ *gate) { srv.Unseal() }, "sealed"},
+		// A stopped Vault, seen from the engine: connections refused. A dev
+		// server forgets its keys when restarted, which a real Vault does
+		// not, so the outage is made by closing a TCP gate in front of the
+		// (real) Vault and opening it again.
+		{"stopped", func(_ *vaulttest.Server, g *gate) { g.shut() }, func(_ *vaulttest.Server, g *gate) { g.open() }, "unreachable"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := vaulttest.Start(t)
-			addr, reimport := importedVaultKey(t, srv)
-			s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, engine.VaultSignerOptions{Key: "guardian"}))
+			g := newGate(t, strings.TrimPrefix(srv.Addr, "http://"))
+			addr, _ := importedVaultKey(t, srv)
+			s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, engine.VaultSignerOptions{Address: "http://" + g.addr, Key: "guardian"}))
 
-			tc.fail(srv, reimport)
+			tc.fail(srv, g)
 			id := s.pauseAction("vault-" + tc.name)
 			rec := s.waitWarning(id, tc.wantWarning)
 			if n := s.sent(addr); n != 0 || s.paused() {
@@ -167,7 +174,7 @@ func TestVaultSealedOrStoppedActionWaitsAndRecovers(t *testing.T) {
 			s.publish(low)
 			s.outcome(low.ID)
 
-			tc.heal(srv, reimport)
+			tc.heal(srv, g)
 			rec = s.action(id)
 			if rec.State != submit.Mined || rec.Status != 1 || rec.Warning != "" {
 				t.Fatalf("after Vault came back: %+v, want mined with the warning cleared", rec)
@@ -176,6 +183,83 @@ func TestVaultSealedOrStoppedActionWaitsAndRecovers(t *testing.T) {
 				t.Fatalf("%d transactions, paused %v; want exactly one pause", n, s.paused())
 			}
 		})
+	}
+}
+
+// gate forwards TCP connections on a fixed loopback port to target, and
+// can be shut (listener and open connections closed: connection refused)
+// and opened again on the same port.
+type gate struct {
+	t      *testing.T
+	target string
+	addr   string
+
+	mu    sync.Mutex
+	ln    net.Listener
+	conns map[net.Conn]bool
+}
+
+func newGate(t *testing.T, target string) *gate {
+	g := &gate{t: t, target: target, conns: map[net.Conn]bool{}}
+	g.open()
+	t.Cleanup(g.shut)
+	return g
+}
+
+func (g *gate) open() {
+	g.t.Helper()
+	addr := g.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	g.mu.Lock()
+	g.ln, g.addr = ln, ln.Addr().String()
+	g.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go g.forward(c)
+		}
+	}()
+}
+
+func (g *gate) forward(c net.Conn) {
+	up, err := net.Dial("tcp", g.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	g.mu.Lock()
+	if g.ln == nil { // shut while this connection was being set up
+		g.mu.Unlock()
+		c.Close()
+		up.Close()
+		return
+	}
+	g.conns[c], g.conns[up] = true, true
+	g.mu.Unlock()
+	go func() { _, _ = io.Copy(up, c); up.Close() }()
+	_, _ = io.Copy(c, up)
+	c.Close()
+}
+
+func (g *gate) shut() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ln != nil {
+		g.ln.Close()
+		g.ln = nil
+	}
+	for c := range g.conns {
+		c.Close()
+		delete(g.conns, c)
 	}
 }
 
