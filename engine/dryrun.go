@@ -108,7 +108,9 @@ func DryRun(ctx context.Context, opts Options, ev event.Event, dopts DryRunOptio
 	if err != nil {
 		return out, err
 	}
-	res.Warnings = append(res.Warnings, opts.safeWarnings(out)...)
+	if res.Method != simulate.MethodAnvil {
+		res.Warnings = append(res.Warnings, opts.safeWarnings(out)...)
+	}
 	out.DryRuns = append(out.DryRuns, res)
 	return out, nil
 }
@@ -149,7 +151,7 @@ func (o Options) simulationActions(ev event.Event, out Outcome) (map[uint64][]si
 		}
 		byChain[a.ChainID] = append(byChain[a.ChainID], simulate.Action{
 			ID: fmt.Sprintf("%s-%d", ev.ID, i), Type: a.Request.Type, Target: a.Request.Protocol + "." + a.Request.Contract,
-			From: from, To: a.To, Data: a.Data, Check: o.postCondition(a.Verdict),
+			From: from, Safe: o.Signers[a.Signer].Kind == "safe", To: a.To, Data: a.Data, Check: o.postCondition(a.Verdict),
 		})
 	}
 	return byChain, nil
@@ -187,9 +189,9 @@ func (o Options) postCondition(v guard.Verdict) *simulate.Check {
 	return c
 }
 
-// safeWarnings says which actions go through a Safe: they are simulated as
-// calls from the Safe itself (impersonated), which checks its role and the
-// effect, but not the owners' signatures and execTransaction.
+// safeWarnings says which actions go through a Safe when the method is not
+// anvil: they are simulated as calls from the Safe itself, which checks its
+// role and the effect, but not the owners' signatures and execTransaction.
 func (o Options) safeWarnings(out Outcome) []string {
 	var w []string
 	seen := map[string]bool{}

@@ -62,7 +62,9 @@ func (s *shadow) run(ctx context.Context, ev event.Event, out *Outcome) {
 			log.Warn("shadow: simulation failed", "chain", id, "err", err)
 			return
 		}
-		res.Warnings = append(res.Warnings, s.opts.safeWarnings(*out)...)
+		if res.Method != simulate.MethodAnvil {
+			res.Warnings = append(res.Warnings, s.opts.safeWarnings(*out)...)
+		}
 		out.DryRuns = append(out.DryRuns, res)
 		for _, a := range res.Actions {
 			l := log.With("shadow", true, "type", a.Type, "target", a.Target, "call", a.Call.String(), "status", a.Status, "gas", a.GasUsed)

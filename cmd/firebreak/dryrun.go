@@ -56,7 +56,11 @@ post-condition. Without anvil it uses the node's eth_simulateV1 (or eth_call)
 and says so. The fork is always stopped, also on Ctrl-C.
 
 The sender is the configured signer's address (signers.<name>.address), or
-the address of its key when that is available: no key is needed.
+the address of its key when that is available: no key is needed. For a Safe
+signer on an anvil fork, the Safe's own owners (threshold of them, read from
+the Safe) are impersonated: each approveHash-es the Safe transaction, then
+execTransaction runs with their pre-validated signatures, so owners,
+threshold, nonce and execTransaction are all exercised.
 
 Exit status: 0 if every action would succeed, 1 if any would fail (or the
 dry-run could not be done), 2 for bad flags, configuration or event.
@@ -170,6 +174,13 @@ func printDryRun(w io.Writer, rep dryRunReport) {
 			fmt.Fprintf(w, "%d. %s %s  %s\n", n, a.Type, a.Target, verdict)
 			fmt.Fprintf(w, "     to          %s\n", a.To.Hex())
 			fmt.Fprintf(w, "     from        %s\n", a.From.Hex())
+			if len(a.SafeOwners) > 0 {
+				var owners []string
+				for _, o := range a.SafeOwners {
+					owners = append(owners, o.Hex())
+				}
+				fmt.Fprintf(w, "     via Safe    approveHash by %s, then execTransaction\n", strings.Join(owners, ", "))
+			}
 			fmt.Fprintf(w, "     call        %s\n", a.Call)
 			fmt.Fprintf(w, "     status      %s\n", a.Status)
 			if a.GasUsed > 0 {

@@ -28,9 +28,11 @@ type Action struct {
 	ID     string `json:"id,omitempty"`
 	Type   string `json:"type"`
 	Target string `json:"target"`
-	// From is the account the real transaction would come from. A Safe
-	// sender (its owners approving and executing) is not supported yet.
+	// From is the account the real transaction would come from.
 	From common.Address `json:"from"`
+	// Safe means From is a Safe: on an anvil fork the action goes through
+	// its owners and execTransaction; the other methods call from the Safe.
+	Safe bool           `json:"safe,omitempty"`
 	To   common.Address `json:"to"`
 	Data hexutil.Bytes  `json:"data"`
 	// Check, when set, is read after the action.
@@ -65,6 +67,9 @@ type ActionResult struct {
 	ForkTxHash    *common.Hash `json:"fork_tx_hash,omitempty"`
 	Revert        *Revert      `json:"revert,omitempty"`
 	PostCondition *CheckResult `json:"post_condition,omitempty"`
+	// SafeOwners are the owners that approved and executed a Safe action
+	// on the fork.
+	SafeOwners []common.Address `json:"safe_owners,omitempty"`
 }
 
 // Failed reports whether the action would fail or its post-condition
@@ -171,10 +176,11 @@ func (f *Fork) runAnvil(ctx context.Context, res *Result) error {
 			}
 			funded[r.From] = true
 		}
-		// Where a Safe sender will branch off: impersonate its owners,
-		// approveHash, then execTransaction with pre-validated (v = 1)
-		// signatures. Today every sender is an externally owned account.
-		if err := f.sendEOA(ctx, r); err != nil {
+		send := f.sendEOA
+		if r.Safe {
+			send = f.sendSafe
+		}
+		if err := send(ctx, r); err != nil {
 			return err
 		}
 		if r.Status == StatusOK && r.Check != nil {
