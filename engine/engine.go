@@ -382,6 +382,7 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		rev uint64
 	}
 	var toStart []started
+	var auditErr error
 	for i := range out.Actions {
 		a := &out.Actions[i]
 		if a.Outcome != guard.Allowed {
@@ -416,13 +417,15 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 			release()
 			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 		}
-		if err := p.audit.planned(ctx, in, !created); err != nil {
-			release()
-			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+		if err := p.audit.planned(ctx, in, !created); err != nil && auditErr == nil {
+			// The intent is recorded, so it is started all the same (a
+			// redelivery would find it recorded and not start it); the
+			// event is retried, and its redelivery audits it as planned.
+			auditErr = fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 		}
 		if !created {
 			// Recorded by an earlier delivery of this event (or another
-			// replica): its submitter carries it on.
+			// replica), whose submitter carries it on.
 			log.Info("action already recorded by an earlier delivery", "action", a.ActionID)
 			release()
 			continue
@@ -441,6 +444,9 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	for _, s := range toStart {
 		log.Info("action approved by the guard", "action", s.rec.ID, "function", s.rec.Function, "to", s.rec.To.Hex(), "rule", s.rec.Rule)
 		p.spawn(s.rec, s.rev)
+	}
+	if auditErr != nil {
+		return nil, auditErr
 	}
 	return json.Marshal(out)
 }
