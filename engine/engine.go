@@ -382,8 +382,15 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		rev uint64
 	}
 	var toStart []started
-	var auditErr error
+	// retryErr fails the event for a retry. Once it is set no further
+	// intent is recorded, but those already recorded are still started: a
+	// redelivery finds them recorded and leaves them to their submitter.
+	var retryErr error
+	retry := func(err error) { retryErr = fmt.Errorf("%w: %w", ingest.ErrTransient, err) }
 	for i := range out.Actions {
+		if retryErr != nil {
+			break
+		}
 		a := &out.Actions[i]
 		if a.Outcome != guard.Allowed {
 			log.Info("action not executed", "type", a.Request.Type, "contract", a.Request.Contract, "outcome", a.Outcome, "reason", a.Reason)
@@ -392,7 +399,7 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		if a.Request.Type == guard.ActionNotify {
 			// A message, not a transaction: published now, no intent.
 			if err := p.notifier.publish(ev, out, i); err != nil {
-				return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+				retry(err)
 			}
 			continue
 		}
@@ -405,7 +412,8 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		if p.safes.isSafe(a.Signer) {
 			sp, err := p.throughSafe(ctx, a, in, out.Decision.RequireApproval, log)
 			if err != nil {
-				return nil, err
+				retryErr = err
+				break
 			}
 			if sp.intent == nil {
 				continue
@@ -415,13 +423,13 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		rec, rev, created, err := p.store.Create(ctx, in, p.now())
 		if err != nil {
 			release()
-			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+			retry(err)
+			break
 		}
-		if err := p.audit.planned(ctx, in, !created); err != nil && auditErr == nil {
-			// The intent is recorded, so it is started all the same (a
-			// redelivery would find it recorded and not start it); the
-			// event is retried, and its redelivery audits it as planned.
-			auditErr = fmt.Errorf("%w: %w", ingest.ErrTransient, err)
+		if err := p.audit.planned(ctx, in, !created); err != nil {
+			// Recorded, so started all the same below; the redelivery
+			// audits it as planned.
+			retry(err)
 		}
 		if !created {
 			// Recorded by an earlier delivery of this event (or another
@@ -445,8 +453,8 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		log.Info("action approved by the guard", "action", s.rec.ID, "function", s.rec.Function, "to", s.rec.To.Hex(), "rule", s.rec.Rule)
 		p.spawn(s.rec, s.rev)
 	}
-	if auditErr != nil {
-		return nil, auditErr
+	if retryErr != nil {
+		return nil, retryErr
 	}
 	return json.Marshal(out)
 }
