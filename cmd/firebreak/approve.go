@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -44,9 +43,7 @@ Flags:
 		return exitFailure
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(as); err != nil {
+		if err := printJSON(stdout, as); err != nil {
 			return exitFailure
 		}
 		return exitOK

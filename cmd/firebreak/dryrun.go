@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -128,9 +127,7 @@ Flags:
 		rep.OK = rep.OK && r.OK
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(rep)
+		_ = printJSON(stdout, rep)
 	} else {
 		printDryRun(stdout, rep)
 	}
