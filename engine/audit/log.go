@@ -141,22 +141,41 @@ func (l *Log) PublicKey() ed25519.PublicKey {
 // forked; an unreachable server is retried for Options.RetryFor. An
 // error wraps ErrAppend and means the record is not in the log.
 func (l *Log) Append(ctx context.Context, e Entry) (Record, error) {
+	p, err := l.prepare(e)
+	if err != nil {
+		return Record{}, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.appendLocked(ctx, p)
+}
+
+// pending is an entry ready to append: its payload encoded once and its
+// message id fixed for every attempt, so that a publish that reached the
+// server but whose answer was lost is recognised as a duplicate on retry.
+type pending struct {
+	e       Entry
+	data    []byte
+	subject string
+	msgID   string
+}
+
+func (l *Log) prepare(e Entry) (pending, error) {
 	if !e.Kind.Valid() {
-		return Record{}, fmt.Errorf("%w: kind %q is not 1 to 32 of [a-z0-9_-]", ErrAppend, e.Kind)
+		return pending{}, fmt.Errorf("%w: kind %q is not 1 to 32 of [a-z0-9_-]", ErrAppend, e.Kind)
 	}
 	data, err := encodeData(e.Data, l.opts.Secrets)
 	if err != nil {
-		return Record{}, fmt.Errorf("%w: encoding the %s payload: %w", ErrAppend, e.Kind, err)
+		return pending{}, fmt.Errorf("%w: encoding the %s payload: %w", ErrAppend, e.Kind, err)
 	}
-	// One message id for every attempt: a publish that reached the server
-	// but whose answer was lost is recognised as a duplicate on retry.
 	var idb [16]byte
 	_, _ = rand.Read(idb[:])
-	msgID := "audit-" + hex.EncodeToString(idb[:])
-	subject := Subject(e.EventID, e.Kind)
+	return pending{e: e, data: data, subject: Subject(e.EventID, e.Kind), msgID: "audit-" + hex.EncodeToString(idb[:])}, nil
+}
 
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// appendLocked appends p with retries; l.mu is held.
+func (l *Log) appendLocked(ctx context.Context, p pending) (Record, error) {
+	e, data, subject, msgID := p.e, p.data, p.subject, p.msgID
 	deadline := l.opts.Now().Add(l.opts.RetryFor)
 	delay := l.opts.RetryDelay
 	var last error
@@ -198,19 +217,9 @@ func (l *Log) try(ctx context.Context, e Entry, data []byte, subject, msgID stri
 			return Record{}, true, err
 		}
 	}
-	rec := Record{
-		Seq: l.lastSeq + 1, Prev: l.lastHash, Time: l.opts.Now().UTC(), Kind: e.Kind,
-		EventID: e.EventID, Protocol: e.Protocol, ActionID: e.ActionID, Data: data,
-	}
-	if err := rec.seal(l.opts.Key); err != nil {
-		return rec, false, err
-	}
-	body, err := rec.Encode()
+	rec, body, err := l.seal(e, data, l.lastSeq+1, l.lastHash)
 	if err != nil {
-		return rec, false, fmt.Errorf("encoding record: %w", err)
-	}
-	if len(body) > maxRecordSize {
-		return rec, false, fmt.Errorf("the %s record is %d bytes, more than %d", e.Kind, len(body), maxRecordSize)
+		return rec, false, err
 	}
 	ack, err := l.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: body},
 		jetstream.WithMsgID(msgID), jetstream.WithExpectStream(Stream), jetstream.WithExpectLastSequence(l.lastSeq))
@@ -237,6 +246,105 @@ func (l *Log) try(ctx context.Context, e Entry, data []byte, subject, msgID stri
 	}
 	l.lastSeq, l.lastHash = rec.Seq, rec.Hash
 	return rec, false, nil
+}
+
+// seal makes the record of e at seq after prev, and its stored bytes.
+func (l *Log) seal(e Entry, data []byte, seq uint64, prev string) (Record, []byte, error) {
+	rec := Record{
+		Seq: seq, Prev: prev, Time: l.opts.Now().UTC(), Kind: e.Kind,
+		EventID: e.EventID, Protocol: e.Protocol, ActionID: e.ActionID, Data: data,
+	}
+	if err := rec.seal(l.opts.Key); err != nil {
+		return rec, nil, err
+	}
+	body, err := rec.Encode()
+	if err != nil {
+		return rec, nil, fmt.Errorf("encoding record: %w", err)
+	}
+	if len(body) > maxRecordSize {
+		return rec, nil, fmt.Errorf("the %s record is %d bytes, more than %d", e.Kind, len(body), maxRecordSize)
+	}
+	return rec, body, nil
+}
+
+// AppendAll appends entries in order, as one Append after another would,
+// in one round trip to the server while no other writer appends: all are
+// published at once, each expecting the one before it at the tail.
+// Whatever does not come back stored as sealed (another writer appended
+// in between, an answer lost or late, the server away) is appended again
+// one by one, with the same message ids, so nothing is stored twice. On
+// error the records stored before the failing entry are returned with it.
+func (l *Log) AppendAll(ctx context.Context, entries ...Entry) ([]Record, error) {
+	ps := make([]pending, len(entries))
+	for i, e := range entries {
+		var err error
+		if ps[i], err = l.prepare(e); err != nil {
+			return nil, err
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []Record
+	if len(ps) > 1 && (l.loaded || l.loadTail(ctx) == nil) {
+		out = l.publishAll(ctx, ps)
+	}
+	for _, p := range ps[len(out):] {
+		rec, err := l.appendLocked(ctx, p)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// publishAllWait bounds the wait for the answers to one AppendAll before
+// the entries not confirmed are appended one by one.
+const publishAllWait = 2 * time.Second
+
+// publishAll publishes ps at once after the known tail and returns the
+// records of the leading entries stored exactly as sealed; l.mu is held.
+func (l *Log) publishAll(ctx context.Context, ps []pending) []Record {
+	seq, prev := l.lastSeq, l.lastHash
+	recs := make([]Record, 0, len(ps))
+	futures := make([]jetstream.PubAckFuture, 0, len(ps))
+	for i, p := range ps {
+		rec, body, err := l.seal(p.e, p.data, seq+1, prev)
+		if err != nil {
+			break // appended alone, it fails with its own error
+		}
+		opts := []jetstream.PublishOpt{jetstream.WithMsgID(p.msgID), jetstream.WithExpectStream(Stream), jetstream.WithExpectLastSequence(seq)}
+		if i > 0 {
+			// The sequence alone is not enough: had another writer slipped
+			// in before the first of the batch, the second would find the
+			// sequence it expects, under a record that is not its prev.
+			opts = append(opts, jetstream.WithExpectLastMsgID(ps[i-1].msgID))
+		}
+		f, err := l.js.PublishMsgAsync(&nats.Msg{Subject: p.subject, Data: body}, opts...)
+		if err != nil {
+			break
+		}
+		recs, futures = append(recs, rec), append(futures, f)
+		seq, prev = rec.Seq, rec.Hash
+	}
+	wait, cancel := context.WithTimeout(ctx, publishAllWait)
+	defer cancel()
+	for i, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			if !ack.Duplicate && ack.Sequence == recs[i].Seq {
+				l.lastSeq, l.lastHash = recs[i].Seq, recs[i].Hash
+				continue
+			}
+		case <-f.Err():
+		case <-wait.Done():
+		}
+		// From here on the tail is not known: read again before the
+		// next publish.
+		l.loaded = false
+		return recs[:i]
+	}
+	return recs
 }
 
 // loadTail reads the last record to append after it.

@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -240,5 +241,152 @@ func TestAppendRejectsBadKind(t *testing.T) {
 		if _, err := l.Append(ctxT(t), Entry{Kind: k}); !errors.Is(err, ErrAppend) {
 			t.Errorf("Append(kind %q) = %v, want ErrAppend", k, err)
 		}
+	}
+}
+
+func TestAppendAllChainsInOrder(t *testing.T) {
+	js, _ := startJetStream(t)
+	ctx := ctxT(t)
+	l := newLog(t, js, func(o *Options) { o.Key = testKey() })
+	first, err := l.Append(ctx, Entry{Kind: KindReceived, EventID: "ev-a", Data: map[string]int{"n": 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := l.AppendAll(ctx,
+		Entry{Kind: KindReceived, EventID: "ev-b", Data: map[string]int{"n": 1}},
+		Entry{Kind: KindDecision, EventID: "ev-b", Data: map[string]int{"n": 2}},
+		Entry{Kind: KindGuard, EventID: "ev-b", Data: map[string]int{"n": 3}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := first.Hash
+	for i, r := range recs {
+		if r.Seq != uint64(i+2) || r.Prev != prev || r.Sig == "" {
+			t.Fatalf("record %d = seq %d prev %.8s signed %v; want seq %d after %.8s, signed", i, r.Seq, r.Prev, r.Sig != "", i+2, prev)
+		}
+		prev = r.Hash
+	}
+	if next, err := l.Append(ctx, Entry{Kind: KindPlanned, EventID: "ev-b"}); err != nil || next.Seq != 5 || next.Prev != prev {
+		t.Fatalf("Append after AppendAll = seq %d prev %.8s, %v; want seq 5 after %.8s", next.Seq, next.Prev, err, prev)
+	}
+	rd, err := NewReader(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := rd.Verify(ctx, VerifyOptions{PublicKey: l.PublicKey()}); err != nil || rep.Records != 5 {
+		t.Fatalf("Verify = %+v, %v; want 5 records", rep, err)
+	}
+	story, err := rd.Event(ctx, "ev-b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := seqs(story); got != "2 3 4 5" {
+		t.Errorf("story of ev-b = records %s, want 2 3 4 5", got)
+	}
+}
+
+// Another replica appended after this Log last saw the tail: the batch is
+// refused as a whole by the server and appended one by one after it,
+// each record once.
+func TestAppendAllFollowsAnotherWriter(t *testing.T) {
+	js, url := startJetStream(t)
+	ctx := ctxT(t)
+	mine, other := newLog(t, js, nil), newLog(t, connect(t, url), nil)
+	if _, err := mine.Append(ctx, Entry{Kind: KindReceived, EventID: "ev-a"}); err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := other.Append(ctx, Entry{Kind: KindReceived, EventID: "ev-x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := mine.AppendAll(ctx,
+		Entry{Kind: KindDecision, EventID: "ev-a", Data: map[string]int{"n": 1}},
+		Entry{Kind: KindGuard, EventID: "ev-a", Data: map[string]int{"n": 2}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 || recs[0].Seq != theirs.Seq+1 || recs[0].Prev != theirs.Hash || recs[1].Prev != recs[0].Hash {
+		t.Fatalf("AppendAll = %s; want records %d and %d after the other writer's", seqs(recs), theirs.Seq+1, theirs.Seq+2)
+	}
+	verifyCount(t, js, 4)
+}
+
+// Batches and single appends from two replicas at once stay one chain,
+// and each batch keeps its order.
+func TestAppendAllConcurrentWriters(t *testing.T) {
+	js, url := startJetStream(t)
+	ctx := ctxT(t)
+	logs := []*Log{newLog(t, js, nil), newLog(t, connect(t, url), nil)}
+	const batches = 15
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*batches)
+	for w := range 4 {
+		l := logs[w%2]
+		wg.Go(func() {
+			ev := fmt.Sprintf("ev-%d", w)
+			for b := range batches {
+				var err error
+				if w == 3 {
+					_, err = l.Append(ctx, Entry{Kind: KindSent, EventID: ev, Data: map[string]int{"i": b}})
+				} else {
+					_, err = l.AppendAll(ctx,
+						Entry{Kind: KindReceived, EventID: ev, Data: map[string]int{"i": 3 * b}},
+						Entry{Kind: KindDecision, EventID: ev, Data: map[string]int{"i": 3*b + 1}},
+						Entry{Kind: KindGuard, EventID: ev, Data: map[string]int{"i": 3*b + 2}})
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	rd, err := NewReader(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := rd.Verify(ctx, VerifyOptions{}); err != nil || rep.Records != 3*3*batches+batches {
+		t.Fatalf("Verify = %+v, %v; want %d records in one chain", rep, err, 3*3*batches+batches)
+	}
+	for w := range 3 {
+		recs, err := rd.Event(ctx, fmt.Sprintf("ev-%d", w))
+		if err != nil || len(recs) != 3*batches {
+			t.Fatalf("event ev-%d: %d records, %v", w, len(recs), err)
+		}
+		for i, r := range recs {
+			var d struct{ I int }
+			if err := json.Unmarshal(r.Data, &d); err != nil || d.I != i {
+				t.Fatalf("event ev-%d: record %d holds i=%d (%v): a batch lost its order", w, i, d.I, err)
+			}
+		}
+	}
+}
+
+func TestAppendAllRejectsBadKindBeforeAppending(t *testing.T) {
+	js, _ := startJetStream(t)
+	ctx := ctxT(t)
+	l := newLog(t, js, nil)
+	recs, err := l.AppendAll(ctx, Entry{Kind: KindReceived, EventID: "ev-a"}, Entry{Kind: "Bad.Kind", EventID: "ev-a"})
+	if !errors.Is(err, ErrAppend) || len(recs) != 0 {
+		t.Fatalf("AppendAll with a bad kind = %d records, %v; want none, ErrAppend", len(recs), err)
+	}
+	verifyCount(t, js, 0)
+}
+
+// verifyCount checks the whole chain and that it holds n records.
+func verifyCount(t *testing.T, js jetstream.JetStream, n uint64) {
+	t.Helper()
+	rd, err := NewReader(ctxT(t), js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := rd.Verify(ctxT(t), VerifyOptions{}); err != nil || rep.Records != n {
+		t.Fatalf("Verify = %+v, %v; want %d records in one chain, none twice", rep, err, n)
 	}
 }
