@@ -120,7 +120,8 @@ func (e *Engine) auditSecrets(auditKeyText string) []string {
 		}
 	}
 	for _, c := range e.opts.Chains {
-		urls = append(urls, c.RPC)
+		urls = append(urls, c.RPC, c.WS, c.PrivateRPC)
+		urls = append(urls, c.RPCURLs...)
 	}
 	for _, raw := range urls {
 		for _, one := range strings.Split(raw, ",") {
@@ -239,12 +240,9 @@ func (a *auditor) decided(ctx context.Context, out Outcome) error {
 	for i, act := range out.Actions {
 		entries = append(entries, entry(audit.KindGuard, audit.GuardData{Index: i, Verdict: act.Verdict}))
 	}
-	for _, en := range entries {
-		if _, err := a.log.Append(ctx, en); err != nil {
-			return err
-		}
-	}
-	return nil
+	// One round trip for them all: this is on the way to the send.
+	_, err := a.log.AppendAll(ctx, entries...)
+	return err
 }
 
 // decisionID names a decision: one event decided by one policy revision.

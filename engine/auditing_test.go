@@ -70,7 +70,8 @@ func TestAuditSecrets(t *testing.T) {
 	opts.Chains = []ChainOptions{
 		{ID: 1, RPC: "https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef"},
 		{ID: 2, RPC: "https://rpc.example/?apikey=tok_live_abcdef"},
-		{ID: 3, RPC: "http://127.0.0.1:8545"},
+		{ID: 3, RPC: "http://127.0.0.1:8545", WS: "wss://ws.example/ws_key_0123456789abcdef",
+			RPCURLs: []string{"https://more.example/?key=more_key_987"}, PrivateRPC: "https://relay.example/relay_key_0123456789"},
 	}
 	secretIDFile := filepath.Join(t.TempDir(), "secret-id")
 	if err := os.WriteFile(secretIDFile, []byte("approle-secret-id-123\n"), 0o600); err != nil {
@@ -91,6 +92,7 @@ func TestAuditSecrets(t *testing.T) {
 		"natspass123", "0123456789abcdef0123456789abcdef", "tok_live_abcdef", "https://rpc.example/?apikey=tok_live_abcdef",
 		"0x59c6995e998f97a5a0044966", "59c6995e998f97a5a0044966", "auditseedauditseed",
 		"hvs.CAESIvaulttoken", "approle-secret-id-123", "s3cretpw",
+		"ws_key_0123456789abcdef", "more_key_987", "relay_key_0123456789",
 	} {
 		if !slices.Contains(got, want) {
 			t.Errorf("secrets %q lack %q", got, want)

@@ -132,6 +132,16 @@ func (e *Engine) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if c.WS != "" {
+			ws, err := ethclient.DialContext(ctx, c.WS)
+			if err != nil {
+				closeEndpoints()
+				// Not wrapped: the URL, which the error repeats, may hold an API key.
+				return fmt.Errorf("engine: connecting to the ws endpoint of chain %d failed", c.ID)
+			}
+			defer ws.Close()
+			cfg.Heads = ws
+		}
 		defer closeEndpoints()
 		callers[c.ID], chains[c.ID], safeChains[c.ID] = client, cfg, client
 	}
@@ -211,6 +221,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.sub = sub
 	p.spawn = func(rec submit.Record, rev uint64) {
 		wg.Go(func() { _, _ = sub.Execute(runCtx, rec, rev) })
+	}
+	if !e.opts.Shadow {
+		p.prepare = func(in submit.Intent) { sub.Prepare(runCtx, in) }
 	}
 	if safes != nil {
 		safes.execute = func(rec submit.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
@@ -345,9 +358,12 @@ func (p *Planner) Plan(ctx context.Context, ev event.Event) (Outcome, error) {
 // pipeline is the per-event path of a running engine.
 type pipeline struct {
 	*Planner
-	store    *submit.Store
-	audit    *auditor
-	spawn    func(submit.Record, uint64)
+	store *submit.Store
+	audit *auditor
+	spawn func(submit.Record, uint64)
+	// prepare, when set, starts the submitter's read-only work on an
+	// intent (its gas estimate) while the intent is audited and recorded.
+	prepare  func(submit.Intent)
 	notifier notifier
 	safes    *safeRunner
 	// shadow, when set, replaces recording and sending (Options.Shadow).
@@ -363,6 +379,14 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 	}
+	key := ingest.EventKey(ev.ID)
+	if p.prepare != nil {
+		for i, a := range out.Actions {
+			if a.Outcome == guard.Allowed && a.Request.Type != guard.ActionNotify && !p.safes.isSafe(a.Signer) {
+				p.prepare(intentOf(ev, key, i, a))
+			}
+		}
+	}
 	// Audited before anything is recorded or acknowledged: an event whose
 	// decision is not in the audit log is retried, not acted on.
 	if err := p.audit.decided(ctx, out); err != nil {
@@ -376,7 +400,6 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		return json.Marshal(out)
 	}
 
-	key := ingest.EventKey(ev.ID)
 	type started struct {
 		rec submit.Record
 		rev uint64
@@ -403,11 +426,8 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 			}
 			continue
 		}
-		a.ActionID = fmt.Sprintf("%s-%d", key, i)
-		in := submit.Intent{
-			ID: a.ActionID, EventID: ev.ID, Protocol: a.Request.Protocol, Type: a.Request.Type, Rule: a.Request.Rule,
-			ChainID: a.ChainID, To: a.To, Function: a.Function, Data: a.Data, Signer: a.Signer,
-		}
+		in := intentOf(ev, key, i, *a)
+		a.ActionID = in.ID
 		release := func() {}
 		if p.safes.isSafe(a.Signer) {
 			sp, err := p.throughSafe(ctx, a, in, out.Decision.RequireApproval, log)
@@ -457,6 +477,14 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		return nil, retryErr
 	}
 	return json.Marshal(out)
+}
+
+// intentOf is the intent of the i-th action of ev, whose key is key.
+func intentOf(ev event.Event, key string, i int, a ActionOutcome) submit.Intent {
+	return submit.Intent{
+		ID: fmt.Sprintf("%s-%d", key, i), EventID: ev.ID, Protocol: a.Request.Protocol, Type: a.Request.Type, Rule: a.Request.Rule,
+		ChainID: a.ChainID, To: a.To, Function: a.Function, Data: a.Data, Signer: a.Signer,
+	}
 }
 
 // resume restarts the actions a previous run left unfinished.

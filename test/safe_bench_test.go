@@ -3,6 +3,7 @@ package test
 import (
 	"fmt"
 	"math/big"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -27,6 +28,7 @@ import (
 //
 //	make tools && go test -run '^$' -bench SafeEventToBroadcast -benchtime 30x ./test/
 func BenchmarkSafeEventToBroadcast(b *testing.B) {
+	engine.TuneGC(os.LookupEnv) // the collector as firebreak serve runs it
 	// One pause per iteration: more than the default rate limit allows.
 	noLimit := func(o *engine.Options) { o.Guardrails.RateLimit = 0 }
 	b.Run("single-key", func(b *testing.B) {

@@ -45,6 +45,7 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 		}
 		b.Skip(err)
 	}
+	engine.TuneGC(os.LookupEnv) // the collector as firebreak serve runs it
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	node, err := simulate.StartAnvil(ctx, simulate.AnvilOptions{Bin: bin, ChainID: chainID})
@@ -90,8 +91,8 @@ actions contains {"type": "revoke_role", "protocol": input.protocol, "contract":
 	opts := engine.DefaultOptions()
 	opts.DataDir = b.TempDir()
 	opts.NATS.Port = -1
-	// WebSocket, as the issue recommends: pushed heads, one connection.
-	opts.Chains = []engine.ChainOptions{{ID: chainID, Name: "anvil", RPC: node.WSURL()}}
+	// Calls over HTTP, heads pushed over WebSocket (see ChainOptions.WS).
+	opts.Chains = []engine.ChainOptions{{ID: chainID, Name: "anvil", RPC: node.URL(), WS: node.WSURL()}}
 	opts.PolicyDir = policyDir
 	// 1,000 revocations in a row are exactly what the guard's rate limit
 	// exists to stop; the bench measures the path, not the guardrail.

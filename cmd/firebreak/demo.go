@@ -95,6 +95,7 @@ Flags:
 		logLevel = slog.LevelInfo
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel}))
+	engine.TuneGC(os.LookupEnv) // as serve runs
 
 	rep, err := demo(ctx, *anvilBin, *withSafe, progress, log)
 	if err != nil {
@@ -157,7 +158,7 @@ func demo(ctx context.Context, anvilBin string, withSafe bool, progress func(str
 		return rep, err
 	}
 	defer os.RemoveAll(dataDir)
-	opts := demoOptions(dataDir, node.URL(), deployed, guardian)
+	opts := demoOptions(dataDir, node.URL(), node.WSURL(), deployed, guardian)
 	configure(&opts)
 	eng, err := engine.New(opts, log)
 	if err != nil {
@@ -250,12 +251,12 @@ func demo(ctx context.Context, anvilBin string, withSafe bool, progress func(str
 	return rep, nil
 }
 
-func demoOptions(dataDir, rpcURL string, d contracts.Demo, guardian signer.Signer) engine.Options {
+func demoOptions(dataDir, rpcURL, wsURL string, d contracts.Demo, guardian signer.Signer) engine.Options {
 	minConf := 0.8
 	opts := engine.DefaultOptions()
 	opts.DataDir = dataDir
 	opts.NATS.Port = -1
-	opts.Chains = []engine.ChainOptions{{ID: demoChainID, Name: "anvil", RPC: rpcURL}}
+	opts.Chains = []engine.ChainOptions{{ID: demoChainID, Name: "anvil", RPC: rpcURL, WS: wsURL}}
 	opts.SignerInstances = map[string]signer.Signer{"guardian": guardian}
 	opts.Protocols = map[string]engine.ProtocolOptions{"demo": {
 		ChainID: demoChainID, MinConfidence: &minConf, Signer: "guardian",

@@ -144,10 +144,22 @@ func (e *anvilEnv) head() *types.Header {
 // channel yields Execute's result.
 func (e *anvilEnv) execute(to common.Address, data []byte) (string, <-chan error) {
 	e.t.Helper()
+	return e.run(e.intent(to, data))
+}
+
+// intent is the next intent of the test: the guardian calling data on to.
+func (e *anvilEnv) intent(to common.Address, data []byte) Intent {
 	e.n++
 	id := e.t.Name() + "-" + string(rune('a'+e.n))
 	id = strings.NewReplacer("/", "-", " ", "-").Replace(id)
-	rec, rev, ok, err := e.store.Create(e.ctx, Intent{ID: id, EventID: "ev-" + id, ChainID: anvilChainID, To: to, Data: data, Function: "pause()", Signer: "guardian"}, time.Now())
+	return Intent{ID: id, EventID: "ev-" + id, ChainID: anvilChainID, To: to, Data: data, Function: "pause()", Signer: "guardian"}
+}
+
+// run records in and executes it.
+func (e *anvilEnv) run(in Intent) (string, <-chan error) {
+	e.t.Helper()
+	id := in.ID
+	rec, rev, ok, err := e.store.Create(e.ctx, in, time.Now())
 	if err != nil || !ok {
 		e.t.Fatalf("recording the intent: %v %v", ok, err)
 	}

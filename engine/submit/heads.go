@@ -2,6 +2,7 @@ package submit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/big"
@@ -10,11 +11,12 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/rpc"
 )
 
-// headSubscriber is what a WebSocket or in-process client adds: pushed
+// HeadSubscriber is what a WebSocket or in-process client adds: pushed
 // heads instead of polled ones.
-type headSubscriber interface {
+type HeadSubscriber interface {
 	SubscribeNewHead(ctx context.Context, ch chan<- *types.Header) (ethereum.Subscription, error)
 }
 
@@ -22,6 +24,7 @@ type headSubscriber interface {
 // so that pricing a transaction on the hot path costs no RPC call.
 type heads struct {
 	chain         Chain
+	push          HeadSubscriber // nil: chain's own, if it pushes
 	poll          time.Duration
 	tipPercentile float64
 	log           *slog.Logger
@@ -34,8 +37,11 @@ type heads struct {
 	lastRead time.Time
 }
 
-func newHeads(chain Chain, poll time.Duration, tipPercentile float64, log *slog.Logger) *heads {
-	return &heads{chain: chain, poll: poll, tipPercentile: tipPercentile, log: log, changed: make(chan struct{})}
+func newHeads(chain Chain, push HeadSubscriber, poll time.Duration, tipPercentile float64, log *slog.Logger) *heads {
+	if push == nil {
+		push, _ = chain.(HeadSubscriber)
+	}
+	return &heads{chain: chain, push: push, poll: poll, tipPercentile: tipPercentile, log: log, changed: make(chan struct{})}
 }
 
 // current returns the last head and tip estimate, reading them from the
@@ -97,6 +103,11 @@ func (h *heads) observe(ctx context.Context, hd *types.Header) {
 			tip = h.tip
 		}
 	}
+	if h.head != nil && h.head.Hash() == hd.Hash() {
+		// Observed twice at once (a push and a read): one wake-up.
+		h.tip = tip
+		return
+	}
 	h.head, h.tip = hd, tip
 	close(h.changed)
 	h.changed = make(chan struct{})
@@ -106,9 +117,9 @@ func (h *heads) observe(ctx context.Context, hd *types.Header) {
 // subscribe (WebSocket, in-process), else a poll with a pause, never a
 // tight loop that would starve a local node.
 func (h *heads) run(ctx context.Context) {
-	if sub, ok := h.chain.(headSubscriber); ok {
+	if h.push != nil {
 		ch := make(chan *types.Header, 16)
-		s, err := sub.SubscribeNewHead(ctx, ch)
+		s, err := h.push.SubscribeNewHead(ctx, ch)
 		if err == nil {
 			defer s.Unsubscribe()
 			for {
@@ -123,6 +134,9 @@ func (h *heads) run(ctx context.Context) {
 					h.observe(ctx, hd)
 				}
 			}
+		}
+		if !errors.Is(err, rpc.ErrNotificationsUnsupported) && ctx.Err() == nil {
+			h.log.Warn("cannot subscribe to new heads, polling instead", "err", Classify(err))
 		}
 	}
 	h.pollLoop(ctx)

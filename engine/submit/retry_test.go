@@ -47,6 +47,30 @@ func (p *faultyProxy) wrap(next http.Handler) http.Handler {
 	})
 }
 
+// node is a client of e's anvil over HTTP through the proxy.
+func (p *faultyProxy) node(e *anvilEnv) *ethclient.Client {
+	e.t.Helper()
+	target, err := url.Parse(e.anvil.URL())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	srv := httptest.NewServer(p.wrap(httputil.NewSingleHostReverseProxy(target)))
+	e.t.Cleanup(srv.Close)
+	client, err := ethclient.DialContext(e.ctx, srv.URL)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(client.Close)
+	return client
+}
+
+// count is how many calls of method reached the proxy.
+func (p *faultyProxy) count(method string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.seen[method]
+}
+
 func TestTransientErrorsAreRetried(t *testing.T) {
 	proxy := &faultyProxy{
 		failures: map[string][]int{
@@ -55,20 +79,7 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 		},
 		seen: map[string]int{},
 	}
-	e := newAnvilEnv(t, true, func(e *anvilEnv, c *ChainConfig) {
-		target, err := url.Parse(e.anvil.URL())
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(proxy.wrap(httputil.NewSingleHostReverseProxy(target)))
-		t.Cleanup(srv.Close)
-		client, err := ethclient.DialContext(e.ctx, srv.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(client.Close)
-		c.Node = client
-	})
+	e := newAnvilEnv(t, true, func(e *anvilEnv, c *ChainConfig) { c.Node = proxy.node(e) })
 	id, done := e.pause()
 	if err := <-done; err != nil {
 		t.Fatalf("Execute: %v", err)
@@ -92,17 +103,7 @@ func TestClientErrorIsNotRetried(t *testing.T) {
 		failures: map[string][]int{"eth_estimateGas": {http.StatusUnauthorized, http.StatusUnauthorized}},
 		seen:     map[string]int{},
 	}
-	e := newAnvilEnv(t, true, func(e *anvilEnv, c *ChainConfig) {
-		target, _ := url.Parse(e.anvil.URL())
-		srv := httptest.NewServer(proxy.wrap(httputil.NewSingleHostReverseProxy(target)))
-		t.Cleanup(srv.Close)
-		client, err := ethclient.DialContext(e.ctx, srv.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(client.Close)
-		c.Node = client
-	})
+	e := newAnvilEnv(t, true, func(e *anvilEnv, c *ChainConfig) { c.Node = proxy.node(e) })
 	id, done := e.pause()
 	if err := <-done; err == nil {
 		t.Fatal("Execute succeeded through a 401")

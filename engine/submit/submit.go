@@ -63,6 +63,11 @@ type ChainConfig struct {
 	// Node is read (nonces, fees, receipts) and, unless Mode is Private,
 	// sent to.
 	Node Chain
+	// Heads, when set, pushes the chain's new heads (a WebSocket client
+	// of the same node) while Node, over HTTP, takes the calls. When nil,
+	// Node's own subscription is used if it can push, else the head is
+	// polled.
+	Heads HeadSubscriber
 	// Public are further public endpoints, sent to in parallel with Node.
 	Public []Endpoint
 	// Private are private relays; used in modes Private and Both.
@@ -154,6 +159,8 @@ type Submitter struct {
 	runCtx  context.Context
 	owners  map[senderKey]*nonceOwner
 	started bool
+	// estimates made by Prepare, by action id, until Execute takes them.
+	estimates map[string]*estimate
 }
 
 type chainState struct {
@@ -192,7 +199,7 @@ func New(store *Store, chains map[uint64]ChainConfig, signers map[string]signer.
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Submitter{store: store, chains: map[uint64]*chainState{}, signers: signers, opts: opts, log: log, owners: map[senderKey]*nonceOwner{}}
+	s := &Submitter{store: store, chains: map[uint64]*chainState{}, signers: signers, opts: opts, log: log, owners: map[senderKey]*nonceOwner{}, estimates: map[string]*estimate{}}
 	for id, c := range chains {
 		if c.Mode == "" {
 			c.Mode = Public
@@ -202,7 +209,7 @@ func New(store *Store, chains map[uint64]ChainConfig, signers map[string]signer.
 		}
 		c.Confirmations = max(c.Confirmations, 1)
 		c.BumpEveryBlocks = max(c.BumpEveryBlocks, 1)
-		cs := &chainState{ChainConfig: c, id: id, heads: newHeads(c.Node, opts.HeadPoll, c.TipPercentile, log.With("chain", id))}
+		cs := &chainState{ChainConfig: c, id: id, heads: newHeads(c.Node, c.Heads, opts.HeadPoll, c.TipPercentile, log.With("chain", id))}
 		if c.Mode != Private {
 			cs.sendTo = append(cs.sendTo, Endpoint{Name: "node", TransactionSender: c.Node})
 			cs.sendTo = append(cs.sendTo, c.Public...)
@@ -355,11 +362,15 @@ func (a *action) run(ctx context.Context) error {
 func (a *action) first(ctx context.Context, sg signer.Signer) error {
 	from := sg.Address()
 	to := a.rec.To
-	gas, err := retry(ctx, a, "eth_estimateGas", func() (uint64, error) {
-		return a.cs.Node.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Data: a.rec.Data})
-	})
-	if err != nil {
-		return fmt.Errorf("submit: estimating gas of %s on %s from %s: %w", a.rec.Function, to.Hex(), from.Hex(), err)
+	gas, ok := a.s.prepared(ctx, a.rec.ID, from, to, a.rec.Data)
+	if !ok {
+		var err error
+		gas, err = retry(ctx, a, "eth_estimateGas", func() (uint64, error) {
+			return a.cs.Node.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Data: a.rec.Data})
+		})
+		if err != nil {
+			return fmt.Errorf("submit: estimating gas of %s on %s from %s: %w", a.rec.Function, to.Hex(), from.Hex(), err)
+		}
 	}
 	gas = gas * a.s.opts.GasMargin / 100
 	head, tip, _, err := a.cs.heads.current(ctx)
