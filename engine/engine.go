@@ -154,6 +154,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.planner = planner
 
 	url := e.opts.NATS.URL
+	var nc *nats.Conn
 	if url == "" {
 		srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: e.opts.DataDir, Host: e.opts.NATS.Host, Port: e.opts.NATS.Port}, e.log)
 		if err != nil {
@@ -161,9 +162,11 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 		defer srv.Shutdown()
 		url = srv.ClientURL()
-	}
-	nc, err := ingest.Dial(url, "firebreak-engine")
-	if err != nil {
+		nc, err = srv.Dial("firebreak-engine")
+		if err != nil {
+			return err
+		}
+	} else if nc, err = ingest.Dial(url, "firebreak-engine"); err != nil {
 		return err
 	}
 	defer nc.Close()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 )
 
 // EmbeddedOptions configure the in-process nats-server.
@@ -49,6 +50,17 @@ func StartEmbedded(opts EmbeddedOptions, log *slog.Logger) (*Embedded, error) {
 
 // ClientURL is the URL clients connect to.
 func (e *Embedded) ClientURL() string { return e.srv.ClientURL() }
+
+// Dial connects to the server in process, through a pipe instead of a
+// loopback socket: the engine's own traffic (deliveries, audit appends,
+// action records) costs no system call.
+func (e *Embedded) Dial(name string) (*nats.Conn, error) {
+	nc, err := nats.Connect("", nats.InProcessServer(e.srv), nats.Name(name), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
+	if err != nil {
+		return nil, fmt.Errorf("ingest: connecting to the embedded NATS server: %w", err)
+	}
+	return nc, nil
+}
 
 // Shutdown stops the server and waits until it has stopped.
 func (e *Embedded) Shutdown() {

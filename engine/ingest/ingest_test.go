@@ -306,3 +306,70 @@ func TestEventKeyIsAValidKVKey(t *testing.T) {
 		t.Error("different ids share a key")
 	}
 }
+
+// The engine reaches its embedded server in process; detectors reach it
+// over TCP. An event published over TCP is consumed through the pipe.
+func TestEmbeddedInProcessConnection(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	inProc, err := srv.Dial("engine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inProc.Close()
+	if got := inProc.ConnectedAddr(); got != "pipe" {
+		t.Errorf("in-process connection is to %q, want a pipe (no socket)", got)
+	}
+	engineJS, err := jetstream.New(inProc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.EnsureStream(ctx, engineJS, ingest.StreamOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cons, err := ingest.NewConsumer(ctx, engineJS, ingest.DefaultConsumerOptions(), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- cons.Run(runCtx, func(_ context.Context, ev event.Event) ([]byte, error) {
+			got <- ev.ID
+			return nil, nil
+		})
+	}()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	detector, err := ingest.Dial(srv.ClientURL(), "detector")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer detector.Close()
+	detectorJS, err := jetstream.New(detector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Publish(ctx, detectorJS, validEvent("over-tcp")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case id := <-got:
+		if id != "over-tcp" {
+			t.Errorf("consumed %q, want over-tcp", id)
+		}
+	case <-ctx.Done():
+		t.Fatal("the event published over TCP never reached the in-process consumer")
+	}
+}
