@@ -5,10 +5,11 @@ import "runtime/debug"
 // GCPercent is the garbage collector target (GOGC) a running engine is
 // given unless the environment sets GOGC. At Go's default of 100 the
 // collector runs every few tens of milliseconds under a burst of events,
-// and an event that meets a collection waits for it: on 2 cores that is
-// most of the event→broadcast p99 (BenchmarkEventToBroadcast: 6.1 ms at
-// 100, 4.6-4.8 ms at 400). The price is memory: the heap may grow to five
-// times the live data (tens of MB for the engine) before a collection.
+// and an event that meets a collection waits for it, which shows in the
+// event→broadcast p99 (BenchmarkEventToBroadcast back to back on 2 cores:
+// 6.1 ms at 100, 4.6-4.8 ms at 400). The price is memory: the heap may
+// grow to five times the live data (tens of MB for the engine) before a
+// collection.
 const GCPercent = 400
 
 // TuneGC sets the collector to GCPercent unless lookupEnv finds GOGC, in
