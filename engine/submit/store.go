@@ -190,26 +190,34 @@ func (s *Store) update(ctx context.Context, rec Record, rev uint64) (uint64, err
 }
 
 // Unfinished returns the records that are not in a final state, for resuming
-// after a restart.
+// after a restart. The bucket's latest values stream in on one watcher
+// instead of one request per key: a bucket with years of finished actions
+// is read in a fraction of the time.
 func (s *Store) Unfinished(ctx context.Context) ([]Record, []uint64, error) {
-	lister, err := s.kv.ListKeys(ctx)
+	w, err := s.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, nil, fmt.Errorf("submit: listing actions: %w", err)
 	}
+	defer func() { _ = w.Stop() }()
 	var recs []Record
 	var revs []uint64
-	for key := range lister.Keys() {
-		rec, rev, err := s.Get(ctx, key)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			continue
+	for {
+		var e jetstream.KeyValueEntry
+		select {
+		case e = <-w.Updates():
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("submit: listing actions: %w", ctx.Err())
 		}
-		if err != nil {
-			return nil, nil, err
+		if e == nil {
+			return recs, revs, nil // every key's latest value is in
+		}
+		var rec Record
+		if err := json.Unmarshal(e.Value(), &rec); err != nil {
+			return nil, nil, fmt.Errorf("submit: decoding action %s: %w", e.Key(), err)
 		}
 		if !rec.State.Final() {
 			recs = append(recs, rec)
-			revs = append(revs, rev)
+			revs = append(revs, e.Revision())
 		}
 	}
-	return recs, revs, nil
 }

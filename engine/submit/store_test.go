@@ -1,8 +1,12 @@
 package submit
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/core/types"
 )
@@ -22,4 +26,70 @@ func FuzzDecodeRecord(f *testing.F) {
 		var tx types.Transaction
 		_ = tx.UnmarshalBinary(rec.RawTx)
 	})
+}
+
+// Unfinished returns exactly the records not in a final state, each with
+// the revision an update needs.
+func TestUnfinished(t *testing.T) {
+	store := newTestStore(t)
+	ctx := context.Background()
+	states := map[string]State{"p": Pending, "s": Signed, "n": Sent, "i": Included, "m": Mined, "f": Failed}
+	for id, st := range states {
+		rec, rev, ok, err := store.Create(ctx, Intent{ID: id, ChainID: 1}, time.Now())
+		if err != nil || !ok {
+			t.Fatalf("Create %s: %v %v", id, ok, err)
+		}
+		if st != Pending {
+			rec.State = st
+			if _, err := store.update(ctx, rec, rev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	recs, revs, err := store.Unfinished(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i, rec := range recs {
+		got = append(got, rec.ID)
+		if rec.State != states[rec.ID] {
+			t.Errorf("%s: state %s, want %s", rec.ID, rec.State, states[rec.ID])
+		}
+		// The revision is the stored one: an update with it succeeds.
+		if _, err := store.update(ctx, rec, revs[i]); err != nil {
+			t.Errorf("%s: update at the returned revision %d: %v", rec.ID, revs[i], err)
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"i", "n", "p", "s"}; !slices.Equal(got, want) {
+		t.Errorf("Unfinished = %v, want %v", got, want)
+	}
+}
+
+// BenchmarkUnfinished reads the unfinished actions out of a bucket of
+// 20,000, of which 1,000 are unfinished: what a start and every nonce
+// re-read from the chain pay.
+func BenchmarkUnfinished(b *testing.B) {
+	store := newTestStore(b)
+	ctx := context.Background()
+	for i := range 20_000 {
+		rec, rev, _, err := store.Create(ctx, Intent{ID: fmt.Sprintf("a-%d", i), ChainID: 1}, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i%20 != 0 {
+			rec.State = Mined
+			if _, err := store.update(ctx, rec, rev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		recs, _, err := store.Unfinished(ctx)
+		if err != nil || len(recs) != 1000 {
+			b.Fatalf("Unfinished = %d records, %v; want 1000", len(recs), err)
+		}
+	}
 }
