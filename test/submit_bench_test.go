@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,7 +105,7 @@ actions contains {"type": "revoke_role", "protocol": input.protocol, "contract":
 		Roles:     map[string]string{"operator": "OPERATOR_ROLE"},
 	}}
 	opts.Allowlist = []engine.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"revokeRole(bytes32,address)"}}}
-	eng, err := engine.New(opts, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	eng, err := engine.New(opts, slog.New(slog.NewTextHandler(testWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -140,14 +140,21 @@ actions contains {"type": "revoke_role", "protocol": input.protocol, "contract":
 	lat := make([]time.Duration, 0, events)
 	var stage [3][]time.Duration
 	b.ResetTimer()
-	mined := 0 // actions seen mined
+	mined := 0                           // actions seen mined
+	latest := map[string]submit.Record{} // by action id
 	next := func(i int) submit.Record {
 		for {
 			var e jetstream.KeyValueEntry
 			select {
 			case e = <-w.Updates():
 			case <-ctx.Done():
-				b.Fatalf("event %d: timed out", i)
+				var stuck []string
+				for id, r := range latest {
+					if r.State != submit.Mined {
+						stuck = append(stuck, fmt.Sprintf("%s %s (nonce %v, %d attempts, warning %q)", id, r.State, r.Nonce, len(r.Attempts), r.Warning))
+					}
+				}
+				b.Fatalf("event %d: timed out; %d mined, not mined: %s", i, mined, strings.Join(stuck, "; "))
 			}
 			if e == nil {
 				continue
@@ -156,9 +163,13 @@ actions contains {"type": "revoke_role", "protocol": input.protocol, "contract":
 			if err := json.Unmarshal(e.Value(), &rec); err != nil {
 				b.Fatal(err)
 			}
+			if rec.State == submit.Failed {
+				b.Fatalf("event %d: action %s failed: %s", i, rec.ID, rec.Error)
+			}
 			if rec.State == submit.Mined {
 				mined++
 			}
+			latest[rec.ID] = rec
 			return rec
 		}
 	}
@@ -185,9 +196,6 @@ actions contains {"type": "revoke_role", "protocol": input.protocol, "contract":
 			rec := next(i)
 			if rec.EventID != ev.ID {
 				continue
-			}
-			if rec.State == submit.Failed {
-				b.Fatalf("event %d: action failed: %s", i, rec.Error)
 			}
 			if rec.State == submit.Sent {
 				lat = append(lat, rec.SentAt.Sub(published))

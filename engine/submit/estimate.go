@@ -14,6 +14,11 @@ import (
 // recorded it, or recording failed) is dropped after it.
 const estimateTTL = time.Minute
 
+// preparedWait bounds how long Execute waits for an estimate Prepare
+// started before it asks the node itself, with retries: a node that never
+// answers one call must not hold the action.
+const preparedWait = 5 * time.Second
+
 // estimate is a gas estimate started ahead of Execute.
 type estimate struct {
 	from, to common.Address
@@ -46,6 +51,8 @@ func (s *Submitter) Prepare(ctx context.Context, in Intent) {
 	s.mu.Unlock()
 	go func() {
 		defer close(e.done)
+		ctx, cancel := context.WithTimeout(ctx, estimateTTL)
+		defer cancel()
 		e.gas, e.err = cs.Node.EstimateGas(ctx, ethereum.CallMsg{From: e.from, To: &e.to, Data: e.data})
 	}()
 }
@@ -61,8 +68,12 @@ func (s *Submitter) prepared(ctx context.Context, id string, from, to common.Add
 	if e == nil || e.from != from || e.to != to || !bytes.Equal(e.data, data) {
 		return 0, false
 	}
+	wait := time.NewTimer(preparedWait)
+	defer wait.Stop()
 	select {
 	case <-e.done:
+	case <-wait.C:
+		return 0, false
 	case <-ctx.Done():
 		return 0, false
 	}
