@@ -69,7 +69,7 @@ check-generate: generate ## fail if committed artifacts or bindings differ from 
 	  || { echo "contracts/ drifted from its sources: run 'make generate' and commit"; exit 1; }
 
 bench: tools vault-server ## run the benchmarks
-	FIREBREAK_REQUIRE_TOOLS=1 $(GO) test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
+	FIREBREAK_REQUIRE_TOOLS=1 $(GO) test -p 1 -run '^$$' -bench . -benchmem $(GO_PACKAGES)
 
 fuzz: ## fuzz the event decoder for 60s
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./engine/event/
