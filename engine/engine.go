@@ -133,14 +133,16 @@ func (e *Engine) Run(ctx context.Context) error {
 			return err
 		}
 		if c.WS != "" {
-			ws, err := ethclient.DialContext(ctx, c.WS)
-			if err != nil {
-				closeEndpoints()
-				// Not wrapped: the URL, which the error repeats, may hold an API key.
-				return fmt.Errorf("engine: connecting to the ws endpoint of chain %d failed", c.ID)
+			// Without it the head is polled over rpc: a block is seen a
+			// little later, never missed, so a ws endpoint that is down
+			// does not keep the engine from starting.
+			if ws, err := ethclient.DialContext(ctx, c.WS); err != nil {
+				// The error repeats the URL, which may hold an API key.
+				e.log.Warn("cannot connect to the chain's ws endpoint: polling the head over rpc instead", "chain", c.ID)
+			} else {
+				defer ws.Close()
+				cfg.Heads = ws
 			}
-			defer ws.Close()
-			cfg.Heads = ws
 		}
 		defer closeEndpoints()
 		callers[c.ID], chains[c.ID], safeChains[c.ID] = client, cfg, client

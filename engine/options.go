@@ -90,7 +90,8 @@ type ChainOptions struct {
 	// while calls go to an http(s) RPC. One WebSocket carries every call
 	// on one connection, where a node that delays small writes (anvil
 	// does) holds concurrent answers back by 5-40 ms; HTTP calls take a
-	// connection each.
+	// connection each. Unreachable at start, it is left out with a
+	// warning and the head is polled over RPC.
 	WS string `yaml:"ws"`
 	// RPCURLs are more public endpoints each transaction is also sent to.
 	RPCURLs []string `yaml:"rpc_urls"`

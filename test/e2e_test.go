@@ -16,34 +16,48 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/submit"
 )
 
+// A critical event pauses the vault whichever way the engine follows the
+// chain: heads polled over http rpc, pushed over a ws endpoint, or polled
+// because the ws endpoint is down (the engine starts anyway).
 func TestCriticalEventPausesVault(t *testing.T) {
-	s := newStack(t, nil)
-	if s.paused() {
-		t.Fatal("the vault is paused before any event")
-	}
-	ev := criticalExploit("critical-1")
-	s.publish(ev)
+	for _, tc := range []struct {
+		name string
+		ws   func(rpc string) string
+	}{
+		{"http rpc", func(string) string { return "" }},
+		{"http rpc and ws heads", func(rpc string) string { return "ws" + strings.TrimPrefix(rpc, "http") }},
+		{"ws endpoint down", func(string) string { return "ws://127.0.0.1:1" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStack(t, func(o *engine.Options) { o.Chains[0].WS = tc.ws(o.Chains[0].RPC) })
+			if s.paused() {
+				t.Fatal("the vault is paused before any event")
+			}
+			ev := criticalExploit("critical-1")
+			s.publish(ev)
 
-	out := s.outcome(ev.ID)
-	if out.Decision == nil || len(out.Decision.Rules) != 1 || out.Decision.Rules[0] != "exploit_pause" {
-		t.Fatalf("decision = %+v, want the exploit_pause rule to fire", out.Decision)
-	}
-	if len(out.Actions) != 1 || out.Actions[0].Outcome != guard.Allowed || out.Actions[0].ActionID == "" {
-		t.Fatalf("actions = %+v, want one allowed pause", out.Actions)
-	}
-	rec := s.action(out.Actions[0].ActionID)
-	if rec.State != submit.Mined || rec.Status != 1 {
-		t.Fatalf("action = %+v, want mined successfully", rec)
-	}
-	if rec.From != s.guardian.Address() {
-		t.Errorf("sent from %s, want the guardian %s", rec.From, s.guardian.Address())
-	}
-	if !s.paused() {
-		t.Fatal("paused() is false on chain after the pause was mined")
-	}
-	receipt, err := s.client.TransactionReceipt(s.ctx, *rec.TxHash)
-	if err != nil || receipt.BlockNumber.Uint64() != rec.Block {
-		t.Fatalf("receipt of %s: %v, %v; want it in block %d", rec.TxHash, receipt, err, rec.Block)
+			out := s.outcome(ev.ID)
+			if out.Decision == nil || len(out.Decision.Rules) != 1 || out.Decision.Rules[0] != "exploit_pause" {
+				t.Fatalf("decision = %+v, want the exploit_pause rule to fire", out.Decision)
+			}
+			if len(out.Actions) != 1 || out.Actions[0].Outcome != guard.Allowed || out.Actions[0].ActionID == "" {
+				t.Fatalf("actions = %+v, want one allowed pause", out.Actions)
+			}
+			rec := s.action(out.Actions[0].ActionID)
+			if rec.State != submit.Mined || rec.Status != 1 {
+				t.Fatalf("action = %+v, want mined successfully", rec)
+			}
+			if rec.From != s.guardian.Address() {
+				t.Errorf("sent from %s, want the guardian %s", rec.From, s.guardian.Address())
+			}
+			if !s.paused() {
+				t.Fatal("paused() is false on chain after the pause was mined")
+			}
+			receipt, err := s.client.TransactionReceipt(s.ctx, *rec.TxHash)
+			if err != nil || receipt.BlockNumber.Uint64() != rec.Block {
+				t.Fatalf("receipt of %s: %v, %v; want it in block %d", rec.TxHash, receipt, err, rec.Block)
+			}
+		})
 	}
 }
 
