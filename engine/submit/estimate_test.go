@@ -97,3 +97,24 @@ func TestHeadsArePushedOverTheirOwnSocket(t *testing.T) {
 		})
 	}
 }
+
+// An estimate whose intent never came to Execute (recorded by an earlier
+// delivery, or not recorded at all) is dropped after estimateTTL, so the
+// table does not grow with such events.
+func TestPreparedEstimateExpires(t *testing.T) {
+	e := newAnvilEnv(t, true, nil)
+	now := time.Now()
+	e.sub.opts.Now = func() time.Time { return now }
+	v := contracts.NewProtectedVault()
+	never, later := e.intent(e.demo.Vault, v.PackPause()), e.intent(e.demo.Vault, v.PackPause())
+	e.sub.Prepare(e.ctx, never)
+	now = now.Add(estimateTTL + time.Second)
+	e.sub.Prepare(e.ctx, later)
+	e.sub.mu.Lock()
+	_, kept := e.sub.estimates[never.ID]
+	_, made := e.sub.estimates[later.ID]
+	e.sub.mu.Unlock()
+	if kept || !made {
+		t.Fatalf("after %v: stale estimate kept %v, new one made %v; want dropped, made", estimateTTL, kept, made)
+	}
+}
