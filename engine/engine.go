@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -212,6 +213,14 @@ func (e *Engine) Run(ctx context.Context) error {
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
 	submitOpts.OnChange = auditor.actionChanged
+	var adopt func(submit.Record, uint64) // set once the pipeline exists, before Start
+	if e.opts.NATS.URL != "" {
+		// An external NATS may serve several engines: senders are leased.
+		if submitOpts.Leases, err = e.openLeases(ctx, js); err != nil {
+			return err
+		}
+		submitOpts.Adopt = func(rec submit.Record, rev uint64) { adopt(rec, rev) }
+	}
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
 	p := &pipeline{Planner: planner, store: store, notifier: notifier{nc: nc}, safes: safes, audit: auditor, shadow: shadowExec}
 
@@ -229,6 +238,11 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	if !e.opts.Shadow {
 		p.prepare = func(in submit.Intent) { sub.Prepare(runCtx, in) }
+	}
+	adopt = func(rec submit.Record, rev uint64) {
+		if !p.resumeSafe(runCtx, rec, rev) {
+			p.spawn(rec, rev)
+		}
 	}
 	if safes != nil {
 		safes.execute = func(rec submit.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
@@ -251,6 +265,23 @@ func (e *Engine) Run(ctx context.Context) error {
 	err = cons.Run(runCtx, p.handle)
 	stop()
 	return err
+}
+
+// openLeases opens the sender leases of this engine instance.
+func (e *Engine) openLeases(ctx context.Context, js jetstream.JetStream) (*submit.Leases, error) {
+	name := e.opts.NATS.Instance
+	if name == "" {
+		name, _ = os.Hostname()
+	}
+	if name == "" {
+		name = "firebreak"
+	}
+	ttl := e.opts.NATS.LeaseTTL
+	if ttl == 0 {
+		ttl = DefaultOptions().NATS.LeaseTTL
+	}
+	e.log.Info("sharing NATS with other engine instances: senders are leased", "instance", name, "lease_ttl", ttl)
+	return submit.NewLeases(ctx, js, e.opts.NATS.Replicas, name, ttl, e.log)
 }
 
 // Outcome returns what the engine recorded for an event id, or an error

@@ -77,6 +77,14 @@ type NATSOptions struct {
 	Port int    `yaml:"port"`
 	// Replicas of the streams and buckets (1 for the embedded server).
 	Replicas int `yaml:"replicas"`
+	// Instance names this engine among several sharing an external NATS
+	// (default: the host name). Each sender's nonces belong to one
+	// instance at a time, through a lease in the FIREBREAK_LEASES bucket;
+	// a restart under the same name takes its senders back at once.
+	Instance string `yaml:"instance"`
+	// LeaseTTL is how long a dead instance's senders wait before another
+	// instance takes them and their unfinished actions over (default 10s).
+	LeaseTTL time.Duration `yaml:"lease_ttl"`
 }
 
 // ChainOptions describe one chain.
@@ -222,7 +230,7 @@ type AllowOptions struct {
 func DefaultOptions() Options {
 	return Options{
 		DataDir:            "data",
-		NATS:               NATSOptions{Host: "127.0.0.1", Port: 4222, Replicas: 1},
+		NATS:               NATSOptions{Host: "127.0.0.1", Port: 4222, Replicas: 1, LeaseTTL: 10 * time.Second},
 		MaxActionsPerEvent: 8,
 		PolicyReload:       2 * time.Second,
 		Guardrails:         GuardrailOptions{RateLimit: 10, RateWindow: 10 * time.Minute},
@@ -293,6 +301,9 @@ func (o Options) validate() error {
 	}
 	if err := o.Audit.validate(); err != nil {
 		return err
+	}
+	if o.NATS.LeaseTTL != 0 && (o.NATS.LeaseTTL < 300*time.Millisecond || o.NATS.LeaseTTL > 10*time.Minute) {
+		return configErr("nats.lease_ttl: %v is not between 300ms and 10m", o.NATS.LeaseTTL)
 	}
 	chains := map[uint64]bool{}
 	for i, c := range o.Chains {

@@ -59,6 +59,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"extra rpc scheme", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", rpc_urls: ["ftp://x"]`}, "chains[0].rpc_urls[0]"},
 		{"private rpc scheme", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", private_rpc: "relay.example"`}, "chains[0].private_rpc"},
 		{"ws scheme", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", ws: "https://rpc.example/ws"`}, "chains[0].ws: want a ws(s):// URL"},
+		{"lease ttl", [2]string{"data_dir: /tmp/fb", "data_dir: /tmp/fb\nnats: {lease_ttl: 1ms}"}, "nats.lease_ttl"},
 		{"private without relay", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", broadcast: private`}, `chains[0].broadcast: "private" needs private_rpc`},
 		{"unknown broadcast", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", broadcast: everywhere`}, "is not public, private or both"},
 		{"unknown relay method", [2]string{`rpc: "https://rpc.example"`, `rpc: "https://rpc.example", private_rpc: "https://r", private_method: eth_send`}, "chains[0].private_method"},

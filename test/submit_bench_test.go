@@ -69,22 +69,7 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 	if err := client.Client().CallContext(ctx, nil, "evm_setAutomine", false); err != nil {
 		b.Fatal(err)
 	}
-	policyDir := b.TempDir()
-	decision, err := os.ReadFile("../policies/decision.rego")
-	if err != nil {
-		b.Fatal(err)
-	}
-	revoke := `package firebreak
-
-actions contains {"type": "revoke_role", "protocol": input.protocol, "contract": "vault", "role": "operator", "account": input.addresses[0], "rule": "bench_revoke"} if {
-	input.severity == "critical"
-}
-`
-	for name, src := range map[string][]byte{"decision.rego": decision, "revoke.rego": []byte(revoke)} {
-		if err := os.WriteFile(filepath.Join(policyDir, name), src, 0o600); err != nil {
-			b.Fatal(err)
-		}
-	}
+	policyDir := revokePolicyDir(b)
 	adminSigner := mustSigner(b, adminKey)
 
 	minConf := 0.8
@@ -218,9 +203,34 @@ actions contains {"type": "revoke_role", "protocol": input.protocol, "contract":
 	b.ReportMetric(float64(len(lat)), "events")
 }
 
+// revokePolicyDir is a policy folder with the shipped decision rules and
+// one rule: a critical event revokes OPERATOR_ROLE on the demo vault from
+// the event's first address. Every event naming another holder is a
+// real, distinct transaction.
+func revokePolicyDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	decision, err := os.ReadFile("../policies/decision.rego")
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoke := `package firebreak
+
+actions contains {"type": "revoke_role", "protocol": input.protocol, "contract": "vault", "role": "operator", "account": input.addresses[0], "rule": "bench_revoke"} if {
+	input.severity == "critical"
+}
+`
+	for name, src := range map[string][]byte{"decision.rego": decision, "revoke.rego": []byte(revoke)} {
+		if err := os.WriteFile(filepath.Join(dir, name), src, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 // grantOperators grants OPERATOR_ROLE on vault to n fresh accounts, from
 // the admin, with automine on.
-func grantOperators(b *testing.B, ctx context.Context, client *ethclient.Client, vault common.Address, n int) []common.Address {
+func grantOperators(b testing.TB, ctx context.Context, client *ethclient.Client, vault common.Address, n int) []common.Address {
 	b.Helper()
 	key, _ := crypto.HexToECDSA(adminKey)
 	from := crypto.PubkeyToAddress(key.PublicKey)

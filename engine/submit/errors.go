@@ -24,6 +24,8 @@ var (
 	ErrUnknownSigner = errors.New("submit: unknown signer")
 	// ErrNotStarted means Execute was called before Start.
 	ErrNotStarted = errors.New("submit: submitter not started")
+	// ErrRunning means an Execute of the same action is running already.
+	ErrRunning = errors.New("submit: the action is being executed already")
 	// ErrCapReached means the next valid replacement would exceed the
 	// chain's max_fee_per_gas: the best transaction stays in flight and the
 	// operator is told.

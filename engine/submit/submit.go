@@ -115,6 +115,16 @@ type Options struct {
 	// warned, mined, failed), with the record as stored: the audit log
 	// hangs here.
 	OnChange func(ctx context.Context, rec Record)
+	// Leases, when set, make this submitter one of several engine
+	// replicas: it acts only for the senders whose lease it holds,
+	// leaves the others' actions recorded for their holder, and takes
+	// over the senders (and unfinished actions) of a replica that died.
+	// Nil: this submitter is the only one.
+	Leases *Leases
+	// Adopt starts an action this submitter takes over (recorded by
+	// another replica, or left by a dead one); with Leases it is
+	// required. The engine runs Execute there, as for its own actions.
+	Adopt func(rec Record, rev uint64)
 }
 
 // DefaultOptions are the submitter's defaults.
@@ -161,6 +171,8 @@ type Submitter struct {
 	started bool
 	// estimates made by Prepare, by action id, until Execute takes them.
 	estimates map[string]*estimate
+	// running holds the ids of the actions an Execute is carrying.
+	running map[string]bool
 }
 
 type chainState struct {
@@ -199,7 +211,7 @@ func New(store *Store, chains map[uint64]ChainConfig, signers map[string]signer.
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Submitter{store: store, chains: map[uint64]*chainState{}, signers: signers, opts: opts, log: log, owners: map[senderKey]*nonceOwner{}, estimates: map[string]*estimate{}}
+	s := &Submitter{store: store, chains: map[uint64]*chainState{}, signers: signers, opts: opts, log: log, owners: map[senderKey]*nonceOwner{}, estimates: map[string]*estimate{}, running: map[string]bool{}}
 	for id, c := range chains {
 		if c.Mode == "" {
 			c.Mode = Public
@@ -234,6 +246,10 @@ func (s *Submitter) Start(ctx context.Context) {
 	warm, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
+	if s.opts.Leases != nil {
+		go s.opts.Leases.keep(ctx)
+		go s.adopt(ctx)
+	}
 	for _, cs := range s.chains {
 		go cs.heads.run(ctx)
 		wg.Go(func() {
@@ -242,6 +258,11 @@ func (s *Submitter) Start(ctx context.Context) {
 			}
 		})
 		for _, sg := range s.signers {
+			if s.opts.Leases != nil {
+				if _, held, err := s.lease(warm, cs, sg.Address()); err != nil || !held {
+					continue // another replica's; its nonces are not read here
+				}
+			}
 			o := s.owner(cs, sg.Address())
 			wg.Go(func() {
 				if err := o.assign(warm, func(uint64) error { return errWarmOnly }); err != nil && !errors.Is(err, errWarmOnly) && ctx.Err() == nil {
@@ -291,6 +312,25 @@ func (s *Submitter) Execute(ctx context.Context, rec Record, rev uint64) (Record
 	s.mu.Unlock()
 	if !started {
 		return rec, ErrNotStarted
+	}
+	if !s.claim(rec.ID) {
+		return rec, ErrRunning
+	}
+	defer s.unclaim(rec.ID)
+	if s.opts.Leases != nil {
+		lctx, err := s.leaseFor(ctx, rec)
+		if err != nil {
+			s.log.Info("action left to the replica that holds its sender's lease", "action", rec.ID, "err", err)
+			return rec, err
+		}
+		if lctx != nil {
+			// Losing the lease stops the action here; the replica that
+			// holds it now carries the record on.
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithCancel(ctx)
+			defer cancel()
+			defer context.AfterFunc(lctx, cancel)()
+		}
 	}
 	a := &action{s: s, rec: rec, rev: rev, log: s.log.With("action", rec.ID, "event", rec.EventID)}
 	err := a.run(ctx)

@@ -1,0 +1,368 @@
+package submit
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// LeasesBucket is the JetStream KV bucket that says which engine replica
+// owns the nonces of each (chain, sender).
+const LeasesBucket = "FIREBREAK_LEASES"
+
+// Leases give the nonces of each (chain, sender) to one engine replica at
+// a time, so that replicas sharing a NATS cluster and a key never pick the
+// same nonce. A lease is a key in LeasesBucket, renewed every third of its
+// TTL while its replica runs; a replica that dies stops renewing, the key
+// expires, and another replica takes the sender and its unfinished
+// actions over. A restarted replica (same name) takes its own leases back
+// at once.
+type Leases struct {
+	kv      jetstream.KeyValue
+	replica string
+	run     string
+	ttl     time.Duration
+	log     *slog.Logger
+
+	mu   sync.Mutex
+	held map[string]*lease
+}
+
+type lease struct {
+	chain   uint64
+	from    common.Address
+	rev     uint64
+	renewed time.Time
+	ctx     context.Context
+	lost    context.CancelFunc
+}
+
+// leaseValue is what a lease key holds.
+type leaseValue struct {
+	Replica string    `json:"replica"`
+	Run     string    `json:"run"`
+	At      time.Time `json:"renewed_at"`
+}
+
+// ErrNotOwner is returned by Execute when another replica holds the
+// sender's lease: the record is left as it is, for the holder to adopt.
+var ErrNotOwner = errors.New("submit: another engine replica owns this sender's nonces")
+
+// NewLeases creates or binds to the leases bucket for the replica named
+// replica; ttl is how long a lease outlives its replica's last renewal.
+func NewLeases(ctx context.Context, js jetstream.JetStream, replicas int, replica string, ttl time.Duration, log *slog.Logger) (*Leases, error) {
+	if replica == "" || ttl <= 0 {
+		return nil, fmt.Errorf("submit: leases need a replica name and a positive TTL")
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      LeasesBucket,
+		Description: "which firebreak replica owns the nonces of each (chain, sender)",
+		Storage:     jetstream.FileStorage,
+		Replicas:    max(replicas, 1),
+		History:     1,
+		TTL:         ttl,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("submit: creating bucket %s: %w", LeasesBucket, err)
+	}
+	var run [8]byte
+	_, _ = rand.Read(run[:])
+	return &Leases{kv: kv, replica: replica, run: hex.EncodeToString(run[:]), ttl: ttl, log: log, held: map[string]*lease{}}, nil
+}
+
+func leaseKey(chain uint64, from common.Address) string {
+	return fmt.Sprintf("%d.%s", chain, strings.ToLower(from.Hex()[2:]))
+}
+
+// Held returns a context that ends when the lease is lost, if this
+// replica holds the sender's lease.
+func (l *Leases) Held(chain uint64, from common.Address) (context.Context, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ls, ok := l.held[leaseKey(chain, from)]; ok && ls.ctx.Err() == nil {
+		return ls.ctx, true
+	}
+	return nil, false
+}
+
+// Acquire takes the sender's lease when no replica holds it, or when an
+// earlier run of this very replica does (it was restarted). It reports
+// whether this replica holds the lease now.
+func (l *Leases) Acquire(ctx context.Context, chain uint64, from common.Address) (bool, error) {
+	if _, ok := l.Held(chain, from); ok {
+		return true, nil
+	}
+	key := leaseKey(chain, from)
+	now := time.Now()
+	val, _ := json.Marshal(leaseValue{Replica: l.replica, Run: l.run, At: now.UTC()})
+	rev, err := l.kv.Create(ctx, key, val)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		e, gerr := l.kv.Get(ctx, key)
+		if errors.Is(gerr, jetstream.ErrKeyNotFound) {
+			return false, nil // expired meanwhile: the next try takes it
+		}
+		if gerr != nil {
+			return false, fmt.Errorf("submit: reading the lease of %s on chain %d: %w", from.Hex(), chain, gerr)
+		}
+		var cur leaseValue
+		if json.Unmarshal(e.Value(), &cur) != nil || cur.Replica != l.replica {
+			return false, nil
+		}
+		// An earlier run of this replica, stopped without releasing:
+		// its actions are this run's to resume.
+		if rev, err = l.kv.Update(ctx, key, val, e.Revision()); err != nil {
+			return false, nil
+		}
+		l.log.Warn("took over the lease of an earlier run of this replica", "chain", chain, "from", from.Hex(), "replica", l.replica)
+	} else if err != nil {
+		return false, fmt.Errorf("submit: taking the lease of %s on chain %d: %w", from.Hex(), chain, err)
+	}
+	lctx, lost := context.WithCancel(context.Background())
+	l.mu.Lock()
+	l.held[key] = &lease{chain: chain, from: from, rev: rev, renewed: now, ctx: lctx, lost: lost}
+	l.mu.Unlock()
+	l.log.Info("holding the nonce lease", "chain", chain, "from", from.Hex(), "replica", l.replica)
+	return true, nil
+}
+
+// keep renews the held leases until ctx ends, then releases them. A lease
+// another replica took, or one not renewed for half its TTL (NATS away),
+// is given up: its context ends, and with it the actions using it.
+func (l *Leases) keep(ctx context.Context) {
+	t := time.NewTicker(l.ttl / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			l.releaseAll()
+			return
+		case <-t.C:
+			l.renewAll(ctx)
+		}
+	}
+}
+
+func (l *Leases) renewAll(ctx context.Context) {
+	l.mu.Lock()
+	leases := make(map[string]*lease, len(l.held))
+	for k, ls := range l.held {
+		leases[k] = ls
+	}
+	l.mu.Unlock()
+	for key, ls := range leases {
+		val, _ := json.Marshal(leaseValue{Replica: l.replica, Run: l.run, At: time.Now().UTC()})
+		rev, err := l.kv.Update(ctx, key, val, ls.rev)
+		l.mu.Lock()
+		switch {
+		case err == nil:
+			ls.rev, ls.renewed = rev, time.Now()
+		case isConflict(err), time.Since(ls.renewed) > l.ttl/2:
+			l.log.Error("lost the nonce lease: its actions stop here, the replica that holds it carries them on", "chain", ls.chain, "from", ls.from.Hex(), "err", err)
+			ls.lost()
+			delete(l.held, key)
+		default:
+			l.log.Warn("could not renew the nonce lease; retrying", "chain", ls.chain, "from", ls.from.Hex(), "err", err)
+		}
+		l.mu.Unlock()
+	}
+}
+
+// releaseAll deletes the held lease keys, so that another replica need
+// not wait for them to expire.
+func (l *Leases) releaseAll() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for key, ls := range l.held {
+		if err := l.kv.Delete(ctx, key, jetstream.LastRevision(ls.rev)); err != nil {
+			l.log.Warn("could not release the nonce lease; it expires by itself", "chain", ls.chain, "from", ls.from.Hex(), "err", err)
+		}
+		ls.lost()
+		delete(l.held, key)
+	}
+}
+
+// isConflict: the key moved on (another replica's write, or it expired
+// and was deleted), so the lease is not this replica's any more.
+func isConflict(err error) bool {
+	return errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyExists)
+}
+
+// adoptDelay is how long a new Pending record is left to the replica that
+// recorded it before the lease holder adopts it: a recording replica that
+// holds the lease starts it within a millisecond or two.
+const adoptDelay = 100 * time.Millisecond
+
+func (s *Submitter) claim(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running[id] {
+		return false
+	}
+	s.running[id] = true
+	return true
+}
+
+func (s *Submitter) unclaim(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.running, id)
+}
+
+func (s *Submitter) isRunning(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.running[id]
+}
+
+// senderOf is the address that sends rec: its recorded sender, or its
+// signer's; ok is false when neither is known here (Execute reports it).
+func (s *Submitter) senderOf(rec Record) (*chainState, common.Address, bool) {
+	cs, ok := s.chains[rec.ChainID]
+	if !ok {
+		return nil, common.Address{}, false
+	}
+	if rec.From != (common.Address{}) {
+		return cs, rec.From, true
+	}
+	sg, ok := s.signers[rec.Signer]
+	if !ok {
+		return nil, common.Address{}, false
+	}
+	return cs, sg.Address(), true
+}
+
+// leaseFor returns the context of the lease rec's sender is sent under,
+// taking the lease if it is free; ErrNotOwner when another replica holds
+// it. A nil context with no error: the record names no known sender, and
+// Execute reports that.
+func (s *Submitter) leaseFor(ctx context.Context, rec Record) (context.Context, error) {
+	cs, from, ok := s.senderOf(rec)
+	if !ok {
+		return nil, nil
+	}
+	lctx, held, err := s.lease(ctx, cs, from)
+	if err != nil {
+		return nil, err
+	}
+	if !held {
+		return nil, fmt.Errorf("%w (%s on chain %d): it carries action %s on", ErrNotOwner, from.Hex(), rec.ChainID, rec.ID)
+	}
+	return lctx, nil
+}
+
+// lease returns the sender's lease context, acquiring the lease if no
+// replica holds it. A lease just acquired may follow another replica's
+// use of the key: the nonce owner reads the chain again first.
+func (s *Submitter) lease(ctx context.Context, cs *chainState, from common.Address) (context.Context, bool, error) {
+	if lctx, ok := s.opts.Leases.Held(cs.id, from); ok {
+		return lctx, true, nil
+	}
+	held, err := s.opts.Leases.Acquire(ctx, cs.id, from)
+	if err != nil || !held {
+		return nil, false, err
+	}
+	if err := s.owner(cs, from).resync(ctx); err != nil {
+		return nil, false, err
+	}
+	lctx, ok := s.opts.Leases.Held(cs.id, from)
+	return lctx, ok, nil
+}
+
+// adopt takes over, until ctx ends, the actions of the senders this
+// replica holds: new records another replica made (it could not send
+// them), and, when a dead replica's lease expires and this one takes it,
+// every unfinished action of that sender.
+func (s *Submitter) adopt(ctx context.Context) {
+	w, err := s.store.kv.WatchAll(ctx, jetstream.UpdatesOnly())
+	if err != nil {
+		s.log.Error("cannot watch the actions bucket: actions recorded by other replicas are adopted only when a lease changes hands", "err", err)
+	}
+	var updates <-chan jetstream.KeyValueEntry
+	if w != nil {
+		defer func() { _ = w.Stop() }()
+		updates = w.Updates()
+	}
+	t := time.NewTicker(s.opts.Leases.ttl / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e := <-updates:
+			if e == nil || e.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			var rec Record
+			if json.Unmarshal(e.Value(), &rec) != nil || rec.State != Pending {
+				continue
+			}
+			id := e.Key()
+			time.AfterFunc(adoptDelay, func() { s.adoptIfIdle(ctx, id) })
+		case <-t.C:
+			s.takeOverFreeSenders(ctx)
+		}
+	}
+}
+
+// adoptIfIdle starts the action id when nothing here runs it, it is not
+// final, and its sender's lease is this replica's.
+func (s *Submitter) adoptIfIdle(ctx context.Context, id string) {
+	if ctx.Err() != nil || s.isRunning(id) {
+		return
+	}
+	rec, rev, err := s.store.Get(ctx, id)
+	if err != nil || rec.State.Final() {
+		return
+	}
+	cs, from, ok := s.senderOf(rec)
+	if !ok {
+		return
+	}
+	if _, held := s.opts.Leases.Held(cs.id, from); !held {
+		return
+	}
+	s.log.Info("adopting an action recorded by another replica", "action", rec.ID, "state", rec.State)
+	s.opts.Adopt(rec, rev)
+}
+
+// takeOverFreeSenders takes every configured sender whose lease no
+// replica holds (its holder died, or never started), and resumes that
+// sender's unfinished actions.
+func (s *Submitter) takeOverFreeSenders(ctx context.Context) {
+	for _, cs := range s.chains {
+		for _, sg := range s.signers {
+			from := sg.Address()
+			if _, held := s.opts.Leases.Held(cs.id, from); held {
+				continue
+			}
+			if _, held, err := s.lease(ctx, cs, from); err != nil || !held {
+				continue
+			}
+			recs, revs, err := s.store.Unfinished(ctx)
+			if err != nil {
+				s.log.Error("took over a sender but cannot list its unfinished actions; they resume at the next start", "chain", cs.id, "from", from.Hex(), "err", err)
+				continue
+			}
+			for i, rec := range recs {
+				rcs, rfrom, ok := s.senderOf(rec)
+				if !ok || rcs != cs || rfrom != from || s.isRunning(rec.ID) {
+					continue
+				}
+				s.log.Warn("resuming an action of a sender taken over from another replica", "action", rec.ID, "state", rec.State, "from", from.Hex())
+				s.opts.Adopt(rec, revs[i])
+			}
+		}
+	}
+}
