@@ -95,10 +95,13 @@ func (l *Leases) Held(chain uint64, from common.Address) (context.Context, bool)
 	return nil, false
 }
 
-// Acquire takes the sender's lease when no replica holds it, or when an
-// earlier run of this very replica does (it was restarted). It reports
-// whether this replica holds the lease now.
-func (l *Leases) Acquire(ctx context.Context, chain uint64, from common.Address) (bool, error) {
+// Acquire takes the sender's lease when no replica holds it, or, with
+// reclaim, when another run of this very replica does: it was restarted,
+// and its actions are this run's to resume. Only a starting replica
+// reclaims, so two live engines misconfigured with one name do not take
+// the lease from each other in turn. It reports whether this replica
+// holds the lease now.
+func (l *Leases) Acquire(ctx context.Context, chain uint64, from common.Address, reclaim bool) (bool, error) {
 	if _, ok := l.Held(chain, from); ok {
 		return true, nil
 	}
@@ -115,7 +118,7 @@ func (l *Leases) Acquire(ctx context.Context, chain uint64, from common.Address)
 			return false, fmt.Errorf("submit: reading the lease of %s on chain %d: %w", from.Hex(), chain, gerr)
 		}
 		var cur leaseValue
-		if json.Unmarshal(e.Value(), &cur) != nil || cur.Replica != l.replica {
+		if !reclaim || json.Unmarshal(e.Value(), &cur) != nil || cur.Replica != l.replica || cur.Run == l.run {
 			return false, nil
 		}
 		// An earlier run of this replica, stopped without releasing:
@@ -123,7 +126,7 @@ func (l *Leases) Acquire(ctx context.Context, chain uint64, from common.Address)
 		if rev, err = l.kv.Update(ctx, key, val, e.Revision()); err != nil {
 			return false, nil
 		}
-		l.log.Warn("took over the lease of an earlier run of this replica", "chain", chain, "from", from.Hex(), "replica", l.replica)
+		l.log.Warn("took over the lease of an earlier run of this replica (if another live engine has the same nats.instance, rename one)", "chain", chain, "from", from.Hex(), "replica", l.replica)
 	} else if err != nil {
 		return false, fmt.Errorf("submit: taking the lease of %s on chain %d: %w", from.Hex(), chain, err)
 	}
@@ -252,7 +255,7 @@ func (s *Submitter) leaseFor(ctx context.Context, rec Record) (context.Context, 
 	if !ok {
 		return nil, nil
 	}
-	lctx, held, err := s.lease(ctx, cs, from)
+	lctx, held, err := s.lease(ctx, cs, from, false)
 	if err != nil {
 		return nil, err
 	}
@@ -263,13 +266,14 @@ func (s *Submitter) leaseFor(ctx context.Context, rec Record) (context.Context, 
 }
 
 // lease returns the sender's lease context, acquiring the lease if no
-// replica holds it. A lease just acquired may follow another replica's
-// use of the key: the nonce owner reads the chain again first.
-func (s *Submitter) lease(ctx context.Context, cs *chainState, from common.Address) (context.Context, bool, error) {
+// replica holds it (or, with reclaim, an earlier run of this one). A lease
+// just acquired may follow another replica's use of the key: the nonce
+// owner reads the chain again first.
+func (s *Submitter) lease(ctx context.Context, cs *chainState, from common.Address, reclaim bool) (context.Context, bool, error) {
 	if lctx, ok := s.opts.Leases.Held(cs.id, from); ok {
 		return lctx, true, nil
 	}
-	held, err := s.opts.Leases.Acquire(ctx, cs.id, from)
+	held, err := s.opts.Leases.Acquire(ctx, cs.id, from, reclaim)
 	if err != nil || !held {
 		return nil, false, err
 	}
@@ -347,7 +351,7 @@ func (s *Submitter) takeOverFreeSenders(ctx context.Context) {
 			if _, held := s.opts.Leases.Held(cs.id, from); held {
 				continue
 			}
-			if _, held, err := s.lease(ctx, cs, from); err != nil || !held {
+			if _, held, err := s.lease(ctx, cs, from, false); err != nil || !held {
 				continue
 			}
 			recs, revs, err := s.store.Unfinished(ctx)

@@ -182,3 +182,17 @@ func TestLeaseRestartedReplicaTakesItsSendersBack(t *testing.T) {
 		t.Fatal("another replica took a lease that a holds")
 	}
 }
+
+// Two live engines misconfigured with one name: the one starting second
+// takes the lease once (it cannot tell a live twin from its own killed
+// run), and the first does not take it back, so they do not alternate.
+func TestLeaseTwinsDoNotAlternate(t *testing.T) {
+	e := newAnvilEnv(t, true, nil)
+	url := startNATS(t)
+	first := newReplica(t, e, url, "same")
+	second := newReplica(t, e, url, "same")
+	time.Sleep(3 * testLeaseTTL) // several renewals and take-over rounds
+	if first.holds(e) || !second.holds(e) {
+		t.Fatalf("first holds %v, second holds %v; want the second only, for good", first.holds(e), second.holds(e))
+	}
+}

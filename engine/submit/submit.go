@@ -259,7 +259,7 @@ func (s *Submitter) Start(ctx context.Context) {
 		})
 		for _, sg := range s.signers {
 			if s.opts.Leases != nil {
-				if _, held, err := s.lease(warm, cs, sg.Address()); err != nil || !held {
+				if _, held, err := s.lease(warm, cs, sg.Address(), true); err != nil || !held {
 					continue // another replica's; its nonces are not read here
 				}
 			}
