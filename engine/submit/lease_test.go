@@ -196,3 +196,28 @@ func TestLeaseTwinsDoNotAlternate(t *testing.T) {
 		t.Fatalf("first holds %v, second holds %v; want the second only, for good", first.holds(e), second.holds(e))
 	}
 }
+
+// Someone else writes the record while an Execute carries it (a replica
+// stopping as another takes the sender over): the Execute carries on from
+// the stored record instead of failing every later write, and the bucket
+// sees the action mined.
+func TestExecuteCarriesOnFromARecordWrittenElsewhere(t *testing.T) {
+	e := newAnvilEnv(t, false, nil)
+	id, done := e.pause()
+	sent := e.wait(id, "sent", func(r Record) bool { return r.State == Sent })
+	stored, rev, err := e.store.Get(e.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored.Warning = "written by another replica"
+	if _, err := e.store.update(e.ctx, stored, rev); err != nil {
+		t.Fatal(err)
+	}
+	rec := e.mineUntil(id, done)
+	if rec.State != Mined || *rec.TxHash != *sent.TxHash {
+		t.Fatalf("stored record: %s, tx %s; want mined, the transaction first sent (%s)", rec.State, rec.TxHash, sent.TxHash)
+	}
+	if n := e.nonce(); n != *sent.Nonce+1 {
+		t.Fatalf("the guardian sent %d transactions, want 1", n-*sent.Nonce)
+	}
+}

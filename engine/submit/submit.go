@@ -42,6 +42,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/signer"
 )
@@ -334,6 +335,24 @@ func (s *Submitter) Execute(ctx context.Context, rec Record, rev uint64) (Record
 	}
 	a := &action{s: s, rec: rec, rev: rev, log: s.log.With("action", rec.ID, "event", rec.EventID)}
 	err := a.run(ctx)
+	for tries := 0; errors.Is(err, errStale) && tries < 3 && ctx.Err() == nil; tries++ {
+		// Someone else wrote the record (a replica that was stopping as
+		// this one took the sender over): carry on from what is stored,
+		// never from this Execute's older copy.
+		stored, storedRev, gerr := s.store.Get(ctx, rec.ID)
+		if gerr != nil {
+			return a.rec, errors.Join(err, gerr)
+		}
+		if stored.State.Final() {
+			return stored, nil
+		}
+		a.log.Warn("the action's record was written elsewhere: carrying on from the stored one", "state", stored.State)
+		a = &action{s: s, rec: stored, rev: storedRev, log: a.log}
+		err = a.run(ctx)
+	}
+	if errors.Is(err, errStale) {
+		return a.rec, err // the record is not this Execute's to fail
+	}
 	if err != nil && ctx.Err() == nil && !a.rec.State.Final() {
 		a.rec.State, a.rec.Error = Failed, err.Error()
 		if uerr := a.save(ctx); uerr != nil {
@@ -363,7 +382,11 @@ type action struct {
 	takenSeen int                // consecutive checks that found the nonce used by another tx
 	holeSeen  int                // consecutive checks that found a hole below the nonce
 	resumed   bool               // signed by an earlier run: maybe broadcast then
+	stale     bool               // the stored record moved on without this Execute
 }
+
+// errStale: the stored record is newer than this Execute's copy.
+var errStale = errors.New("submit: the action's record was written by someone else")
 
 func (a *action) run(ctx context.Context) error {
 	cs, ok := a.s.chains[a.rec.ChainID]
@@ -546,9 +569,14 @@ func (a *action) track(ctx context.Context) error {
 	pause := a.s.opts.ReceiptPoll
 	var seen common.Hash // the head last checked against
 	for {
+		if a.stale {
+			// Any save of this copy fails from now on: start again from
+			// the stored record (Execute does).
+			return errStale
+		}
 		// A refused send may bump at once (underpriced); a few rounds,
 		// then wait for the chain.
-		for i := 0; a.needSend && i < 3; i++ {
+		for i := 0; a.needSend && !a.stale && i < 3; i++ {
 			if err := a.sendNow(ctx); err != nil {
 				return err
 			}
@@ -581,6 +609,9 @@ func (a *action) track(ctx context.Context) error {
 			// never fail an action whose transaction may be mined; the
 			// record stays as stored and a restart resumes from it.
 			a.log.Error("could not record the action's progress", "err", err)
+		}
+		if a.stale {
+			continue // what this copy found is not stored: start again
 		}
 		if a.rec.State.Final() {
 			return nil
@@ -906,6 +937,10 @@ func (a *action) reorged(ctx context.Context) {
 // Execute read, then tells OnChange.
 func (a *action) save(ctx context.Context) error {
 	next, err := a.s.store.update(ctx, a.rec, a.rev)
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		a.stale = true
+		return fmt.Errorf("%w: %w", errStale, err)
+	}
 	if err != nil {
 		return err
 	}
