@@ -24,6 +24,10 @@
 // signed is only ever rebroadcast or replaced at the same nonce, never sent
 // a second time with another nonce unless that nonce was provably taken by
 // a transaction that is not the action's.
+//
+// Several engine replicas on one NATS share the work through Leases: each
+// sender's nonces belong to one replica at a time, which sends the
+// actions the others record and takes a dead replica's senders over.
 package submit
 
 import (
