@@ -164,7 +164,11 @@ func (l *Leases) renewAll(ctx context.Context) {
 	l.mu.Unlock()
 	for key, ls := range leases {
 		val, _ := json.Marshal(leaseValue{Replica: l.replica, Run: l.run, At: time.Now().UTC()})
-		rev, err := l.kv.Update(ctx, key, val, ls.rev)
+		// Bounded, so that a NATS that does not answer is noticed well
+		// before the key expires and another replica takes the sender.
+		uctx, cancel := context.WithTimeout(ctx, l.ttl/6)
+		rev, err := l.kv.Update(uctx, key, val, ls.rev)
+		cancel()
 		l.mu.Lock()
 		switch {
 		case err == nil:
