@@ -118,15 +118,22 @@ func (l *Leases) Acquire(ctx context.Context, chain uint64, from common.Address,
 			return false, fmt.Errorf("submit: reading the lease of %s on chain %d: %w", from.Hex(), chain, gerr)
 		}
 		var cur leaseValue
-		if !reclaim || json.Unmarshal(e.Value(), &cur) != nil || cur.Replica != l.replica || cur.Run == l.run {
+		if json.Unmarshal(e.Value(), &cur) != nil || cur.Replica != l.replica {
 			return false, nil
 		}
-		// An earlier run of this replica, stopped without releasing:
-		// its actions are this run's to resume.
+		// This run's own key, given up after a renewal whose answer was
+		// lost, is taken back; an earlier run's (stopped without
+		// releasing) only by a starting replica.
+		mine := cur.Run == l.run
+		if !mine && !reclaim {
+			return false, nil
+		}
 		if rev, err = l.kv.Update(ctx, key, val, e.Revision()); err != nil {
 			return false, nil
 		}
-		l.log.Warn("took over the lease of an earlier run of this replica (if another live engine has the same nats.instance, rename one)", "chain", chain, "from", from.Hex(), "replica", l.replica)
+		if !mine {
+			l.log.Warn("took over the lease of an earlier run of this replica (if another live engine has the same nats.instance, rename one)", "chain", chain, "from", from.Hex(), "replica", l.replica)
+		}
 	} else if err != nil {
 		return false, fmt.Errorf("submit: taking the lease of %s on chain %d: %w", from.Hex(), chain, err)
 	}
