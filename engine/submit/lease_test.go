@@ -62,8 +62,7 @@ func newReplica(t *testing.T, e *anvilEnv, url, name string) *replica {
 	r.stop = stop
 	t.Cleanup(stop)
 	opts := DefaultOptions()
-	opts.Leases = leases
-	opts.Adopt = func(rec Record, rev uint64) { go func() { _, _ = r.sub.Execute(ctx, rec, rev) }() }
+	opts.Leases = leases // adopted actions: Execute in a goroutine, the default
 	r.sub = New(r.store, map[uint64]ChainConfig{anvilChainID: {Node: e.client}}, map[string]signer.Signer{"guardian": e.guardian}, opts, testLog(t).With("replica", name))
 	r.sub.Start(ctx)
 	return r

@@ -127,8 +127,8 @@ type Options struct {
 	// Nil: this submitter is the only one.
 	Leases *Leases
 	// Adopt starts an action this submitter takes over (recorded by
-	// another replica, or left by a dead one); with Leases it is
-	// required. The engine runs Execute there, as for its own actions.
+	// another replica, or left by a dead one). The engine runs Execute
+	// there as for its own actions; nil runs Execute in a goroutine.
 	Adopt func(rec Record, rev uint64)
 }
 
@@ -252,6 +252,9 @@ func (s *Submitter) Start(ctx context.Context) {
 	defer cancel()
 	var wg sync.WaitGroup
 	if s.opts.Leases != nil {
+		if s.opts.Adopt == nil {
+			s.opts.Adopt = func(rec Record, rev uint64) { go func() { _, _ = s.Execute(ctx, rec, rev) }() }
+		}
 		go s.opts.Leases.keep(ctx)
 		go s.adopt(ctx)
 	}
