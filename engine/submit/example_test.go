@@ -1,11 +1,19 @@
 package submit_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log"
+	"log/slog"
 	"math/big"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/signer"
 )
 
 // A transaction priced at 30 gwei with a 2 gwei tip is not included; the
@@ -36,4 +44,30 @@ func ExampleClassify() {
 	// Output:
 	// true false
 	// true true
+}
+
+// Several engines on one NATS: each builds its submitter with Leases under
+// its own name. The first to start holds the sender; the others record
+// actions that the holder sends, and take the sender over if it dies.
+func ExampleNewLeases() {
+	ctx := context.Background()
+	nc, err := nats.Connect("nats://nats-1:4222,nats://nats-2:4222")
+	if err != nil {
+		log.Fatal(err)
+	}
+	js, _ := jetstream.New(nc)
+	store, err := submit.NewStore(ctx, js, 3)
+	if err != nil {
+		log.Fatal(err)
+	}
+	leases, err := submit.NewLeases(ctx, js, 3, "engine-1", 10*time.Second, slog.Default())
+	if err != nil {
+		log.Fatal(err)
+	}
+	opts := submit.DefaultOptions()
+	opts.Leases = leases
+	chains := map[uint64]submit.ChainConfig{ /* the chains' nodes */ }
+	signers := map[string]signer.Signer{ /* the senders' keys */ }
+	sub := submit.New(store, chains, signers, opts, slog.Default())
+	sub.Start(ctx)
 }
