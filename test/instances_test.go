@@ -1,12 +1,10 @@
 package test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,24 +15,6 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 )
-
-// lockedBuffer collects an engine's log for the test to read.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) count(s string) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Count(b.buf.String(), s)
-}
 
 // Two engine instances share one NATS server (as replicas on a NATS
 // cluster do), the chain and the admin key, and split the detections
@@ -73,25 +53,8 @@ func TestTwoInstancesShareOneSender(t *testing.T) {
 	})
 	optsB := optsA
 	optsB.NATS.Instance, optsB.DataDir = "b", t.TempDir()
-	logB := &lockedBuffer{}
-	b, err := engine.New(optsB, slog.New(slog.NewTextHandler(logB, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(s.ctx)
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("instance b: %v", err)
-		}
-	})
-	select {
-	case <-b.Ready():
-	case err := <-done:
-		t.Fatalf("instance b stopped during start: %v\n%s", err, logB.buf.String())
-	}
+	logB := &syncBuffer{}
+	b := runEngine(t, s.ctx, optsB, slog.New(slog.NewTextHandler(logB, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	adminAddr := mustSigner(t, adminKey).Address()
 	before, err := s.client.NonceAt(s.ctx, adminAddr, nil)
 	if err != nil {
@@ -130,5 +93,5 @@ func TestTwoInstancesShareOneSender(t *testing.T) {
 			after-before, statsA.Sent, statsB.Sent, statsA.NonceResyncs, statsB.NonceResyncs, events)
 	}
 	// Which instance took which event is the server's choice; say it.
-	t.Logf("instance b recorded %d of the %d actions, sent by a", logB.count(`msg="action approved by the guard"`), events)
+	t.Logf("instance b recorded %d of the %d actions, sent by a", strings.Count(logB.String(), `msg="action approved by the guard"`), events)
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	safeabi "github.com/firebreak-dev/firebreak/contracts/safe"
@@ -27,7 +26,6 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/signer"
 	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
@@ -147,34 +145,8 @@ func newSafeStack(t testing.TB, cfg safeConfig) *safeStack {
 	if cfg.configure != nil {
 		cfg.configure(&opts)
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if s.engine, err = engine.New(opts, log); err != nil {
-		t.Fatal(err)
-	}
-	engCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- s.engine.Run(engCtx) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("engine.Run: %v", err)
-		}
-	})
-	select {
-	case <-s.engine.Ready():
-	case err := <-done:
-		t.Fatalf("engine stopped during start: %v", err)
-	case <-ctx.Done():
-		t.Fatal("engine did not start")
-	}
-	nc, err := ingest.Dial(s.engine.NATSURL(), t.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	if s.js, err = jetstream.New(nc); err != nil {
-		t.Fatal(err)
-	}
+	s.engine = runEngine(t, ctx, opts, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	s.js = dialJS(t, s.engine.NATSURL())
 	opts.NATS.URL = s.engine.NATSURL()
 	s.opts = opts
 	return s

@@ -12,12 +12,10 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 )
 
@@ -64,34 +62,8 @@ func newShadowStack(t *testing.T, sender *common.Address) (*stack, common.Addres
 		Contracts: map[string]engine.ContractOptions{"vault": {Address: s.demo.Vault.Hex(), Pausable: true}},
 	}}
 	opts.Allowlist = []engine.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if s.engine, err = engine.New(opts, log); err != nil {
-		t.Fatal(err)
-	}
-	engCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- s.engine.Run(engCtx) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("engine.Run: %v", err)
-		}
-	})
-	select {
-	case <-s.engine.Ready():
-	case err := <-done:
-		t.Fatalf("engine stopped during start: %v", err)
-	case <-ctx.Done():
-		t.Fatal("engine did not start")
-	}
-	nc, err := ingest.Dial(s.engine.NATSURL(), t.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	if s.js, err = jetstream.New(nc); err != nil {
-		t.Fatal(err)
-	}
+	s.engine = runEngine(t, ctx, opts, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	s.js = dialJS(t, s.engine.NATSURL())
 	return s, guardian
 }
 

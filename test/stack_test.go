@@ -125,13 +125,22 @@ func newStackWithGuardian(t testing.TB, guardian common.Address, configure func(
 	if configure != nil {
 		configure(&opts)
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if s.engine, err = engine.New(opts, log); err != nil {
+	s.engine = runEngine(t, ctx, opts, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	s.js = dialJS(t, s.engine.NATSURL())
+	return s
+}
+
+// runEngine runs an engine on opts until the test ends, and returns it
+// once it is ready.
+func runEngine(t testing.TB, ctx context.Context, opts engine.Options, log *slog.Logger) *engine.Engine {
+	t.Helper()
+	eng, err := engine.New(opts, log)
+	if err != nil {
 		t.Fatal(err)
 	}
 	engCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- s.engine.Run(engCtx) }()
+	go func() { done <- eng.Run(engCtx) }()
 	t.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {
@@ -139,21 +148,28 @@ func newStackWithGuardian(t testing.TB, guardian common.Address, configure func(
 		}
 	})
 	select {
-	case <-s.engine.Ready():
+	case <-eng.Ready():
 	case err := <-done:
 		t.Fatalf("engine stopped during start: %v", err)
 	case <-ctx.Done():
 		t.Fatal("engine did not start")
 	}
-	nc, err := ingest.Dial(s.engine.NATSURL(), t.Name())
+	return eng
+}
+
+// dialJS connects the test, as a detector would, to the NATS at url.
+func dialJS(t testing.TB, url string) jetstream.JetStream {
+	t.Helper()
+	nc, err := ingest.Dial(url, t.Name())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
-	if s.js, err = jetstream.New(nc); err != nil {
+	js, err := jetstream.New(nc)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return js
 }
 
 func mustSigner(t testing.TB, key string) *local.Signer {

@@ -90,28 +90,8 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 		Roles:     map[string]string{"operator": "OPERATOR_ROLE"},
 	}}
 	opts.Allowlist = []engine.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"revokeRole(bytes32,address)"}}}
-	eng, err := engine.New(opts, slog.New(slog.NewTextHandler(testWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		b.Fatal(err)
-	}
-	engCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(engCtx) }()
-	defer func() { stop(); <-done }()
-	select {
-	case <-eng.Ready():
-	case err := <-done:
-		b.Fatal(err)
-	}
-	nc, err := ingest.Dial(eng.NATSURL(), "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng := runEngine(b, ctx, opts, slog.New(slog.NewTextHandler(testWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	js := dialJS(b, eng.NATSURL())
 	kv, err := js.KeyValue(ctx, submit.ActionsBucket)
 	if err != nil {
 		b.Fatal(err)
