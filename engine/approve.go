@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/approval"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
 )
@@ -28,7 +29,7 @@ type ApprovalStatus struct {
 
 // Approvals lists the approvals in the bucket of the NATS server opts
 // point at, each checked against its Safe's current nonce.
-func Approvals(ctx context.Context, opts Options) ([]ApprovalStatus, error) {
+func Approvals(ctx context.Context, opts config.Options) ([]ApprovalStatus, error) {
 	store, closeNATS, err := openApprovals(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -61,22 +62,22 @@ func Approvals(ctx context.Context, opts Options) ([]ApprovalStatus, error) {
 // getTransactionHash, to what the approval says: the owner signs what the
 // contract will check, not what the bucket claims. Once the signatures
 // reach the threshold the running engine executes it.
-func Approve(ctx context.Context, opts Options, id, signerName string, log *slog.Logger) (approval.Approval, error) {
+func Approve(ctx context.Context, opts config.Options, id, signerName string, log *slog.Logger) (approval.Approval, error) {
 	so, ok := opts.Signers[signerName]
 	_, inst := opts.SignerInstances[signerName]
 	switch {
 	case !ok && !inst:
-		return approval.Approval{}, fmt.Errorf("%w: --signer: no signer named %q in the configuration", ErrConfig, signerName)
+		return approval.Approval{}, fmt.Errorf("%w: --signer: no signer named %q in the configuration", config.ErrConfig, signerName)
 	case ok && so.Kind == "safe":
-		return approval.Approval{}, fmt.Errorf("%w: --signer: %q is a Safe; name one of its owners' signers", ErrConfig, signerName)
+		return approval.Approval{}, fmt.Errorf("%w: --signer: %q is a Safe; name one of its owners' signers", config.ErrConfig, signerName)
 	}
 	only := opts
-	only.Signers = map[string]SignerOptions{}
+	only.Signers = map[string]config.SignerOptions{}
 	if ok {
 		only.Signers[signerName] = so
 	}
 	only.SignerInstances = maps.Clone(opts.SignerInstances)
-	signers, closeSigners, err := only.buildSigners(ctx, log)
+	signers, closeSigners, err := buildSigners(ctx, only, log)
 	if err != nil {
 		return approval.Approval{}, err
 	}
@@ -146,14 +147,14 @@ func Approve(ctx context.Context, opts Options, id, signerName string, log *slog
 
 // NATSClientURL is the URL clients use to reach the NATS server opts
 // describe: nats.url, or the embedded server's host and port.
-func NATSClientURL(opts Options) string {
+func NATSClientURL(opts config.Options) string {
 	if opts.NATS.URL != "" {
 		return opts.NATS.URL
 	}
 	return fmt.Sprintf("nats://%s:%d", opts.NATS.Host, opts.NATS.Port)
 }
 
-func openApprovals(ctx context.Context, opts Options) (*approval.Store, func(), error) {
+func openApprovals(ctx context.Context, opts config.Options) (*approval.Store, func(), error) {
 	nc, err := ingest.Dial(NATSClientURL(opts), "firebreak-approve")
 	if err != nil {
 		return nil, nil, err
@@ -171,7 +172,7 @@ func openApprovals(ctx context.Context, opts Options) (*approval.Store, func(), 
 	return store, nc.Close, nil
 }
 
-func dialChain(ctx context.Context, opts Options, id uint64) (*ethclient.Client, error) {
+func dialChain(ctx context.Context, opts config.Options, id uint64) (*ethclient.Client, error) {
 	for _, c := range opts.Chains {
 		if c.ID == id {
 			client, err := ethclient.DialContext(ctx, c.RPC)
@@ -181,10 +182,10 @@ func dialChain(ctx context.Context, opts Options, id uint64) (*ethclient.Client,
 			return client, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: chain %d is not in chains", ErrConfig, id)
+	return nil, fmt.Errorf("%w: chain %d is not in chains", config.ErrConfig, id)
 }
 
-func readSafeNonce(ctx context.Context, opts Options, a approval.Approval) *uint64 {
+func readSafeNonce(ctx context.Context, opts config.Options, a approval.Approval) *uint64 {
 	client, err := dialChain(ctx, opts, a.ChainID)
 	if err != nil {
 		return nil

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -18,34 +17,10 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/audit"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 )
-
-// AuditOptions configure the audit log. Records are always written; a
-// signing key additionally signs each one, so an export can be verified
-// by anyone holding the public key (firebreak audit keygen makes a pair).
-type AuditOptions struct {
-	// SigningKeyEnv names the environment variable holding the hex ed25519
-	// seed; SigningKeyFile a file holding it. At most one; neither means
-	// unsigned records (the hash chain still holds).
-	SigningKeyEnv  string `yaml:"signing_key_env"`
-	SigningKeyFile string `yaml:"signing_key_file"`
-	// RetryFor bounds how long a record that has no event to hold back
-	// (a dead letter, a transaction change) is retried before it is
-	// reported lost; default 30s.
-	RetryFor time.Duration `yaml:"retry_for"`
-}
-
-func (a AuditOptions) validate() error {
-	if a.SigningKeyEnv != "" && a.SigningKeyFile != "" {
-		return configErr("audit: set at most one of signing_key_env and signing_key_file")
-	}
-	if a.RetryFor < 0 {
-		return configErr("audit.retry_for: must not be negative, got %s", a.RetryFor)
-	}
-	return nil
-}
 
 // auditKey reads the configured signing key. Neither the key nor the file
 // content ever appears in an error.
@@ -56,13 +31,13 @@ func (e *Engine) auditKey() (ed25519.PrivateKey, string, error) {
 	case a.SigningKeyEnv != "":
 		v, ok := e.lookupEnv()(a.SigningKeyEnv)
 		if !ok {
-			return nil, "", configErr("audit.signing_key_env: environment variable %s is not set", a.SigningKeyEnv)
+			return nil, "", config.Errorf("audit.signing_key_env: environment variable %s is not set", a.SigningKeyEnv)
 		}
 		text = v
 	case a.SigningKeyFile != "":
 		b, err := os.ReadFile(a.SigningKeyFile)
 		if err != nil {
-			return nil, "", configErr("audit.signing_key_file: %v", err)
+			return nil, "", config.Errorf("audit.signing_key_file: %v", err)
 		}
 		text = string(b)
 	default:
@@ -70,95 +45,12 @@ func (e *Engine) auditKey() (ed25519.PrivateKey, string, error) {
 	}
 	key, err := audit.ParsePrivateKey(text)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: audit signing key: %w", ErrConfig, err)
+		return nil, "", fmt.Errorf("%w: audit signing key: %w", config.ErrConfig, err)
 	}
 	return key, strings.TrimSpace(text), nil
 }
 
-func (e *Engine) lookupEnv() func(string) (string, bool) {
-	if e.opts.LookupEnv == nil {
-		return func(string) (string, bool) { return "", false }
-	}
-	return e.opts.LookupEnv
-}
-
-// auditSecrets lists the configured values that must never reach a record:
-// key material and Vault credentials from the environment and from files,
-// and the secret parts of URLs (API tokens in RPC paths and queries,
-// passwords).
-func (e *Engine) auditSecrets(auditKeyText string) []string {
-	var out []string
-	add := func(s string) {
-		s = strings.TrimSpace(s)
-		if s != "" {
-			out = append(out, s, strings.TrimPrefix(s, "0x"))
-		}
-	}
-	add(auditKeyText)
-	urls := []string{e.opts.NATS.URL}
-	for _, s := range e.opts.Signers {
-		envs, files := []string{s.KeyEnv, s.PassphraseEnv}, []string{s.KeyFile}
-		if v := s.Vault; v != nil {
-			envs = append(envs, v.Auth.TokenEnv, v.Auth.SecretIDEnv)
-			files = append(files, v.Auth.TokenFile, v.Auth.SecretIDFile, v.Auth.K8sTokenPath)
-			urls = append(urls, v.Address)
-		}
-		for _, name := range envs {
-			if name == "" {
-				continue
-			}
-			if v, ok := e.lookupEnv()(name); ok {
-				add(v)
-			}
-		}
-		for _, name := range files {
-			// A file that cannot be read here fails the signer's own
-			// start, with its own error.
-			if b, err := os.ReadFile(name); name != "" && err == nil && len(b) <= 16<<10 {
-				add(string(b))
-			}
-		}
-	}
-	for _, c := range e.opts.Chains {
-		urls = append(urls, c.RPC, c.WS, c.PrivateRPC)
-		urls = append(urls, c.RPCURLs...)
-	}
-	for _, raw := range urls {
-		for _, one := range strings.Split(raw, ",") {
-			out = append(out, urlSecrets(strings.TrimSpace(one))...)
-		}
-	}
-	return out
-}
-
-// urlSecrets: a URL with credentials, a query or a path carries an API
-// token more often than not; the whole URL and each such part is secret.
-func urlSecrets(raw string) []string {
-	u, err := url.Parse(raw)
-	if err != nil || raw == "" {
-		return nil
-	}
-	var out []string
-	if p, ok := u.User.Password(); ok {
-		out = append(out, p)
-	}
-	if u.User != nil {
-		out = append(out, u.User.Username())
-	}
-	for _, vs := range u.Query() {
-		out = append(out, vs...)
-	}
-	for _, seg := range strings.Split(u.Path, "/") {
-		// Short segments are route names (v3, rpc); tokens are long.
-		if len(seg) >= 16 {
-			out = append(out, seg)
-		}
-	}
-	if len(out) > 0 {
-		out = append(out, raw)
-	}
-	return out
-}
+func (e *Engine) lookupEnv() func(string) (string, bool) { return e.opts.Env() }
 
 // openAudit opens the audit log on js.
 func (e *Engine) openAudit(ctx context.Context, js jetstream.JetStream) (*auditor, error) {
@@ -168,7 +60,7 @@ func (e *Engine) openAudit(ctx context.Context, js jetstream.JetStream) (*audito
 	}
 	opts := audit.DefaultOptions()
 	opts.Replicas, opts.Key, opts.Now = e.opts.NATS.Replicas, key, e.now
-	opts.Secrets = e.auditSecrets(keyText)
+	opts.Secrets = e.opts.Secrets(keyText)
 	if e.opts.Audit.RetryFor > 0 {
 		opts.RetryFor = e.opts.Audit.RetryFor
 	}

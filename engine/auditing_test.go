@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/audit"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 )
@@ -32,14 +33,14 @@ func TestAuditConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseConfig(strings.NewReader(validConfig + tt.yaml))
+			_, err := config.ParseConfig(strings.NewReader(validYAML + tt.yaml))
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)
 				}
 				return
 			}
-			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantErr) {
+			if !errors.Is(err, config.ErrConfig) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v, want ErrConfig mentioning %q", err, tt.wantErr)
 			}
 		})
@@ -52,22 +53,22 @@ func TestAuditKeyErrorsHideTheKey(t *testing.T) {
 	if err := os.WriteFile(path, []byte(notAKey), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range []AuditOptions{{SigningKeyEnv: "K"}, {SigningKeyFile: path}, {SigningKeyEnv: "MISSING"}} {
-		opts := DefaultOptions()
+	for _, a := range []config.AuditOptions{{SigningKeyEnv: "K"}, {SigningKeyFile: path}, {SigningKeyEnv: "MISSING"}} {
+		opts := config.DefaultOptions()
 		opts.Audit = a
 		opts.LookupEnv = func(name string) (string, bool) { return notAKey, name == "K" }
 		e := &Engine{opts: opts}
 		_, _, err := e.auditKey()
-		if !errors.Is(err, ErrConfig) || strings.Contains(err.Error(), notAKey) {
+		if !errors.Is(err, config.ErrConfig) || strings.Contains(err.Error(), notAKey) {
 			t.Errorf("%+v: err = %v; want ErrConfig without the key", a, err)
 		}
 	}
 }
 
 func TestAuditSecrets(t *testing.T) {
-	opts := DefaultOptions()
+	opts := config.DefaultOptions()
 	opts.NATS.URL = "nats://firebreak:natspass123@nats-1:4222,nats://nats-2:4222"
-	opts.Chains = []ChainOptions{
+	opts.Chains = []config.ChainOptions{
 		{ID: 1, RPC: "https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef"},
 		{ID: 2, RPC: "https://rpc.example/?apikey=tok_live_abcdef"},
 		{ID: 3, RPC: "http://127.0.0.1:8545", WS: "wss://ws.example/ws_key_0123456789abcdef",
@@ -77,17 +78,17 @@ func TestAuditSecrets(t *testing.T) {
 	if err := os.WriteFile(secretIDFile, []byte("approle-secret-id-123\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	opts.Signers = map[string]SignerOptions{
+	opts.Signers = map[string]config.SignerOptions{
 		"g": {Kind: "local", KeyEnv: "GKEY"},
-		"v": {Kind: "vault", Vault: &VaultSignerOptions{
+		"v": {Kind: "vault", Vault: &config.VaultSignerOptions{
 			Address: "https://vault:s3cretpw@vault.internal:8200",
-			Auth:    VaultAuthOptions{Method: "approle", TokenEnv: "VAULT_TOKEN", SecretIDFile: secretIDFile},
+			Auth:    config.VaultAuthOptions{Method: "approle", TokenEnv: "VAULT_TOKEN", SecretIDFile: secretIDFile},
 		}},
 	}
 	env := map[string]string{"GKEY": "0x59c6995e998f97a5a0044966", "VAULT_TOKEN": "hvs.CAESIvaulttoken"}
 	opts.LookupEnv = func(name string) (string, bool) { v, ok := env[name]; return v, ok }
 	e := &Engine{opts: opts}
-	got := e.auditSecrets("auditseedauditseed")
+	got := e.opts.Secrets("auditseedauditseed")
 	for _, want := range []string{
 		"natspass123", "0123456789abcdef0123456789abcdef", "tok_live_abcdef", "https://rpc.example/?apikey=tok_live_abcdef",
 		"0x59c6995e998f97a5a0044966", "59c6995e998f97a5a0044966", "auditseedauditseed",
@@ -155,7 +156,7 @@ func TestActionChangesBecomeRecords(t *testing.T) {
 	t.Cleanup(nc.Close)
 	js, _ := jetstream.New(nc)
 	ctx := context.Background()
-	e := &Engine{opts: DefaultOptions(), log: quietLog(), now: time.Now}
+	e := &Engine{opts: config.DefaultOptions(), log: quietLog(), now: time.Now}
 	a, err := e.openAudit(ctx, js)
 	if err != nil {
 		t.Fatal(err)

@@ -6,40 +6,12 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
-	"time"
 
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 )
-
-// SimulateOptions configure how dry-runs and shadow mode try actions.
-type SimulateOptions struct {
-	// Method is auto (anvil if installed, else eth_simulateV1), anvil,
-	// eth_simulateV1 or eth_call.
-	Method string `yaml:"method"`
-	// Anvil is the anvil binary; empty means $FIREBREAK_ANVIL, the
-	// Makefile's .tools install, or PATH.
-	Anvil string `yaml:"anvil"`
-	// ProbeTimeout bounds the first request to the chain's node;
-	// StartTimeout bounds anvil's start-up on a fork.
-	ProbeTimeout time.Duration `yaml:"probe_timeout"`
-	StartTimeout time.Duration `yaml:"start_timeout"`
-}
-
-func defaultSimulateOptions() SimulateOptions {
-	return SimulateOptions{Method: string(simulate.MethodAuto), ProbeTimeout: 10 * time.Second, StartTimeout: 30 * time.Second}
-}
-
-func (s SimulateOptions) validate() error {
-	if _, err := simulate.ParseMethod(s.Method); err != nil {
-		return configErr("simulate.method: %v", err)
-	}
-	if s.ProbeTimeout < 0 || s.StartTimeout < 0 {
-		return configErr("simulate: timeouts must not be negative")
-	}
-	return nil
-}
 
 // DryRunOptions say what to fork for a dry-run.
 type DryRunOptions struct {
@@ -58,8 +30,8 @@ type DryRunOptions struct {
 // Outcome carries the simulation in DryRuns; the error is for a dry-run
 // that could not be done (no fork, no sender address), not for actions
 // that would fail.
-func DryRun(ctx context.Context, opts Options, ev event.Event, dopts DryRunOptions, log *slog.Logger) (Outcome, error) {
-	if err := opts.validate(); err != nil {
+func DryRun(ctx context.Context, opts config.Options, ev event.Event, dopts DryRunOptions, log *slog.Logger) (Outcome, error) {
+	if err := opts.Validate(); err != nil {
 		return Outcome{}, err
 	}
 	chainID := ev.ChainID
@@ -74,10 +46,10 @@ func DryRun(ctx context.Context, opts Options, ev event.Event, dopts DryRunOptio
 			}
 		}
 		if url == "" {
-			return Outcome{}, configErr("chain %d (of protocol %q) is not in chains: pass a fork URL", chainID, ev.Protocol)
+			return Outcome{}, config.Errorf("chain %d (of protocol %q) is not in chains: pass a fork URL", chainID, ev.Protocol)
 		}
 	}
-	fork, err := simulate.OpenFork(ctx, opts.forkOptions(url, dopts.ForkBlock, chainID, dopts.Progress))
+	fork, err := simulate.OpenFork(ctx, forkOptions(opts, url, dopts.ForkBlock, chainID, dopts.Progress))
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -94,7 +66,7 @@ func DryRun(ctx context.Context, opts Options, ev event.Event, dopts DryRunOptio
 	if err != nil {
 		return out, err
 	}
-	byChain, err := opts.simulationActions(ev, out)
+	byChain, err := simulationActions(opts, ev, out)
 	if err != nil {
 		return out, err
 	}
@@ -109,21 +81,21 @@ func DryRun(ctx context.Context, opts Options, ev event.Event, dopts DryRunOptio
 		return out, err
 	}
 	if res.Method != simulate.MethodAnvil {
-		res.Warnings = append(res.Warnings, opts.safeWarnings(out)...)
+		res.Warnings = append(res.Warnings, safeWarnings(opts, out)...)
 	}
 	out.DryRuns = append(out.DryRuns, res)
 	return out, nil
 }
 
-func (o Options) forkOptions(url string, block, chainID uint64, progress func(string)) simulate.ForkOptions {
+func forkOptions(o config.Options, url string, block, chainID uint64, progress func(string)) simulate.ForkOptions {
 	return simulate.ForkOptions{
 		URL: url, Block: block, ChainID: chainID, Method: simulate.Method(o.Simulate.Method), AnvilBin: o.Simulate.Anvil,
-		ProbeTimeout: o.Simulate.ProbeTimeout, StartTimeout: o.Simulate.StartTimeout, Progress: progress, RoleNames: o.roleNames(),
+		ProbeTimeout: o.Simulate.ProbeTimeout, StartTimeout: o.Simulate.StartTimeout, Progress: progress, RoleNames: roleNames(o),
 	}
 }
 
 // roleNames are the role names of the registry, for the decoder.
-func (o Options) roleNames() []string {
+func roleNames(o config.Options) []string {
 	var names []string
 	for _, p := range o.Protocols {
 		for _, r := range p.Roles {
@@ -137,7 +109,7 @@ func (o Options) roleNames() []string {
 // simulationActions turns the allowed verdicts of an outcome into actions
 // to simulate, from each signer's address, with their post-conditions,
 // grouped by chain.
-func (o Options) simulationActions(ev event.Event, out Outcome) (map[uint64][]simulate.Action, error) {
+func simulationActions(o config.Options, ev event.Event, out Outcome) (map[uint64][]simulate.Action, error) {
 	byChain := map[uint64][]simulate.Action{}
 	for i, a := range out.Actions {
 		// A notification is a message, not a transaction: nothing to
@@ -145,20 +117,20 @@ func (o Options) simulationActions(ev event.Event, out Outcome) (map[uint64][]si
 		if a.Outcome != guard.Allowed || a.Request.Type == guard.ActionNotify {
 			continue
 		}
-		from, err := o.senderAddress(a.Signer)
+		from, err := senderAddress(o, a.Signer)
 		if err != nil {
 			return nil, err
 		}
 		byChain[a.ChainID] = append(byChain[a.ChainID], simulate.Action{
 			ID: fmt.Sprintf("%s-%d", ev.ID, i), Type: a.Request.Type, Target: a.Request.Protocol + "." + a.Request.Contract,
-			From: from, Safe: o.Signers[a.Signer].Kind == "safe", To: a.To, Data: a.Data, Check: o.postCondition(a.Verdict),
+			From: from, Safe: o.Signers[a.Signer].Kind == "safe", To: a.To, Data: a.Data, Check: postCondition(o, a.Verdict),
 		})
 	}
 	return byChain, nil
 }
 
 // postCondition is what must hold once an allowed action took effect.
-func (o Options) postCondition(v guard.Verdict) *simulate.Check {
+func postCondition(o config.Options, v guard.Verdict) *simulate.Check {
 	c := &simulate.Check{To: v.To}
 	switch v.Request.Type {
 	case guard.ActionPause:
@@ -192,7 +164,7 @@ func (o Options) postCondition(v guard.Verdict) *simulate.Check {
 // safeWarnings says which actions go through a Safe when the method is not
 // anvil: they are simulated as calls from the Safe itself, which checks its
 // role and the effect, but not the owners' signatures and execTransaction.
-func (o Options) safeWarnings(out Outcome) []string {
+func safeWarnings(o config.Options, out Outcome) []string {
 	var w []string
 	seen := map[string]bool{}
 	for _, a := range out.Actions {

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 )
 
@@ -15,7 +16,7 @@ import (
 // needs a node to fork. cmd/firebreak's dry-run tests run it on anvil.)
 func ExampleDryRun() {
 	ctx := context.Background()
-	opts, err := engine.LoadConfig("firebreak.yaml")
+	opts, err := config.LoadConfig("firebreak.yaml")
 	if err != nil {
 		fmt.Println(err)
 		return

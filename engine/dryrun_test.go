@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/policies"
@@ -35,23 +36,23 @@ func TestDryRunConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := strings.Replace(validConfig, tt.replace[0], tt.replace[1], 1)
-			if src == validConfig {
+			src := strings.Replace(validYAML, tt.replace[0], tt.replace[1], 1)
+			if src == validYAML {
 				t.Fatalf("replacement %q not found", tt.replace[0])
 			}
-			opts, err := ParseConfig(strings.NewReader(src))
+			opts, err := config.ParseConfig(strings.NewReader(src))
 			if tt.wantMsg == "" {
 				if err != nil {
 					t.Fatal(err)
 				}
 				return
 			}
-			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantMsg) {
+			if !errors.Is(err, config.ErrConfig) || !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Fatalf("err = %v, want ErrConfig mentioning %q (opts %+v)", err, tt.wantMsg, opts.Simulate)
 			}
 		})
 	}
-	opts, err := ParseConfig(strings.NewReader(strings.Replace(validConfig, "data_dir: /tmp/fb", "data_dir: /tmp/fb\nshadow: true\nsimulate: {probe_timeout: 2s}", 1)))
+	opts, err := config.ParseConfig(strings.NewReader(strings.Replace(validYAML, "data_dir: /tmp/fb", "data_dir: /tmp/fb\nshadow: true\nsimulate: {probe_timeout: 2s}", 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,22 +80,22 @@ func TestSenderAddress(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		signer  SignerOptions
+		signer  config.SignerOptions
 		env     map[string]string
 		want    common.Address
 		wantErr string
 	}{
-		{"address, no key", SignerOptions{Kind: "local", SafeSignerOptions: SafeSignerOptions{Address: other.Hex()}}, nil, other, ""},
-		{"address wins over an unset key", SignerOptions{Kind: "local", KeyEnv: "K", SafeSignerOptions: SafeSignerOptions{Address: other.Hex()}}, nil, other, ""},
-		{"derived from key_env", SignerOptions{Kind: "local", KeyEnv: "K"}, map[string]string{"K": testKey}, fromKey, ""},
-		{"derived from key_file", SignerOptions{Kind: "local", KeyFile: keyFile}, nil, fromKey, ""},
-		{"keystore, no passphrase needed", SignerOptions{Kind: "local", KeyFile: ksAccount.URL.Path}, nil, fromKey, ""},
-		{"key variable unset", SignerOptions{Kind: "local", KeyEnv: "K"}, nil, common.Address{}, "K is not set (or set signers.g.address"},
+		{"address, no key", config.SignerOptions{Kind: "local", SafeSignerOptions: config.SafeSignerOptions{Address: other.Hex()}}, nil, other, ""},
+		{"address wins over an unset key", config.SignerOptions{Kind: "local", KeyEnv: "K", SafeSignerOptions: config.SafeSignerOptions{Address: other.Hex()}}, nil, other, ""},
+		{"derived from key_env", config.SignerOptions{Kind: "local", KeyEnv: "K"}, map[string]string{"K": testKey}, fromKey, ""},
+		{"derived from key_file", config.SignerOptions{Kind: "local", KeyFile: keyFile}, nil, fromKey, ""},
+		{"keystore, no passphrase needed", config.SignerOptions{Kind: "local", KeyFile: ksAccount.URL.Path}, nil, fromKey, ""},
+		{"key variable unset", config.SignerOptions{Kind: "local", KeyEnv: "K"}, nil, common.Address{}, "K is not set (or set signers.g.address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := Options{Signers: map[string]SignerOptions{"g": tt.signer}, LookupEnv: env(tt.env)}
-			got, err := o.senderAddress("g")
+			o := config.Options{Signers: map[string]config.SignerOptions{"g": tt.signer}, LookupEnv: env(tt.env)}
+			got, err := senderAddress(o, "g")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -112,19 +113,19 @@ func TestSenderAddress(t *testing.T) {
 
 	// A configured address that does not match the key is refused when
 	// the key is loaded to send, so serve never signs as someone else.
-	o := Options{Signers: map[string]SignerOptions{"g": {Kind: "local", KeyEnv: "K", SafeSignerOptions: SafeSignerOptions{Address: other.Hex()}}}, LookupEnv: env(map[string]string{"K": testKey})}
-	if _, err := o.localSigner(o.Signers["g"]); err == nil || !strings.Contains(err.Error(), "but the key is for") || strings.Contains(err.Error(), testKey) {
+	o := config.Options{Signers: map[string]config.SignerOptions{"g": {Kind: "local", KeyEnv: "K", SafeSignerOptions: config.SafeSignerOptions{Address: other.Hex()}}}, LookupEnv: env(map[string]string{"K": testKey})}
+	if _, err := localSigner(o, o.Signers["g"]); err == nil || !strings.Contains(err.Error(), "but the key is for") || strings.Contains(err.Error(), testKey) {
 		t.Fatalf("err = %v, want a mismatch error without the key", err)
 	}
-	o.Signers["g"] = SignerOptions{Kind: "local", SafeSignerOptions: SafeSignerOptions{Address: other.Hex()}}
-	if _, err := o.localSigner(o.Signers["g"]); err == nil || !strings.Contains(err.Error(), "not to send") {
+	o.Signers["g"] = config.SignerOptions{Kind: "local", SafeSignerOptions: config.SafeSignerOptions{Address: other.Hex()}}
+	if _, err := localSigner(o, o.Signers["g"]); err == nil || !strings.Contains(err.Error(), "not to send") {
 		t.Fatalf("err = %v, want: an address is not enough to send", err)
 	}
 }
 
 func TestPostCondition(t *testing.T) {
 	vault := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
-	o := Options{Protocols: map[string]ProtocolOptions{"p": {Contracts: map[string]ContractOptions{
+	o := config.Options{Protocols: map[string]config.ProtocolOptions{"p": {Contracts: map[string]config.ContractOptions{
 		"bridge": {FrozenFunction: "isFrozen()"}, "bridge2": {},
 		"list": {BlockFunction: "blockAddress(address)", BlockedFunction: "isBlocked(address)"},
 	}}}}
@@ -145,7 +146,7 @@ func TestPostCondition(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := o.postCondition(tt.v)
+			c := postCondition(o, tt.v)
 			if c == nil || c.Description != tt.wantDesc || string(c.Data[:4]) != string(selector(tt.wantSel)) || c.Want != tt.wantVal || c.To != vault {
 				t.Fatalf("check = %+v", c)
 			}
@@ -157,10 +158,10 @@ func TestPostCondition(t *testing.T) {
 			}
 		})
 	}
-	if c := o.postCondition(guard.Verdict{Request: policies.ActionRequest{Type: "block_address", Protocol: "p", Contract: "bridge"}, Data: block}); c != nil {
+	if c := postCondition(o, guard.Verdict{Request: policies.ActionRequest{Type: "block_address", Protocol: "p", Contract: "bridge"}, Data: block}); c != nil {
 		t.Errorf("block without a blocked view has a check: %+v", c)
 	}
-	if c := o.postCondition(guard.Verdict{Request: policies.ActionRequest{Type: "self_destruct"}}); c != nil {
+	if c := postCondition(o, guard.Verdict{Request: policies.ActionRequest{Type: "self_destruct"}}); c != nil {
 		t.Errorf("unknown type has a check: %+v", c)
 	}
 }
@@ -168,7 +169,7 @@ func TestPostCondition(t *testing.T) {
 func TestSimulationActions(t *testing.T) {
 	guardian := common.HexToAddress("0x00000000000000000000000000000000000000aa")
 	vault := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
-	o := Options{Signers: map[string]SignerOptions{"g": {Kind: "local", SafeSignerOptions: SafeSignerOptions{Address: guardian.Hex()}}}}
+	o := config.Options{Signers: map[string]config.SignerOptions{"g": {Kind: "local", SafeSignerOptions: config.SafeSignerOptions{Address: guardian.Hex()}}}}
 	out := Outcome{Actions: []ActionOutcome{
 		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "p", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 1, To: vault, Data: selector("pause()"), Signer: "g"}},
 		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "notify", Protocol: "p", Message: "look"}, Outcome: guard.Allowed, ChainID: 1}},
@@ -176,7 +177,7 @@ func TestSimulationActions(t *testing.T) {
 		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "q", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 5, To: vault, Data: selector("pause()"), Signer: "g"}},
 	}}
 	ev := validEventForTest()
-	byChain, err := o.simulationActions(ev, out)
+	byChain, err := simulationActions(o, ev, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,8 +192,8 @@ func TestSimulationActions(t *testing.T) {
 		t.Errorf("the second pause has id %q, want the index of its verdict", b.ID)
 	}
 
-	o.Signers["g"] = SignerOptions{Kind: "local", KeyEnv: "UNSET"}
-	if _, err := o.simulationActions(ev, out); err == nil || !strings.Contains(err.Error(), "signers.g.address") {
+	o.Signers["g"] = config.SignerOptions{Kind: "local", KeyEnv: "UNSET"}
+	if _, err := simulationActions(o, ev, out); err == nil || !strings.Contains(err.Error(), "signers.g.address") {
 		t.Fatalf("err = %v, want a pointer to signers.g.address", err)
 	}
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/approval"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
@@ -69,7 +70,7 @@ type ActionOutcome struct {
 
 // Engine is the containment pipeline. Create it with New, start it with Run.
 type Engine struct {
-	opts Options
+	opts config.Options
 	log  *slog.Logger
 	now  func() time.Time
 
@@ -85,8 +86,8 @@ type Engine struct {
 
 // New validates opts and returns an Engine. Nothing is started and no
 // connection is made until Run.
-func New(opts Options, log *slog.Logger) (*Engine, error) {
-	if err := opts.validate(); err != nil {
+func New(opts config.Options, log *slog.Logger) (*Engine, error) {
+	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
 	e := &Engine{opts: opts, log: log, now: opts.Now, ready: make(chan struct{})}
@@ -115,7 +116,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		if shadowExec, err = newShadow(e.opts, e.log); err != nil {
 			return err
 		}
-	} else if signers, closeSigners, err = e.opts.buildSigners(ctx, e.log); err != nil {
+	} else if signers, closeSigners, err = buildSigners(ctx, e.opts, e.log); err != nil {
 		return err
 	}
 	defer closeSigners()
@@ -278,7 +279,7 @@ func (e *Engine) openLeases(ctx context.Context, js jetstream.JetStream) (*submi
 	}
 	ttl := e.opts.NATS.LeaseTTL
 	if ttl == 0 {
-		ttl = DefaultOptions().NATS.LeaseTTL
+		ttl = config.DefaultOptions().NATS.LeaseTTL
 	}
 	e.log.Info("sharing NATS with other engine instances: senders are leased", "instance", name, "lease_ttl", ttl)
 	return submit.NewLeases(ctx, js, e.opts.NATS.Replicas, name, ttl, e.log)
@@ -327,11 +328,12 @@ type Planner struct {
 // NewPlanner loads the policies named by opts and builds the guard over
 // opts' registry and allowlist, reading on-chain preconditions through
 // callers (one per chain id).
-func NewPlanner(ctx context.Context, opts Options, callers map[uint64]guard.Caller, log *slog.Logger) (*Planner, error) {
-	if err := opts.validate(); err != nil {
+func NewPlanner(ctx context.Context, opts config.Options, callers map[uint64]guard.Caller, log *slog.Logger) (*Planner, error) {
+	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	reg, allow, data := opts.registry()
+	reg, allow := guardRegistry(opts)
+	data := opts.PolicyData()
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -340,8 +342,8 @@ func NewPlanner(ctx context.Context, opts Options, callers map[uint64]guard.Call
 	if err != nil {
 		return nil, err
 	}
-	gc := guardConfig{reg: reg, allow: allow, callers: callers, limits: opts.guardLimits(), now: now}
-	return &Planner{log: log, now: now, policies: pol, guard: gc.build(nil), guardCfg: gc, isSafe: opts.isSafe, hasSafe: opts.hasSafe()}, nil
+	gc := guardConfig{reg: reg, allow: allow, callers: callers, limits: guardLimits(opts), now: now}
+	return &Planner{log: log, now: now, policies: pol, guard: gc.build(nil), guardCfg: gc, isSafe: opts.IsSafe, hasSafe: opts.HasSafe()}, nil
 }
 
 // Evaluator is the compiled policy set the planner decides with now.

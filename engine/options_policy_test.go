@@ -5,12 +5,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/firebreak-dev/firebreak/engine/config"
 )
 
 func TestParsePolicyConfig(t *testing.T) {
 	tests := []struct {
 		name    string
-		extra   string // appended to validConfig
+		extra   string // appended to validYAML
 		vault   string // replaces the vault's settings
 		wantMsg string // empty: valid
 	}{
@@ -29,18 +31,18 @@ func TestParsePolicyConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := validConfig + tt.extra
+			src := validYAML + tt.extra
 			if tt.vault != "" {
 				src = strings.Replace(src, "pausable: true", tt.vault, 1)
 			}
-			opts, err := ParseConfig(strings.NewReader(src))
+			opts, err := config.ParseConfig(strings.NewReader(src))
 			if tt.wantMsg == "" {
 				if err != nil {
 					t.Fatal(err)
 				}
 				return
 			}
-			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantMsg) {
+			if !errors.Is(err, config.ErrConfig) || !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Fatalf("err = %v, want ErrConfig mentioning %q (opts %+v)", err, tt.wantMsg, opts.Guardrails)
 			}
 		})
@@ -48,10 +50,10 @@ func TestParsePolicyConfig(t *testing.T) {
 }
 
 func TestPolicyDataAndLimits(t *testing.T) {
-	src := strings.Replace(validConfig, "pausable: true", `pausable: true, access_control: true, block_function: "blockAddress(address)", outflow_threshold: "5", outflow_window: 90s`, 1) +
+	src := strings.Replace(validYAML, "pausable: true", `pausable: true, access_control: true, block_function: "blockAddress(address)", outflow_threshold: "5", outflow_window: 90s`, 1) +
 		"guardrails: {rate_limit: 3, rate_window: 5m, cooldown: 30s}\n"
 	src = strings.Replace(src, "    signer: g\n", "    signer: g\n    approval_min_confidence: 0.5\n", 1)
-	opts, err := ParseConfig(strings.NewReader(src))
+	opts, err := config.ParseConfig(strings.NewReader(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +63,7 @@ func TestPolicyDataAndLimits(t *testing.T) {
 		v["outflow_threshold"] != "5" || v["outflow_window_seconds"] != int64(90) {
 		t.Fatalf("policy data = %v", p)
 	}
-	l := opts.guardLimits()
+	l := guardLimits(opts)
 	if l.RateLimit != 3 || l.RateWindow != 5*time.Minute || l.Cooldown != 30*time.Second || l.MaxActionsPerEvent != 8 {
 		t.Fatalf("limits = %+v", l)
 	}

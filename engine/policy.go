@@ -10,23 +10,15 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/policies"
 )
 
-// PolicySource names where opts' policies come from, in the form
-// policies.OpenSource takes: a bundle, a folder, or "" for the shipped library.
-func (o Options) PolicySource() string {
-	if o.PolicyBundle != "" {
-		return o.PolicyBundle
-	}
-	return o.PolicyDir
-}
-
-func loadPolicies(ctx context.Context, opts Options, data map[string]any, log *slog.Logger, now func() time.Time) (*policies.Reloader, error) {
+func loadPolicies(ctx context.Context, opts config.Options, data map[string]any, log *slog.Logger, now func() time.Time) (*policies.Reloader, error) {
 	src, err := policies.OpenSource(opts.PolicySource(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, fmt.Errorf("%w: %w", config.ErrConfig, err)
 	}
 	r, err := policies.NewReloader(ctx, src, data, log, now)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/big"
 	"slices"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/approval"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/submit"
@@ -100,12 +102,12 @@ func presignKey(to common.Address, data []byte) string {
 	return to.Hex() + ":" + common.Bytes2Hex(data)
 }
 
-func newSafeRunner(opts Options, signers map[string]signer.Signer, chains map[uint64]safeChain, store *submit.Store, approvals *approval.Store, log *slog.Logger, now func() time.Time) (*safeRunner, error) {
+func newSafeRunner(opts config.Options, signers map[string]signer.Signer, chains map[uint64]safeChain, store *submit.Store, approvals *approval.Store, log *slog.Logger, now func() time.Time) (*safeRunner, error) {
 	r := &safeRunner{log: log, now: now, poll: opts.SafePoll, store: store, approvals: approvals, lanes: map[string]*safeLane{}}
 	if r.poll <= 0 {
 		r.poll = time.Second
 	}
-	for _, name := range sortedKeys(opts.Signers) {
+	for _, name := range slices.Sorted(maps.Keys(opts.Signers)) {
 		so := opts.Signers[name]
 		if so.Kind != "safe" {
 			continue
@@ -116,7 +118,7 @@ func newSafeRunner(opts Options, signers map[string]signer.Signer, chains map[ui
 		}
 		chain, ok := chains[so.ChainID]
 		if !ok {
-			return nil, fmt.Errorf("%w: signers.%s.chain_id: no node for chain %d", ErrConfig, name, so.ChainID)
+			return nil, fmt.Errorf("%w: signers.%s.chain_id: no node for chain %d", config.ErrConfig, name, so.ChainID)
 		}
 		refresh := so.RefreshBlocks
 		if refresh == 0 {
@@ -135,11 +137,11 @@ func newSafeRunner(opts Options, signers map[string]signer.Signer, chains map[ui
 
 // presignTargets lists the calls marked presign whose signer is the Safe
 // called name, resolved the way the guard resolves them.
-func presignTargets(opts Options, name string) []presignTarget {
+func presignTargets(opts config.Options, name string) []presignTarget {
 	var out []presignTarget
-	for _, pname := range sortedKeys(opts.Protocols) {
+	for _, pname := range slices.Sorted(maps.Keys(opts.Protocols)) {
 		p := opts.Protocols[pname]
-		for _, cname := range sortedKeys(p.Contracts) {
+		for _, cname := range slices.Sorted(maps.Keys(p.Contracts)) {
 			c := p.Contracts[cname]
 			sg := c.Signer
 			if sg == "" {
@@ -385,7 +387,7 @@ func (r *safeRunner) run(ctx context.Context) {
 
 func (r *safeRunner) tick(ctx context.Context) {
 	nonces := map[string]uint64{}
-	for _, name := range sortedKeys(r.lanes) {
+	for _, name := range slices.Sorted(maps.Keys(r.lanes)) {
 		l := r.lanes[name]
 		nonce, err := l.safe.Nonce(ctx)
 		if err != nil {
@@ -587,7 +589,7 @@ func (r *safeRunner) presignedNow() []Presigned {
 		return nil
 	}
 	var out []Presigned
-	for _, name := range sortedKeys(r.lanes) {
+	for _, name := range slices.Sorted(maps.Keys(r.lanes)) {
 		l := r.lanes[name]
 		l.mu.Lock()
 		for _, p := range l.presigned {

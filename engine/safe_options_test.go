@@ -5,15 +5,17 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/firebreak-dev/firebreak/engine/config"
 )
 
 func TestSafeConfig(t *testing.T) {
-	opts, err := LoadConfig("testdata/safe.yaml")
+	opts, err := config.LoadConfig("testdata/safe.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := opts.Signers["treasury"]
-	if s.Kind != "safe" || s.Executor != "gas" || len(s.Owners) != 2 || s.RefreshBlocks != 3 || !opts.isSafe("treasury") || opts.isSafe("alice") {
+	if s.Kind != "safe" || s.Executor != "gas" || len(s.Owners) != 2 || s.RefreshBlocks != 3 || !opts.IsSafe("treasury") || opts.IsSafe("alice") {
 		t.Fatalf("treasury = %+v", s)
 	}
 	if targets := presignTargets(opts, "treasury"); len(targets) != 1 || targets[0].function != "pause()" {
@@ -50,8 +52,8 @@ func TestSafeConfigErrors(t *testing.T) {
 			if src == base {
 				t.Fatalf("replacement %q not found", tt.replace[0])
 			}
-			_, err := ParseConfig(strings.NewReader(src))
-			if !errors.Is(err, ErrConfig) {
+			_, err := config.ParseConfig(strings.NewReader(src))
+			if !errors.Is(err, config.ErrConfig) {
 				t.Fatalf("err = %v, want ErrConfig", err)
 			}
 			if !strings.Contains(err.Error(), tt.wantMsg) {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/firebreak-dev/firebreak/engine/audit"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 )
@@ -18,7 +21,7 @@ import (
 // the audit log can read. Nothing is signed and nothing reaches a chain:
 // no submitter exists in shadow mode, and no key is needed.
 type shadow struct {
-	opts Options
+	opts config.Options
 	rpc  map[uint64]string
 	log  *slog.Logger
 }
@@ -26,9 +29,9 @@ type shadow struct {
 // newShadow checks, before any event, that every signer's address is
 // known: a shadow engine that cannot name the sender would only find out
 // at the first incident.
-func newShadow(opts Options, log *slog.Logger) (*shadow, error) {
-	for _, name := range sortedKeys(opts.Signers) {
-		if _, err := opts.senderAddress(name); err != nil {
+func newShadow(opts config.Options, log *slog.Logger) (*shadow, error) {
+	for _, name := range slices.Sorted(maps.Keys(opts.Signers)) {
+		if _, err := senderAddress(opts, name); err != nil {
 			return nil, err
 		}
 	}
@@ -44,7 +47,7 @@ func newShadow(opts Options, log *slog.Logger) (*shadow, error) {
 // results are for review, and redelivering an event cannot mend a fork.
 func (s *shadow) run(ctx context.Context, ev event.Event, out *Outcome) {
 	log := s.log.With("event", ev.ID, "protocol", ev.Protocol)
-	byChain, err := s.opts.simulationActions(ev, *out)
+	byChain, err := simulationActions(s.opts, ev, *out)
 	if err != nil {
 		out.DryRunError = err.Error()
 		log.Warn("shadow: no simulation", "err", err)
@@ -63,7 +66,7 @@ func (s *shadow) run(ctx context.Context, ev event.Event, out *Outcome) {
 			return
 		}
 		if res.Method != simulate.MethodAnvil {
-			res.Warnings = append(res.Warnings, s.opts.safeWarnings(*out)...)
+			res.Warnings = append(res.Warnings, safeWarnings(s.opts, *out)...)
 		}
 		out.DryRuns = append(out.DryRuns, res)
 		for _, a := range res.Actions {
@@ -84,7 +87,7 @@ func (s *shadow) simulate(ctx context.Context, chainID uint64, actions []simulat
 	if !ok {
 		return simulate.Result{}, fmt.Errorf("shadow: no rpc for chain %d", chainID)
 	}
-	fork, err := simulate.OpenFork(ctx, s.opts.forkOptions(url, 0, chainID, nil))
+	fork, err := simulate.OpenFork(ctx, forkOptions(s.opts, url, 0, chainID, nil))
 	if err != nil {
 		return simulate.Result{}, err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/audit"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/signer/vault"
@@ -67,7 +68,7 @@ func kinds(recs []audit.Record) string {
 }
 
 func TestAuditTellsTheStoryOfACriticalEvent(t *testing.T) {
-	s := newStack(t, func(o *engine.Options) {
+	s := newStack(t, func(o *config.Options) {
 		o.Audit.SigningKeyEnv = "FIREBREAK_AUDIT_KEY"
 		o.LookupEnv = func(name string) (string, bool) {
 			if name == "FIREBREAK_AUDIT_KEY" {
@@ -191,9 +192,9 @@ func TestNoSecretEntersTheAuditLog(t *testing.T) {
 		"FIREBREAK_GUARDIAN_KEY": "0x" + guardianKey,
 		"FIREBREAK_AUDIT_KEY":    auditSeed,
 	}
-	s := newStack(t, func(o *engine.Options) {
+	s := newStack(t, func(o *config.Options) {
 		o.SignerInstances = nil
-		o.Signers = map[string]engine.SignerOptions{"guardian": {Kind: "local", KeyEnv: "FIREBREAK_GUARDIAN_KEY"}}
+		o.Signers = map[string]config.SignerOptions{"guardian": {Kind: "local", KeyEnv: "FIREBREAK_GUARDIAN_KEY"}}
 		o.Audit.SigningKeyEnv = "FIREBREAK_AUDIT_KEY"
 		o.LookupEnv = func(name string) (string, bool) { v, ok := env[name]; return v, ok }
 		o.Chains[0].RPC += "/?apikey=" + token
@@ -244,7 +245,7 @@ func TestNoSecretEntersTheAuditLog(t *testing.T) {
 // record. (The outage is real: the audit stream is deleted from the
 // server, which an administrator can do; only messages are undeletable.)
 func TestEventWaitsForTheAuditLog(t *testing.T) {
-	s := newStack(t, func(o *engine.Options) { o.Audit.RetryFor = 100 * time.Millisecond })
+	s := newStack(t, func(o *config.Options) { o.Audit.RetryFor = 100 * time.Millisecond })
 	if err := s.js.DeleteStream(s.ctx, audit.Stream); err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +305,7 @@ func TestNoVaultSecretEntersTheAuditLog(t *testing.T) {
 	if _, err := srv.Client().KVv2("secret").Put(context.Background(), "firebreak/guardian", map[string]any{"private_key": keyHex}); err != nil {
 		t.Fatal(err)
 	}
-	s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, engine.VaultSignerOptions{Mode: vault.ModeKV, KVPath: "firebreak/guardian"}))
+	s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, config.VaultSignerOptions{Mode: vault.ModeKV, KVPath: "firebreak/guardian"}))
 	pauseAndCheckSender(t, s, "vault-audit-1", addr)
 	rd, err := audit.NewReader(s.ctx, s.js)
 	if err != nil {

@@ -16,27 +16,28 @@ import (
 	"github.com/firebreak-dev/firebreak/contracts"
 	safecontract "github.com/firebreak-dev/firebreak/contracts/safe"
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 )
 
 // safeDryRunOptions configures a protocol whose vault pauser is the Safe at
 // safeAddr, with address-only signers: a dry-run needs no key.
-func safeDryRunOptions(t *testing.T, rpc string, vault, safeAddr common.Address, owners []common.Address) engine.Options {
-	opts := engine.DefaultOptions()
+func safeDryRunOptions(t *testing.T, rpc string, vault, safeAddr common.Address, owners []common.Address) config.Options {
+	opts := config.DefaultOptions()
 	opts.DataDir = t.TempDir()
-	opts.Chains = []engine.ChainOptions{{ID: chainID, Name: "live", RPC: rpc}}
+	opts.Chains = []config.ChainOptions{{ID: chainID, Name: "live", RPC: rpc}}
 	opts.Simulate.Method = string(simulate.MethodAnvil)
-	opts.Signers = map[string]engine.SignerOptions{
-		"owner1": {Kind: "local", SafeSignerOptions: engine.SafeSignerOptions{Address: owners[0].Hex()}},
-		"owner2": {Kind: "local", SafeSignerOptions: engine.SafeSignerOptions{Address: owners[1].Hex()}},
-		"treasury": {Kind: "safe", SafeSignerOptions: engine.SafeSignerOptions{
+	opts.Signers = map[string]config.SignerOptions{
+		"owner1": {Kind: "local", SafeSignerOptions: config.SafeSignerOptions{Address: owners[0].Hex()}},
+		"owner2": {Kind: "local", SafeSignerOptions: config.SafeSignerOptions{Address: owners[1].Hex()}},
+		"treasury": {Kind: "safe", SafeSignerOptions: config.SafeSignerOptions{
 			Address: safeAddr.Hex(), ChainID: chainID, Owners: []string{"owner1", "owner2"}, Executor: "owner1"}},
 	}
-	opts.Protocols = map[string]engine.ProtocolOptions{"demo": {
+	opts.Protocols = map[string]config.ProtocolOptions{"demo": {
 		ChainID: chainID, Signer: "treasury",
-		Contracts: map[string]engine.ContractOptions{"vault": {Address: vault.Hex(), Pausable: true}},
+		Contracts: map[string]config.ContractOptions{"vault": {Address: vault.Hex(), Pausable: true}},
 	}}
-	opts.Allowlist = []engine.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
+	opts.Allowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
 	return opts
 }
 

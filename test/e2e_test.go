@@ -9,7 +9,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
@@ -29,7 +29,7 @@ func TestCriticalEventPausesVault(t *testing.T) {
 		{"ws endpoint down", func(string) string { return "ws://127.0.0.1:1" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newStack(t, func(o *engine.Options) { o.Chains[0].WS = tc.ws(o.Chains[0].RPC) })
+			s := newStack(t, func(o *config.Options) { o.Chains[0].WS = tc.ws(o.Chains[0].RPC) })
 			if s.paused() {
 				t.Fatal("the vault is paused before any event")
 			}
@@ -164,7 +164,7 @@ actions contains {"type": "freeze_bridge", "protocol": input.protocol, "contract
 	if err := os.WriteFile(filepath.Join(dir, "decision.rego"), src, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := newStack(t, func(o *engine.Options) { o.PolicyDir = dir })
+	s := newStack(t, func(o *config.Options) { o.PolicyDir = dir })
 
 	ev := criticalExploit("freeze-1")
 	s.publish(ev)

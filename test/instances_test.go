@@ -11,7 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 
-	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 )
@@ -29,16 +29,16 @@ func TestTwoInstancesShareOneSender(t *testing.T) {
 	t.Cleanup(srv.Shutdown)
 	const events = 8
 	var holders []common.Address
-	var optsA engine.Options
-	s := newStack(t, func(o *engine.Options) {
+	var optsA config.Options
+	s := newStack(t, func(o *config.Options) {
 		o.NATS.URL, o.NATS.Instance, o.NATS.LeaseTTL = srv.ClientURL(), "a", time.Second
 		o.PolicyDir = revokePolicyDir(t)
-		o.Guardrails = engine.GuardrailOptions{}
+		o.Guardrails = config.GuardrailOptions{}
 		o.SignerInstances["admin"] = mustSigner(t, adminKey)
 		demo := o.Protocols["demo"]
 		demo.Signer = "admin" // the vault's admin administers OPERATOR_ROLE
 		o.Protocols["demo"] = demo
-		o.Allowlist = []engine.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"revokeRole(bytes32,address)"}}}
+		o.Allowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"revokeRole(bytes32,address)"}}}
 		// Granted before the engines start, so that their view of the
 		// admin's nonce is the chain's.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

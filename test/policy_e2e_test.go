@@ -15,6 +15,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
@@ -59,8 +60,8 @@ func (s *stack) hasRole(role string, who common.Address) bool {
 }
 
 func TestBurstOverRateLimitSendsNothingMore(t *testing.T) {
-	s := newStack(t, func(o *engine.Options) {
-		o.Guardrails = engine.GuardrailOptions{RateLimit: 1, RateWindow: time.Hour}
+	s := newStack(t, func(o *config.Options) {
+		o.Guardrails = config.GuardrailOptions{RateLimit: 1, RateWindow: time.Hour}
 		p := o.Protocols["demo"]
 		vault := p.Contracts["vault"]
 		vault.AccessControl = true
@@ -158,7 +159,7 @@ func TestPolicyReloadOnTheRunningEngine(t *testing.T) {
 	write("decision.rego", string(decision))
 	write("drill.rego", "package firebreak\n\nreasons contains \"drill seen, no action\" if input.alert_type == \"drill\"\n")
 	reload := make(chan struct{})
-	s := newStack(t, func(o *engine.Options) {
+	s := newStack(t, func(o *config.Options) {
 		o.PolicyDir = dir
 		o.PolicyReload = 0 // reload only when asked: the test says when
 		o.ReloadPolicies = reload

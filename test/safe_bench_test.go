@@ -14,6 +14,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 )
 
@@ -30,7 +31,7 @@ import (
 func BenchmarkSafeEventToBroadcast(b *testing.B) {
 	engine.TuneGC(os.LookupEnv) // the collector as firebreak serve runs it
 	// One pause per iteration: more than the default rate limit allows.
-	noLimit := func(o *engine.Options) { o.Guardrails.RateLimit = 0 }
+	noLimit := func(o *config.Options) { o.Guardrails.RateLimit = 0 }
 	b.Run("single-key", func(b *testing.B) {
 		benchPauses(b, newStack(b, noLimit), func() {})
 	})

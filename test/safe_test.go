@@ -25,6 +25,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/audit"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/signer"
@@ -76,7 +77,7 @@ type safeStack struct {
 	safeDemo safeabi.Demo
 	owners   []*countingSigner
 	safe     *safesigner.Safe // with all three owners, for the test's own Safe transactions
-	opts     engine.Options
+	opts     config.Options
 }
 
 // safeConfig says which owner signers the engine holds, by name
@@ -86,7 +87,7 @@ type safeStack struct {
 type safeConfig struct {
 	owners    []string
 	presign   bool
-	configure func(*engine.Options)
+	configure func(*config.Options)
 }
 
 func newSafeStack(t testing.TB, cfg safeConfig) *safeStack {
@@ -125,23 +126,23 @@ func newSafeStack(t testing.TB, cfg safeConfig) *safeStack {
 	s.safe = safesigner.New(s.safeDemo.Safe, chainID, all, s.client)
 
 	minConf := 0.8
-	opts := engine.DefaultOptions()
+	opts := config.DefaultOptions()
 	opts.DataDir = t.TempDir()
 	opts.NATS.Port = -1
 	opts.SafePoll = 20 * time.Millisecond
-	opts.Chains = []engine.ChainOptions{{ID: chainID, Name: "anvil", RPC: s.anvil.URL()}}
+	opts.Chains = []config.ChainOptions{{ID: chainID, Name: "anvil", RPC: s.anvil.URL()}}
 	opts.SignerInstances = instances
-	opts.Signers = map[string]engine.SignerOptions{"treasury": {Kind: "safe", SafeSignerOptions: engine.SafeSignerOptions{
+	opts.Signers = map[string]config.SignerOptions{"treasury": {Kind: "safe", SafeSignerOptions: config.SafeSignerOptions{
 		Address: s.safeDemo.Safe.Hex(), ChainID: chainID, Owners: cfg.owners, Executor: "executor", RefreshBlocks: 1,
 	}}}
-	opts.Protocols = map[string]engine.ProtocolOptions{"demo": {
+	opts.Protocols = map[string]config.ProtocolOptions{"demo": {
 		ChainID: chainID, MinConfidence: &minConf, Signer: "treasury",
-		Contracts: map[string]engine.ContractOptions{
+		Contracts: map[string]config.ContractOptions{
 			"vault":  {Address: s.demo.Vault.Hex(), Pausable: true, Presign: cfg.presign},
 			"bridge": {Address: s.demo.Bridge.Hex(), Bridge: true},
 		},
 	}}
-	opts.Allowlist = []engine.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
+	opts.Allowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
 	if cfg.configure != nil {
 		cfg.configure(&opts)
 	}
@@ -314,7 +315,7 @@ func TestSafeActionWaitsForApprovalThenExecutes(t *testing.T) {
 	// The owner the engine already holds cannot approve a second time.
 	approver := s.opts
 	approver.SignerInstances = map[string]signer.Signer{"owner1": mustSigner(t, ownerKeys[1])}
-	approver.Signers = map[string]engine.SignerOptions{"owner2": {Kind: "local", KeyEnv: "OWNER2_KEY"}}
+	approver.Signers = map[string]config.SignerOptions{"owner2": {Kind: "local", KeyEnv: "OWNER2_KEY"}}
 	approver.LookupEnv = func(k string) (string, bool) {
 		if k == "OWNER2_KEY" {
 			return ownerKeys[2], true
@@ -512,9 +513,9 @@ actions contains {"type": "freeze_bridge", "protocol": input.protocol, "contract
 	input.severity == "critical"
 }
 `})
-	s := newSafeStack(t, safeConfig{owners: []string{"owner0", "owner1"}, configure: func(o *engine.Options) {
+	s := newSafeStack(t, safeConfig{owners: []string{"owner0", "owner1"}, configure: func(o *config.Options) {
 		o.PolicyDir = dir
-		o.Allowlist = append(o.Allowlist, engine.AllowOptions{ChainID: chainID, Contract: "demo.bridge", Functions: []string{"freeze()"}})
+		o.Allowlist = append(o.Allowlist, config.AllowOptions{ChainID: chainID, Contract: "demo.bridge", Functions: []string{"freeze()"}})
 	}})
 	ev := criticalExploit("safe-two-1")
 	s.publish(ev)

@@ -14,7 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/firebreak-dev/firebreak/contracts"
-	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 )
@@ -46,22 +46,22 @@ func newShadowStack(t *testing.T, sender *common.Address) (*stack, common.Addres
 	bin, _ := simulate.FindAnvil()
 
 	minConf := 0.8
-	opts := engine.DefaultOptions()
+	opts := config.DefaultOptions()
 	opts.DataDir = t.TempDir()
 	opts.NATS.Port = -1
 	opts.Shadow = true
 	opts.Simulate.Anvil = bin
-	opts.Chains = []engine.ChainOptions{{ID: chainID, Name: "anvil", RPC: s.anvil.URL()}}
+	opts.Chains = []config.ChainOptions{{ID: chainID, Name: "anvil", RPC: s.anvil.URL()}}
 	from := guardian
 	if sender != nil {
 		from = *sender
 	}
-	opts.Signers = map[string]engine.SignerOptions{"guardian": {Kind: "local", SafeSignerOptions: engine.SafeSignerOptions{Address: from.Hex()}}}
-	opts.Protocols = map[string]engine.ProtocolOptions{"demo": {
+	opts.Signers = map[string]config.SignerOptions{"guardian": {Kind: "local", SafeSignerOptions: config.SafeSignerOptions{Address: from.Hex()}}}
+	opts.Protocols = map[string]config.ProtocolOptions{"demo": {
 		ChainID: chainID, MinConfidence: &minConf, Signer: "guardian",
-		Contracts: map[string]engine.ContractOptions{"vault": {Address: s.demo.Vault.Hex(), Pausable: true}},
+		Contracts: map[string]config.ContractOptions{"vault": {Address: s.demo.Vault.Hex(), Pausable: true}},
 	}}
-	opts.Allowlist = []engine.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
+	opts.Allowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
 	s.engine = runEngine(t, ctx, opts, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	s.js = dialJS(t, s.engine.NATSURL())
 	return s, guardian

@@ -18,6 +18,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
@@ -72,7 +73,7 @@ func startAnvil(t testing.TB, ctx context.Context) *simulate.Anvil {
 
 // newStack deploys the demo protocol and starts the engine; configure may
 // change the engine options before start.
-func newStack(t testing.TB, configure func(*engine.Options)) *stack {
+func newStack(t testing.TB, configure func(*config.Options)) *stack {
 	t.Helper()
 	return newStackWithGuardian(t, common.Address{}, configure)
 }
@@ -80,7 +81,7 @@ func newStack(t testing.TB, configure func(*engine.Options)) *stack {
 // newStackWithGuardian is newStack with the vault's pauser set to guardian
 // (funded on the chain), for signers that are not anvil's development keys.
 // configure must then configure the "guardian" signer.
-func newStackWithGuardian(t testing.TB, guardian common.Address, configure func(*engine.Options)) *stack {
+func newStackWithGuardian(t testing.TB, guardian common.Address, configure func(*config.Options)) *stack {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
@@ -106,22 +107,22 @@ func newStackWithGuardian(t testing.TB, guardian common.Address, configure func(
 	}
 
 	minConf := 0.8
-	opts := engine.DefaultOptions()
+	opts := config.DefaultOptions()
 	opts.DataDir = t.TempDir()
 	opts.NATS.Port = -1
-	opts.Chains = []engine.ChainOptions{{ID: chainID, Name: "anvil", RPC: s.anvil.URL()}}
+	opts.Chains = []config.ChainOptions{{ID: chainID, Name: "anvil", RPC: s.anvil.URL()}}
 	if guardian == (common.Address{}) {
 		opts.SignerInstances = map[string]signer.Signer{"guardian": s.guardian}
 	}
-	opts.Protocols = map[string]engine.ProtocolOptions{"demo": {
+	opts.Protocols = map[string]config.ProtocolOptions{"demo": {
 		ChainID: chainID, MinConfidence: &minConf, Signer: "guardian",
-		Contracts: map[string]engine.ContractOptions{
+		Contracts: map[string]config.ContractOptions{
 			"vault":  {Address: s.demo.Vault.Hex(), Pausable: true},
 			"bridge": {Address: s.demo.Bridge.Hex(), Bridge: true},
 		},
 		Roles: map[string]string{"operator": "OPERATOR_ROLE"},
 	}}
-	opts.Allowlist = []engine.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
+	opts.Allowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
 	if configure != nil {
 		configure(&opts)
 	}
@@ -132,7 +133,7 @@ func newStackWithGuardian(t testing.TB, guardian common.Address, configure func(
 
 // runEngine runs an engine on opts until the test ends, and returns it
 // once it is ready.
-func runEngine(t testing.TB, ctx context.Context, opts engine.Options, log *slog.Logger) *engine.Engine {
+func runEngine(t testing.TB, ctx context.Context, opts config.Options, log *slog.Logger) *engine.Engine {
 	t.Helper()
 	eng, err := engine.New(opts, log)
 	if err != nil {

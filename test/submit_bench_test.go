@@ -22,6 +22,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 	"github.com/firebreak-dev/firebreak/engine/submit"
@@ -73,23 +74,23 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 	adminSigner := mustSigner(b, adminKey)
 
 	minConf := 0.8
-	opts := engine.DefaultOptions()
+	opts := config.DefaultOptions()
 	opts.DataDir = b.TempDir()
 	opts.NATS.Port = -1
 	// Calls over HTTP, heads pushed over WebSocket (see ChainOptions.WS).
-	opts.Chains = []engine.ChainOptions{{ID: chainID, Name: "anvil", RPC: node.URL(), WS: node.WSURL()}}
+	opts.Chains = []config.ChainOptions{{ID: chainID, Name: "anvil", RPC: node.URL(), WS: node.WSURL()}}
 	opts.PolicyDir = policyDir
 	// 1,000 revocations in a row are exactly what the guard's rate limit
 	// exists to stop; the bench measures the path, not the guardrail.
-	opts.Guardrails = engine.GuardrailOptions{}
+	opts.Guardrails = config.GuardrailOptions{}
 	// The vault's admin administers OPERATOR_ROLE: it is the local key here.
 	opts.SignerInstances = map[string]signer.Signer{"admin": adminSigner}
-	opts.Protocols = map[string]engine.ProtocolOptions{"demo": {
+	opts.Protocols = map[string]config.ProtocolOptions{"demo": {
 		ChainID: chainID, MinConfidence: &minConf, Signer: "admin",
-		Contracts: map[string]engine.ContractOptions{"vault": {Address: demo.Vault.Hex(), Pausable: true}},
+		Contracts: map[string]config.ContractOptions{"vault": {Address: demo.Vault.Hex(), Pausable: true}},
 		Roles:     map[string]string{"operator": "OPERATOR_ROLE"},
 	}}
-	opts.Allowlist = []engine.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"revokeRole(bytes32,address)"}}}
+	opts.Allowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"revokeRole(bytes32,address)"}}}
 	eng := runEngine(b, ctx, opts, slog.New(slog.NewTextHandler(testWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	js := dialJS(b, eng.NATSURL())
 	kv, err := js.KeyValue(ctx, submit.ActionsBucket)

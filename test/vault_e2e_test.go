@@ -15,7 +15,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/hashicorp/vault/api"
 
-	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/signer/vault"
@@ -26,13 +26,13 @@ const vaultTokenEnv = "FIREBREAK_TEST_VAULT_TOKEN"
 
 // vaultSigner configures the engine's guardian as a Vault signer that logs
 // in with token, read from the environment as cmd would.
-func vaultSigner(srv *vaulttest.Server, token string, v engine.VaultSignerOptions) func(*engine.Options) {
-	return func(o *engine.Options) {
+func vaultSigner(srv *vaulttest.Server, token string, v config.VaultSignerOptions) func(*config.Options) {
+	return func(o *config.Options) {
 		if v.Address == "" {
 			v.Address = srv.Addr
 		}
 		v.Auth.TokenEnv = vaultTokenEnv
-		o.Signers = map[string]engine.SignerOptions{"guardian": {Kind: "vault", Vault: &v}}
+		o.Signers = map[string]config.SignerOptions{"guardian": {Kind: "vault", Vault: &v}}
 		o.LookupEnv = func(k string) (string, bool) {
 			if k == vaultTokenEnv {
 				return token, true
@@ -76,7 +76,7 @@ func TestVaultPluginSignerPausesVault(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := common.HexToAddress(sec.Data["address"].(string))
-	s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, engine.VaultSignerOptions{Mode: vault.ModePlugin, Key: "guardian"}))
+	s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, config.VaultSignerOptions{Mode: vault.ModePlugin, Key: "guardian"}))
 	pauseAndCheckSender(t, s, "vault-plugin-1", addr)
 }
 
@@ -90,7 +90,7 @@ func TestVaultKVSignerPausesVault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, engine.VaultSignerOptions{Mode: vault.ModeKV, KVPath: "firebreak/guardian"}))
+	s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, config.VaultSignerOptions{Mode: vault.ModeKV, KVPath: "firebreak/guardian"}))
 	pauseAndCheckSender(t, s, "vault-kv-1", addr)
 }
 
@@ -159,7 +159,7 @@ func TestVaultSealedOrStoppedActionWaitsAndRecovers(t *testing.T) {
 			srv := vaulttest.Start(t)
 			g := newGate(t, strings.TrimPrefix(srv.Addr, "http://"))
 			addr, _ := importedVaultKey(t, srv)
-			s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, engine.VaultSignerOptions{Address: "http://" + g.addr, Key: "guardian"}))
+			s := newStackWithGuardian(t, addr, vaultSigner(srv, srv.RootToken, config.VaultSignerOptions{Address: "http://" + g.addr, Key: "guardian"}))
 
 			tc.fail(srv, g)
 			id := s.pauseAction("vault-" + tc.name)
@@ -288,7 +288,7 @@ func TestVaultRefusalsFailWithSpecificErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := newStackWithGuardian(t, addr, vaultSigner(srv, tok.Auth.ClientToken, engine.VaultSignerOptions{Key: "guardian"}))
+			s := newStackWithGuardian(t, addr, vaultSigner(srv, tok.Auth.ClientToken, config.VaultSignerOptions{Key: "guardian"}))
 
 			tc.break_(t, srv, tok.Auth.ClientToken)
 			rec := s.action(s.pauseAction("vault-" + strings.ReplaceAll(tc.name, " ", "-")))

@@ -8,12 +8,13 @@ import (
 	"text/tabwriter"
 
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 )
 
 func runApprovals(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	fs := flag.NewFlagSet("approvals", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	config := fs.String("config", "firebreak.yaml", "configuration file: where NATS and the chains are")
+	configPath := fs.String("config", "firebreak.yaml", "configuration file: where NATS and the chains are")
 	asJSON := fs.Bool("json", false, "print the approvals as a JSON array")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: firebreak approvals [--config firebreak.yaml] [--json]
@@ -31,7 +32,7 @@ Flags:
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}
-	opts, err := engine.LoadConfig(*config)
+	opts, err := config.LoadConfig(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak approvals:", err)
 		return exitUsage
@@ -69,7 +70,7 @@ Flags:
 func runApprove(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	fs := flag.NewFlagSet("approve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	config := fs.String("config", "firebreak.yaml", "configuration file: NATS, the chains and the owner's signer")
+	configPath := fs.String("config", "firebreak.yaml", "configuration file: NATS, the chains and the owner's signer")
 	signerName := fs.String("signer", "", "the configured signer of the Safe owner who approves (required)")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
 	fs.Usage = func() {
@@ -108,7 +109,7 @@ Flags:
 		fmt.Fprintln(stderr, "firebreak approve:", err)
 		return exitUsage
 	}
-	opts, err := engine.LoadConfig(*config)
+	opts, err := config.LoadConfig(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak approve:", err)
 		return exitUsage

@@ -19,6 +19,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
@@ -139,7 +140,7 @@ func demo(ctx context.Context, anvilBin string, withSafe bool, progress func(str
 	progress("deploying the demo protocol (ProtectedVault, TokenBridge) at %s", node.URL())
 	auth := bind.NewKeyedTransactor(adminKey, big.NewInt(demoChainID))
 	var deployed contracts.Demo
-	configure := func(*engine.Options) {}
+	configure := func(*config.Options) {}
 	if withSafe {
 		progress("the pauser is a 2-of-3 Safe; the guardian key only pays gas")
 		var safeAddr common.Address
@@ -251,22 +252,22 @@ func demo(ctx context.Context, anvilBin string, withSafe bool, progress func(str
 	return rep, nil
 }
 
-func demoOptions(dataDir, rpcURL, wsURL string, d contracts.Demo, guardian signer.Signer) engine.Options {
+func demoOptions(dataDir, rpcURL, wsURL string, d contracts.Demo, guardian signer.Signer) config.Options {
 	minConf := 0.8
-	opts := engine.DefaultOptions()
+	opts := config.DefaultOptions()
 	opts.DataDir = dataDir
 	opts.NATS.Port = -1
-	opts.Chains = []engine.ChainOptions{{ID: demoChainID, Name: "anvil", RPC: rpcURL, WS: wsURL}}
+	opts.Chains = []config.ChainOptions{{ID: demoChainID, Name: "anvil", RPC: rpcURL, WS: wsURL}}
 	opts.SignerInstances = map[string]signer.Signer{"guardian": guardian}
-	opts.Protocols = map[string]engine.ProtocolOptions{"demo": {
+	opts.Protocols = map[string]config.ProtocolOptions{"demo": {
 		ChainID: demoChainID, MinConfidence: &minConf, Signer: "guardian",
-		Contracts: map[string]engine.ContractOptions{
+		Contracts: map[string]config.ContractOptions{
 			"vault":  {Address: d.Vault.Hex(), Pausable: true},
 			"bridge": {Address: d.Bridge.Hex(), Bridge: true},
 		},
 		Roles: map[string]string{"operator": "OPERATOR_ROLE"},
 	}}
-	opts.Allowlist = []engine.AllowOptions{
+	opts.Allowlist = []config.AllowOptions{
 		{ChainID: demoChainID, Contract: "demo.vault", Functions: []string{"pause()", "revokeRole(bytes32,address)"}},
 		{ChainID: demoChainID, Contract: "demo.bridge", Functions: []string{"freeze()"}},
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/firebreak-dev/firebreak/contracts"
 	safeabi "github.com/firebreak-dev/firebreak/contracts/safe"
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/signer"
 	"github.com/firebreak-dev/firebreak/signer/local"
 )
@@ -29,7 +30,7 @@ var demoOwnerKeys = []string{
 // pauser and the bridge's guardian, and returns how to point the engine's
 // options at the Safe: the guardian key becomes the executor that only pays
 // gas, and the vault's pause is pre-signed.
-func deploySafeDemo(ctx context.Context, client *ethclient.Client, auth *bind.TransactOpts, operator common.Address, executor signer.Signer) (contracts.Demo, common.Address, func(*engine.Options), error) {
+func deploySafeDemo(ctx context.Context, client *ethclient.Client, auth *bind.TransactOpts, operator common.Address, executor signer.Signer) (contracts.Demo, common.Address, func(*config.Options), error) {
 	owners := map[string]signer.Signer{}
 	var addrs []common.Address
 	for i, k := range demoOwnerKeys {
@@ -46,12 +47,12 @@ func deploySafeDemo(ctx context.Context, client *ethclient.Client, auth *bind.Tr
 	if err != nil {
 		return contracts.Demo{}, common.Address{}, nil, err
 	}
-	configure := func(o *engine.Options) {
+	configure := func(o *config.Options) {
 		for name, s := range owners {
 			o.SignerInstances[name] = s
 		}
 		o.SignerInstances["executor"] = executor
-		o.Signers = map[string]engine.SignerOptions{"treasury": {Kind: "safe", SafeSignerOptions: engine.SafeSignerOptions{
+		o.Signers = map[string]config.SignerOptions{"treasury": {Kind: "safe", SafeSignerOptions: config.SafeSignerOptions{
 			Address: d.Safe.Hex(), ChainID: demoChainID, Owners: []string{"owner0", "owner1"}, Executor: "executor",
 		}}}
 		o.SafePoll = 50 * time.Millisecond

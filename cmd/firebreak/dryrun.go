@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
@@ -31,7 +32,7 @@ func runDryRun(ctx context.Context, args []string, stdout, stderr io.Writer, loo
 	start := time.Now()
 	fs := flag.NewFlagSet("dry-run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	config := fs.String("config", "firebreak.yaml", "configuration file (see firebreak.example.yaml)")
+	configPath := fs.String("config", "firebreak.yaml", "configuration file (see firebreak.example.yaml)")
 	eventFile := fs.String("event", "", "detection event file (JSON, as for 'firebreak publish'); '-' reads standard input")
 	forkURL := fs.String("fork-url", "", "node to fork (default: the rpc of the event's chain in the configuration)")
 	forkBlock := fs.Uint64("fork-block", 0, "block to fork at (default: the head)")
@@ -83,7 +84,7 @@ Flags:
 	if err != nil {
 		return fail(exitUsage, err)
 	}
-	opts, err := engine.LoadConfig(*config)
+	opts, err := config.LoadConfig(*configPath)
 	if err != nil {
 		return fail(exitUsage, err)
 	}
@@ -113,7 +114,7 @@ Flags:
 	progress := func(msg string) { fmt.Fprintf(stderr, "• %s\n", msg) }
 	out, err := engine.DryRun(ctx, opts, ev, engine.DryRunOptions{ForkURL: *forkURL, ForkBlock: *forkBlock, Progress: progress}, log)
 	if err != nil {
-		if errors.Is(err, engine.ErrConfig) {
+		if errors.Is(err, config.ErrConfig) {
 			return fail(exitUsage, err)
 		}
 		if ctx.Err() != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
@@ -188,7 +189,7 @@ func runPolicyEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("policy eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	eventFile := fs.String("event", "", "the detection event (JSON file, '-' for standard input)")
-	config := fs.String("config", "", "configuration whose registry, allowlist and policies to use (firebreak.yaml)")
+	configPath := fs.String("config", "", "configuration whose registry, allowlist and policies to use (firebreak.yaml)")
 	explain := fs.Bool("explain", false, "say why: the rules that fired and when they act, the reasons, and the allowlist's verdict on each action")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: firebreak policy eval --event FILE [--config firebreak.yaml] [--explain] [SOURCE]
@@ -210,10 +211,10 @@ Flags:
 		fs.Usage()
 		return exitUsage
 	}
-	opts := engine.DefaultOptions()
-	if *config != "" {
+	opts := config.DefaultOptions()
+	if *configPath != "" {
 		var err error
-		if opts, err = engine.LoadConfig(*config); err != nil {
+		if opts, err = config.LoadConfig(*configPath); err != nil {
 			fmt.Fprintln(stderr, "firebreak policy eval:", err)
 			return exitUsage
 		}
@@ -255,12 +256,12 @@ Flags:
 	out, _ := json.MarshalIndent(d, "", "  ")
 	fmt.Fprintf(stdout, "%s\n", out)
 	if *explain {
-		explainDecision(stdout, ev, d, evaluator, opts, src.String(), *config)
+		explainDecision(stdout, ev, d, evaluator, opts, src.String(), *configPath)
 	}
 	return exitOK
 }
 
-func explainDecision(w io.Writer, ev event.Event, d policies.Decision, e *policies.Evaluator, opts engine.Options, src, config string) {
+func explainDecision(w io.Writer, ev event.Event, d policies.Decision, e *policies.Evaluator, opts config.Options, src, config string) {
 	fmt.Fprintf(w, "\nevent %s: %s %s on %s (chain %d), confidence %v, from %s\n",
 		ev.ID, ev.Severity, ev.AlertType, ev.Protocol, ev.ChainID, ev.Confidence, ev.Source)
 	fmt.Fprintf(w, "policies: %s, revision %s\n", src, d.Revision)
@@ -292,7 +293,7 @@ func explainDecision(w io.Writer, ev event.Event, d policies.Decision, e *polici
 	if len(d.Actions) == 0 {
 		return
 	}
-	g := opts.OfflineGuard()
+	g := engine.OfflineGuard(opts)
 	fmt.Fprintln(w, "\nguard (offline: registry and allowlist; the engine also reads the chain, the kill switch and the rate limits):")
 	for _, a := range d.Actions {
 		v := g.Resolve(a)

@@ -11,12 +11,13 @@ import (
 	"syscall"
 
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/config"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	config := fs.String("config", "firebreak.yaml", "configuration file (see firebreak.example.yaml)")
+	configPath := fs.String("config", "firebreak.yaml", "configuration file (see firebreak.example.yaml)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "text or json")
 	shadow := fs.Bool("shadow", false, "shadow mode: simulate allowed actions on a fork of the chain instead of sending them (same as shadow: true in the configuration)")
@@ -55,7 +56,7 @@ Flags:
 		fmt.Fprintln(stderr, "firebreak serve:", err)
 		return exitUsage
 	}
-	opts, err := engine.LoadConfig(*config)
+	opts, err := config.LoadConfig(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak serve:", err)
 		return exitUsage
@@ -73,7 +74,7 @@ Flags:
 	log.Debug("garbage collector target", "gogc", engine.TuneGC(lookupEnv))
 	if err := e.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "firebreak serve:", err)
-		if errors.Is(err, engine.ErrConfig) {
+		if errors.Is(err, config.ErrConfig) {
 			return exitUsage
 		}
 		return exitFailure

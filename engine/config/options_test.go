@@ -1,4 +1,4 @@
-package engine
+package config
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 )
 
 func TestExampleConfigIsValid(t *testing.T) {
-	opts, err := LoadConfig("../firebreak.example.yaml")
+	opts, err := LoadConfig("../../firebreak.example.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,7 +18,7 @@ func TestExampleConfigIsValid(t *testing.T) {
 	if len(opts.Protocols["demo"].Contracts) != 2 || opts.NATS.Port != 4222 || opts.MaxActionsPerEvent != 8 {
 		t.Errorf("unexpected options from the example: %+v", opts)
 	}
-	_, allow, data := opts.registry()
+	allow, data := opts.AllowedCalls(), opts.PolicyData()
 	if len(allow) != 3 {
 		t.Errorf("allowlist = %+v, want 3 entries", allow)
 	}
@@ -27,17 +27,14 @@ func TestExampleConfigIsValid(t *testing.T) {
 	}
 }
 
-const validConfig = `
-data_dir: /tmp/fb
-chains: [{id: 1, name: mainnet, rpc: "https://rpc.example"}]
-signers: {g: {kind: local, key_env: KEY}}
-protocols:
-  p:
-    chain_id: 1
-    signer: g
-    contracts: {vault: {address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", pausable: true}}
-allowlist: [{chain_id: 1, contract: p.vault, functions: ["pause()"]}]
-`
+// validConfig is a small valid configuration the tests vary.
+var validConfig = func() string {
+	b, err := os.ReadFile("testdata/valid.yaml")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 func TestParseConfigErrors(t *testing.T) {
 	tests := []struct {
@@ -97,17 +94,6 @@ func TestPrivateRelayURLNotInErrors(t *testing.T) {
 	}
 }
 
-func TestGweiToWei(t *testing.T) {
-	for _, tt := range []struct {
-		gwei float64
-		wei  string
-	}{{0, "0"}, {1, "1000000000"}, {0.001, "1000000"}, {500, "500000000000"}} {
-		if got := gweiToWei(tt.gwei).String(); got != tt.wei {
-			t.Errorf("gweiToWei(%v) = %s, want %s", tt.gwei, got, tt.wei)
-		}
-	}
-}
-
 func TestLoadConfigMissingFile(t *testing.T) {
 	_, err := LoadConfig("does-not-exist.yaml")
 	if !errors.Is(err, ErrConfig) || !errors.Is(err, os.ErrNotExist) {
@@ -117,7 +103,7 @@ func TestLoadConfigMissingFile(t *testing.T) {
 
 func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte(validConfig))
-	if b, err := os.ReadFile("../firebreak.example.yaml"); err == nil {
+	if b, err := os.ReadFile("../../firebreak.example.yaml"); err == nil {
 		f.Add(b)
 	}
 	f.Add([]byte("chains: [{id: 1}]"))
@@ -130,7 +116,8 @@ func FuzzParseConfig(f *testing.F) {
 			return
 		}
 		// A config that parses must be usable without panicking.
-		opts.registry()
+		opts.PolicyData()
+		opts.AllowedCalls()
 	})
 }
 

@@ -1,4 +1,4 @@
-package engine
+package config
 
 import "slices"
 
@@ -27,14 +27,14 @@ func (s SafeSignerOptions) empty() bool {
 	return s.Address == "" && s.ChainID == 0 && len(s.Owners) == 0 && s.Executor == "" && s.RefreshBlocks == 0
 }
 
-// isSafe reports whether the signer called name is a Safe.
-func (o Options) isSafe(name string) bool {
+// IsSafe reports whether the signer called name is a Safe.
+func (o Options) IsSafe(name string) bool {
 	s, ok := o.Signers[name]
 	return ok && s.Kind == "safe"
 }
 
-// hasSafe reports whether any signer is a Safe.
-func (o Options) hasSafe() bool {
+// HasSafe reports whether any signer is a Safe.
+func (o Options) HasSafe() bool {
 	for _, s := range o.Signers {
 		if s.Kind == "safe" {
 			return true
@@ -45,22 +45,22 @@ func (o Options) hasSafe() bool {
 
 func (o Options) validateSafe(name string, s SignerOptions, chains map[uint64]bool) error {
 	if s.KeyEnv != "" || s.KeyFile != "" || s.PassphraseEnv != "" {
-		return configErr("signers.%s: a Safe has no key of its own: drop key_env, key_file and passphrase_env (its owners are signers)", name)
+		return Errorf("signers.%s: a Safe has no key of its own: drop key_env, key_file and passphrase_env (its owners are signers)", name)
 	}
 	if !isAddress(s.Address) {
-		return configErr("signers.%s.address: %q is not a 0x-prefixed 20-byte hex address", name, s.Address)
+		return Errorf("signers.%s.address: %q is not a 0x-prefixed 20-byte hex address", name, s.Address)
 	}
 	if !chains[s.ChainID] {
-		return configErr("signers.%s.chain_id: chain %d is not in chains", name, s.ChainID)
+		return Errorf("signers.%s.chain_id: chain %d is not in chains", name, s.ChainID)
 	}
 	keyed := func(field, ref string) error {
 		_, inst := o.SignerInstances[ref]
 		so, conf := o.Signers[ref]
 		switch {
 		case !inst && !conf:
-			return configErr("signers.%s.%s: no signer named %q", name, field, ref)
+			return Errorf("signers.%s.%s: no signer named %q", name, field, ref)
 		case conf && so.Kind == "safe" && !inst:
-			return configErr("signers.%s.%s: %q is a Safe; it must be a signer with a key", name, field, ref)
+			return Errorf("signers.%s.%s: %q is a Safe; it must be a signer with a key", name, field, ref)
 		}
 		return nil
 	}
@@ -69,11 +69,11 @@ func (o Options) validateSafe(name string, s SignerOptions, chains map[uint64]bo
 			return err
 		}
 		if slices.Contains(s.Owners[:i], owner) {
-			return configErr("signers.%s.owners: %q is listed twice", name, owner)
+			return Errorf("signers.%s.owners: %q is listed twice", name, owner)
 		}
 	}
 	if s.Executor == "" {
-		return configErr("signers.%s.executor: required (the signer that sends execTransaction and pays its gas)", name)
+		return Errorf("signers.%s.executor: required (the signer that sends execTransaction and pays its gas)", name)
 	}
 	return keyed("executor", s.Executor)
 }
@@ -85,17 +85,17 @@ func (o Options) validateContractSafe(pname, cname string, p ProtocolOptions, c 
 	if signer == "" {
 		signer = p.Signer
 	}
-	if o.isSafe(signer) && o.Signers[signer].ChainID != p.ChainID {
-		return configErr("protocols.%s.contracts.%s: its Safe signer %q is on chain %d, the protocol on chain %d", pname, cname, signer, o.Signers[signer].ChainID, p.ChainID)
+	if o.IsSafe(signer) && o.Signers[signer].ChainID != p.ChainID {
+		return Errorf("protocols.%s.contracts.%s: its Safe signer %q is on chain %d, the protocol on chain %d", pname, cname, signer, o.Signers[signer].ChainID, p.ChainID)
 	}
 	if !c.Presign {
 		return nil
 	}
-	if !o.isSafe(signer) {
-		return configErr("protocols.%s.contracts.%s.presign: only actions sent through a Safe are pre-signed, and signer %q is not a Safe", pname, cname, signer)
+	if !o.IsSafe(signer) {
+		return Errorf("protocols.%s.contracts.%s.presign: only actions sent through a Safe are pre-signed, and signer %q is not a Safe", pname, cname, signer)
 	}
 	if !c.Pausable && !c.Bridge {
-		return configErr("protocols.%s.contracts.%s.presign: the contract is neither pausable nor a bridge, so there is nothing to pre-sign", pname, cname)
+		return Errorf("protocols.%s.contracts.%s.presign: the contract is neither pausable nor a bridge, so there is nothing to pre-sign", pname, cname)
 	}
 	return nil
 }

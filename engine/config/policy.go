@@ -1,4 +1,4 @@
-package engine
+package config
 
 import (
 	"fmt"
@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-
-	"github.com/firebreak-dev/firebreak/engine/guard"
 )
 
 var decimalWei = regexp.MustCompile(`^[0-9]{1,78}$`)
@@ -64,38 +62,26 @@ func (o Options) validatePolicy() error {
 	g := o.Guardrails
 	switch {
 	case o.PolicyDir != "" && o.PolicyBundle != "":
-		return configErr("policy_bundle: set policy_dir or policy_bundle, not both")
+		return Errorf("policy_bundle: set policy_dir or policy_bundle, not both")
 	case o.PolicyBundle != "" && !strings.HasSuffix(o.PolicyBundle, ".tar.gz") && !hasScheme(o.PolicyBundle, "http://", "https://"):
-		return configErr("policy_bundle: %q is neither a .tar.gz file nor an http(s):// URL", o.PolicyBundle)
+		return Errorf("policy_bundle: %q is neither a .tar.gz file nor an http(s):// URL", o.PolicyBundle)
 	case o.PolicyReload < 0:
-		return configErr("policy_reload: %v is negative", o.PolicyReload)
+		return Errorf("policy_reload: %v is negative", o.PolicyReload)
 	case g.RateLimit < 0:
-		return configErr("guardrails.rate_limit: %d is negative", g.RateLimit)
+		return Errorf("guardrails.rate_limit: %d is negative", g.RateLimit)
 	case g.RateLimit > 0 && g.RateWindow <= 0:
-		return configErr("guardrails.rate_window: required (like 10m) when rate_limit is set")
+		return Errorf("guardrails.rate_window: required (like 10m) when rate_limit is set")
 	case g.Cooldown < 0:
-		return configErr("guardrails.cooldown: %v is negative", g.Cooldown)
+		return Errorf("guardrails.cooldown: %v is negative", g.Cooldown)
 	}
 	return nil
 }
 
-func (o Options) guardLimits() guard.Limits {
-	return guard.Limits{
-		MaxActionsPerEvent: o.MaxActionsPerEvent,
-		RateLimit:          o.Guardrails.RateLimit, RateWindow: o.Guardrails.RateWindow,
-		Cooldown: o.Guardrails.Cooldown,
+// PolicySource names where opts' policies come from, in the form
+// policies.OpenSource takes: a bundle, a folder, or "" for the shipped library.
+func (o Options) PolicySource() string {
+	if o.PolicyBundle != "" {
+		return o.PolicyBundle
 	}
-}
-
-// PolicyData is the policies' data document for opts: data.protocols.
-func (o Options) PolicyData() map[string]any {
-	_, _, data := o.registry()
-	return data
-}
-
-// OfflineGuard is a guard over opts' registry and allowlist that reads no
-// chain: for Resolve, in 'firebreak policy eval'.
-func (o Options) OfflineGuard() *guard.Guard {
-	reg, allow, _ := o.registry()
-	return guard.New(reg, allow, nil)
+	return o.PolicyDir
 }

@@ -1,4 +1,4 @@
-package engine
+package config
 
 import (
 	"bytes"
@@ -271,30 +271,30 @@ func ParseConfig(r io.Reader) (Options, error) {
 	if err := dec.Decode(&opts); err != nil && !errors.Is(err, io.EOF) {
 		return Options{}, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
-	if err := opts.validate(); err != nil {
+	if err := opts.Validate(); err != nil {
 		return Options{}, err
 	}
 	return opts, nil
 }
 
-func configErr(format string, args ...any) error {
+func Errorf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
 }
 
-// validate checks everything that can be checked without I/O, and reports
+// Validate checks everything that can be checked without I/O, and reports
 // the first problem with the path of the offending setting.
-func (o Options) validate() error {
+func (o Options) Validate() error {
 	if o.NATS.URL == "" && o.DataDir == "" {
-		return configErr("data_dir: required for the embedded NATS server")
+		return Errorf("data_dir: required for the embedded NATS server")
 	}
 	if o.NATS.URL == "" && (o.NATS.Port < -1 || o.NATS.Port > 65535) {
-		return configErr("nats.port: %d is not a port", o.NATS.Port)
+		return Errorf("nats.port: %d is not a port", o.NATS.Port)
 	}
 	if o.NATS.Replicas < 0 || o.NATS.Replicas > 5 {
-		return configErr("nats.replicas: must be 1 to 5, got %d", o.NATS.Replicas)
+		return Errorf("nats.replicas: must be 1 to 5, got %d", o.NATS.Replicas)
 	}
 	if o.MaxActionsPerEvent < 1 {
-		return configErr("max_actions_per_event: must be at least 1, got %d", o.MaxActionsPerEvent)
+		return Errorf("max_actions_per_event: must be at least 1, got %d", o.MaxActionsPerEvent)
 	}
 	if err := o.validatePolicy(); err != nil {
 		return err
@@ -303,20 +303,20 @@ func (o Options) validate() error {
 		return err
 	}
 	if o.NATS.LeaseTTL != 0 && (o.NATS.LeaseTTL < 300*time.Millisecond || o.NATS.LeaseTTL > 10*time.Minute) {
-		return configErr("nats.lease_ttl: %v is not between 300ms and 10m", o.NATS.LeaseTTL)
+		return Errorf("nats.lease_ttl: %v is not between 300ms and 10m", o.NATS.LeaseTTL)
 	}
 	chains := map[uint64]bool{}
 	for i, c := range o.Chains {
 		switch {
 		case c.ID == 0:
-			return configErr("chains[%d].id: required", i)
+			return Errorf("chains[%d].id: required", i)
 		case chains[c.ID]:
-			return configErr("chains[%d].id: chain %d is listed twice", i, c.ID)
+			return Errorf("chains[%d].id: chain %d is listed twice", i, c.ID)
 		case !hasScheme(c.RPC, "http://", "https://", "ws://", "wss://"):
-			return configErr("chains[%d].rpc: want an http(s):// or ws(s):// URL, got %q", i, c.RPC)
+			return Errorf("chains[%d].rpc: want an http(s):// or ws(s):// URL, got %q", i, c.RPC)
 		case c.WS != "" && !hasScheme(c.WS, "ws://", "wss://"):
 			// The URL may hold an API key: not repeated here.
-			return configErr("chains[%d].ws: want a ws(s):// URL", i)
+			return Errorf("chains[%d].ws: want a ws(s):// URL", i)
 		}
 		if err := c.validateSubmit(i); err != nil {
 			return err
@@ -336,7 +336,7 @@ func (o Options) validate() error {
 		safeOnly := s.SafeSignerOptions
 		safeOnly.Address = ""
 		if !safeOnly.empty() {
-			return configErr("signers.%s: chain_id, owners, executor and refresh_blocks are for kind: safe", name)
+			return Errorf("signers.%s: chain_id, owners, executor and refresh_blocks are for kind: safe", name)
 		}
 		if err := s.validate(name); err != nil {
 			return err
@@ -350,33 +350,33 @@ func (o Options) validate() error {
 	for _, pname := range sortedKeys(o.Protocols) {
 		p := o.Protocols[pname]
 		if !chains[p.ChainID] {
-			return configErr("protocols.%s.chain_id: chain %d is not in chains", pname, p.ChainID)
+			return Errorf("protocols.%s.chain_id: chain %d is not in chains", pname, p.ChainID)
 		}
 		if p.MinConfidence != nil && (*p.MinConfidence < 0 || *p.MinConfidence > 1) {
-			return configErr("protocols.%s.min_confidence: must be between 0 and 1, got %v", pname, *p.MinConfidence)
+			return Errorf("protocols.%s.min_confidence: must be between 0 and 1, got %v", pname, *p.MinConfidence)
 		}
 		if p.ApprovalMinConfidence != nil && (*p.ApprovalMinConfidence < 0 || *p.ApprovalMinConfidence > 1) {
-			return configErr("protocols.%s.approval_min_confidence: must be between 0 and 1, got %v", pname, *p.ApprovalMinConfidence)
+			return Errorf("protocols.%s.approval_min_confidence: must be between 0 and 1, got %v", pname, *p.ApprovalMinConfidence)
 		}
 		if p.Signer != "" && !hasSigner(p.Signer) {
-			return configErr("protocols.%s.signer: no signer named %q", pname, p.Signer)
+			return Errorf("protocols.%s.signer: no signer named %q", pname, p.Signer)
 		}
 		if len(p.Contracts) == 0 {
-			return configErr("protocols.%s.contracts: at least one contract is required", pname)
+			return Errorf("protocols.%s.contracts: at least one contract is required", pname)
 		}
 		for _, cname := range sortedKeys(p.Contracts) {
 			c := p.Contracts[cname]
 			if !isAddress(c.Address) {
-				return configErr("protocols.%s.contracts.%s.address: %q is not a 0x-prefixed 20-byte hex address", pname, cname, c.Address)
+				return Errorf("protocols.%s.contracts.%s.address: %q is not a 0x-prefixed 20-byte hex address", pname, cname, c.Address)
 			}
 			if c.Signer != "" && !hasSigner(c.Signer) {
-				return configErr("protocols.%s.contracts.%s.signer: no signer named %q", pname, cname, c.Signer)
+				return Errorf("protocols.%s.contracts.%s.signer: no signer named %q", pname, cname, c.Signer)
 			}
 			if err := c.validate(); err != nil {
-				return configErr("protocols.%s.contracts.%s.%v", pname, cname, err)
+				return Errorf("protocols.%s.contracts.%s.%v", pname, cname, err)
 			}
 			if c.Signer == "" && p.Signer == "" {
-				return configErr("protocols.%s.contracts.%s: no signer (set protocols.%s.signer)", pname, cname, pname)
+				return Errorf("protocols.%s.contracts.%s: no signer (set protocols.%s.signer)", pname, cname, pname)
 			}
 			if err := o.validateContractSafe(pname, cname, p, c); err != nil {
 				return err
@@ -388,25 +388,25 @@ func (o Options) validate() error {
 	}
 	for i, a := range o.Allowlist {
 		if !chains[a.ChainID] {
-			return configErr("allowlist[%d].chain_id: chain %d is not in chains", i, a.ChainID)
+			return Errorf("allowlist[%d].chain_id: chain %d is not in chains", i, a.ChainID)
 		}
-		if _, err := o.resolveContract(a.Contract); err != nil {
-			return configErr("allowlist[%d].contract: %v", i, err)
+		if _, err := o.ResolveContract(a.Contract); err != nil {
+			return Errorf("allowlist[%d].contract: %v", i, err)
 		}
 		if len(a.Functions) == 0 {
-			return configErr("allowlist[%d].functions: at least one function signature, like \"pause()\"", i)
+			return Errorf("allowlist[%d].functions: at least one function signature, like \"pause()\"", i)
 		}
 		for j, f := range a.Functions {
 			if !strings.HasSuffix(f, ")") || !strings.Contains(f, "(") {
-				return configErr("allowlist[%d].functions[%d]: %q is not a function signature like \"pause()\"", i, j, f)
+				return Errorf("allowlist[%d].functions[%d]: %q is not a function signature like \"pause()\"", i, j, f)
 			}
 		}
 	}
 	return nil
 }
 
-// resolveContract turns "protocol.contract" or a 0x address into an address.
-func (o Options) resolveContract(ref string) (common.Address, error) {
+// ResolveContract turns "protocol.contract" or a 0x address into an address.
+func (o Options) ResolveContract(ref string) (common.Address, error) {
 	if isAddress(ref) {
 		return common.HexToAddress(ref), nil
 	}

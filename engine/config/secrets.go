@@ -1,0 +1,119 @@
+package config
+
+import (
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// AuditOptions configure the audit log. Records are always written; a
+// signing key additionally signs each one, so an export can be verified
+// by anyone holding the public key (firebreak audit keygen makes a pair).
+type AuditOptions struct {
+	// SigningKeyEnv names the environment variable holding the hex ed25519
+	// seed; SigningKeyFile a file holding it. At most one; neither means
+	// unsigned records (the hash chain still holds).
+	SigningKeyEnv  string `yaml:"signing_key_env"`
+	SigningKeyFile string `yaml:"signing_key_file"`
+	// RetryFor bounds how long a record that has no event to hold back
+	// (a dead letter, a transaction change) is retried before it is
+	// reported lost; default 30s.
+	RetryFor time.Duration `yaml:"retry_for"`
+}
+
+func (a AuditOptions) validate() error {
+	if a.SigningKeyEnv != "" && a.SigningKeyFile != "" {
+		return Errorf("audit: set at most one of signing_key_env and signing_key_file")
+	}
+	if a.RetryFor < 0 {
+		return Errorf("audit.retry_for: must not be negative, got %s", a.RetryFor)
+	}
+	return nil
+}
+
+// auditSecrets lists the configured values that must never reach a record:
+// key material and Vault credentials from the environment and from files,
+// and the secret parts of URLs (API tokens in RPC paths and queries,
+// passwords).
+func (o Options) Secrets(auditKeyText string) []string {
+	var out []string
+	add := func(s string) {
+		s = strings.TrimSpace(s)
+		if s != "" {
+			out = append(out, s, strings.TrimPrefix(s, "0x"))
+		}
+	}
+	add(auditKeyText)
+	urls := []string{o.NATS.URL}
+	for _, s := range o.Signers {
+		envs, files := []string{s.KeyEnv, s.PassphraseEnv}, []string{s.KeyFile}
+		if v := s.Vault; v != nil {
+			envs = append(envs, v.Auth.TokenEnv, v.Auth.SecretIDEnv)
+			files = append(files, v.Auth.TokenFile, v.Auth.SecretIDFile, v.Auth.K8sTokenPath)
+			urls = append(urls, v.Address)
+		}
+		for _, name := range envs {
+			if name == "" {
+				continue
+			}
+			if v, ok := o.Env()(name); ok {
+				add(v)
+			}
+		}
+		for _, name := range files {
+			// A file that cannot be read here fails the signer's own
+			// start, with its own error.
+			if b, err := os.ReadFile(name); name != "" && err == nil && len(b) <= 16<<10 {
+				add(string(b))
+			}
+		}
+	}
+	for _, c := range o.Chains {
+		urls = append(urls, c.RPC, c.WS, c.PrivateRPC)
+		urls = append(urls, c.RPCURLs...)
+	}
+	for _, raw := range urls {
+		for _, one := range strings.Split(raw, ",") {
+			out = append(out, urlSecrets(strings.TrimSpace(one))...)
+		}
+	}
+	return out
+}
+
+// urlSecrets: a URL with credentials, a query or a path carries an API
+// token more often than not; the whole URL and each such part is secret.
+func urlSecrets(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return nil
+	}
+	var out []string
+	if p, ok := u.User.Password(); ok {
+		out = append(out, p)
+	}
+	if u.User != nil {
+		out = append(out, u.User.Username())
+	}
+	for _, vs := range u.Query() {
+		out = append(out, vs...)
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		// Short segments are route names (v3, rpc); tokens are long.
+		if len(seg) >= 16 {
+			out = append(out, seg)
+		}
+	}
+	if len(out) > 0 {
+		out = append(out, raw)
+	}
+	return out
+}
+
+// Env is LookupEnv, or an empty environment when it is not set.
+func (o Options) Env() func(string) (string, bool) {
+	if o.LookupEnv == nil {
+		return func(string) (string, bool) { return "", false }
+	}
+	return o.LookupEnv
+}
