@@ -19,7 +19,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
-	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // auditKey reads the configured signing key. Neither the key nor the file
@@ -71,7 +71,7 @@ func (e *Engine) openAudit(ctx context.Context, js jetstream.JetStream) (*audito
 	if pub := l.PublicKey(); pub != nil {
 		e.log.Info("audit log signing", "public_key", hex.EncodeToString(pub), "key_id", audit.KeyID(pub))
 	}
-	a := &auditor{log: l, l: e.log, lastSeen: map[string]submit.Record{}, queue: make(chan audit.Entry, auditQueue), done: make(chan struct{})}
+	a := &auditor{log: l, l: e.log, lastSeen: map[string]record.Record{}, queue: make(chan audit.Entry, auditQueue), done: make(chan struct{})}
 	// The queue outlives Run's context so the last changes (a mined
 	// transaction at shutdown) are still written; close bounds the wait.
 	var cancel context.CancelFunc
@@ -108,7 +108,7 @@ type auditor struct {
 
 	mu sync.Mutex
 	// lastSeen is each unfinished action's last recorded change.
-	lastSeen map[string]submit.Record
+	lastSeen map[string]record.Record
 
 	queue  chan audit.Entry
 	ctx    context.Context
@@ -145,7 +145,7 @@ func decisionID(eventID, revision string) string {
 
 // planned records an intent; already means an earlier delivery recorded
 // it.
-func (a *auditor) planned(ctx context.Context, in submit.Intent, already bool) error {
+func (a *auditor) planned(ctx context.Context, in record.Intent, already bool) error {
 	_, err := a.log.Append(ctx, audit.Entry{
 		Kind: audit.KindPlanned, EventID: in.EventID, Protocol: in.Protocol, ActionID: in.ID,
 		Data: audit.PlannedData{Intent: in, AlreadyRecorded: already},
@@ -169,7 +169,7 @@ type ApprovalData struct {
 // it released. Nothing waits on these records: the owners' signatures are
 // in the approvals bucket already, and the transaction's own records
 // follow through the submitter.
-func (a *auditor) approved(ctx context.Context, ap approval.Approval, in submit.Intent) {
+func (a *auditor) approved(ctx context.Context, ap approval.Approval, in record.Intent) {
 	d := ApprovalData{ApprovalID: ap.ID, Safe: ap.Safe.Hex(), SafeNonce: ap.Tx.Nonce, SafeTxHash: ap.Hash.Hex(), Threshold: ap.Threshold, Reason: ap.Reason}
 	for _, sig := range ap.Signatures {
 		d.SignedBy = append(d.SignedBy, sig.Owner.Hex())
@@ -196,7 +196,7 @@ func (a *auditor) Duplicate(ctx context.Context, ev event.Event) {
 // change of an action. The kind comes from the state and from what moved
 // since the last change (a new bump, a new reorg, a new warning); states
 // the submitter adds later are recorded under their own name.
-func (a *auditor) actionChanged(ctx context.Context, rec submit.Record) {
+func (a *auditor) actionChanged(ctx context.Context, rec record.Record) {
 	a.mu.Lock()
 	prev, seen := a.lastSeen[rec.ID]
 	kind := actionKind(rec.State)
@@ -204,7 +204,7 @@ func (a *auditor) actionChanged(ctx context.Context, rec submit.Record) {
 	case seen && rec.Reorgs > prev.Reorgs:
 		kind = audit.KindReorged
 	case seen && rec.Bumps > prev.Bumps, seen && rec.TxHash != nil && prev.TxHash != nil && *rec.TxHash != *prev.TxHash &&
-		(rec.State == submit.Signed || rec.State == submit.Sent):
+		(rec.State == record.Signed || rec.State == record.Sent):
 		kind = audit.KindBumped
 	case rec.Warning != "" && rec.Warning != prev.Warning:
 		kind = audit.KindWarning
@@ -218,17 +218,17 @@ func (a *auditor) actionChanged(ctx context.Context, rec submit.Record) {
 	a.mustAppend(ctx, audit.Entry{Kind: kind, EventID: rec.EventID, Protocol: rec.Protocol, ActionID: rec.ID, Data: audit.ActionData{Action: rec}})
 }
 
-func actionKind(s submit.State) audit.Kind {
+func actionKind(s record.State) audit.Kind {
 	switch s {
-	case submit.Signed:
+	case record.Signed:
 		return audit.KindSigned
-	case submit.Sent:
+	case record.Sent:
 		return audit.KindSent
-	case submit.Included:
+	case record.Included:
 		return audit.KindIncluded
-	case submit.Mined:
+	case record.Mined:
 		return audit.KindMined
-	case submit.Failed:
+	case record.Failed:
 		return audit.KindFailed
 	}
 	k := []byte(strings.ToLower(string(s)))

@@ -18,7 +18,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
-	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 func TestAuditConfig(t *testing.T) {
@@ -106,14 +106,14 @@ func TestAuditSecrets(t *testing.T) {
 
 func TestActionKind(t *testing.T) {
 	for _, tt := range []struct {
-		state submit.State
+		state record.State
 		want  audit.Kind
 	}{
-		{submit.Signed, audit.KindSigned},
-		{submit.Sent, audit.KindSent},
-		{submit.Mined, audit.KindMined},
-		{submit.Failed, audit.KindFailed},
-		{submit.Included, audit.KindIncluded},
+		{record.Signed, audit.KindSigned},
+		{record.Sent, audit.KindSent},
+		{record.Mined, audit.KindMined},
+		{record.Failed, audit.KindFailed},
+		{record.Included, audit.KindIncluded},
 		{"confirmed", audit.KindConfirmed},
 		{"reorged", audit.KindReorged},
 		{"Replaced.By Other", "replaced_by_other"},
@@ -162,24 +162,24 @@ func TestActionChangesBecomeRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	h1, h2, h3 := common.HexToHash("0x01"), common.HexToHash("0x02"), common.HexToHash("0x03")
-	base := submit.Record{Intent: submit.Intent{ID: "act-0", EventID: "ev-1", Protocol: "demo"}}
+	base := record.Record{Intent: record.Intent{ID: "act-0", EventID: "ev-1", Protocol: "demo"}}
 	for _, step := range []struct {
-		state         submit.State
+		state         record.State
 		hash          *common.Hash
 		bumps, reorgs int
 		warning       string
 	}{
-		{submit.Signed, &h1, 0, 0, ""},
-		{submit.Sent, &h1, 0, 0, ""},
-		{submit.Signed, &h2, 0, 0, ""}, // a new hash before the submitter counted bumps
-		{submit.Sent, &h2, 0, 0, ""},
-		{submit.Sent, &h3, 1, 0, ""},
-		{submit.Sent, &h3, 1, 0, "fee cap 100 gwei blocks a replacement"},
-		{submit.Included, &h3, 1, 0, "fee cap 100 gwei blocks a replacement"},
-		{submit.Sent, &h3, 1, 1, ""},
-		{submit.Included, &h3, 1, 1, ""},
+		{record.Signed, &h1, 0, 0, ""},
+		{record.Sent, &h1, 0, 0, ""},
+		{record.Signed, &h2, 0, 0, ""}, // a new hash before the submitter counted bumps
+		{record.Sent, &h2, 0, 0, ""},
+		{record.Sent, &h3, 1, 0, ""},
+		{record.Sent, &h3, 1, 0, "fee cap 100 gwei blocks a replacement"},
+		{record.Included, &h3, 1, 0, "fee cap 100 gwei blocks a replacement"},
+		{record.Sent, &h3, 1, 1, ""},
+		{record.Included, &h3, 1, 1, ""},
 		{"finalized", &h3, 1, 1, ""},
-		{submit.Mined, &h3, 1, 1, ""},
+		{record.Mined, &h3, 1, 1, ""},
 	} {
 		rec := base
 		rec.State, rec.TxHash, rec.Bumps, rec.Reorgs, rec.Warning = step.state, step.hash, step.bumps, step.reorgs, step.warning

@@ -35,6 +35,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/policies"
@@ -78,7 +79,7 @@ type Engine struct {
 	natsURL string
 	nc      *nats.Conn
 	cons    *ingest.Consumer
-	store   *submit.Store
+	store   *record.Store
 	planner *Planner
 	sub     *submit.Submitter
 	safes   *safeRunner
@@ -181,7 +182,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	if _, err := ingest.EnsureStream(ctx, js, ingest.StreamOptions{Replicas: e.opts.NATS.Replicas, MaxAge: 30 * 24 * time.Hour}); err != nil {
 		return err
 	}
-	store, err := submit.NewStore(ctx, js, e.opts.NATS.Replicas)
+	store, err := record.NewStore(ctx, js, e.opts.NATS.Replicas)
 	if err != nil {
 		return err
 	}
@@ -214,13 +215,13 @@ func (e *Engine) Run(ctx context.Context) error {
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
 	submitOpts.OnChange = auditor.actionChanged
-	var adopt func(submit.Record, uint64) // set once the pipeline exists, before Start
+	var adopt func(record.Record, uint64) // set once the pipeline exists, before Start
 	if e.opts.NATS.URL != "" {
 		// An external NATS may serve several engines: senders are leased.
 		if submitOpts.Leases, err = e.openLeases(ctx, js); err != nil {
 			return err
 		}
-		submitOpts.Adopt = func(rec submit.Record, rev uint64) { adopt(rec, rev) }
+		submitOpts.Adopt = func(rec record.Record, rev uint64) { adopt(rec, rev) }
 	}
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
 	p := &pipeline{Planner: planner, store: store, notifier: notifier{nc: nc}, safes: safes, audit: auditor, shadow: shadowExec}
@@ -234,19 +235,19 @@ func (e *Engine) Run(ctx context.Context) error {
 		sub.Start(runCtx)
 	}
 	e.sub = sub
-	p.spawn = func(rec submit.Record, rev uint64) {
+	p.spawn = func(rec record.Record, rev uint64) {
 		wg.Go(func() { _, _ = sub.Execute(runCtx, rec, rev) })
 	}
 	if !e.opts.Shadow {
-		p.prepare = func(in submit.Intent) { sub.Prepare(runCtx, in) }
+		p.prepare = func(in record.Intent) { sub.Prepare(runCtx, in) }
 	}
-	adopt = func(rec submit.Record, rev uint64) {
+	adopt = func(rec record.Record, rev uint64) {
 		if !p.resumeSafe(runCtx, rec, rev) {
 			p.spawn(rec, rev)
 		}
 	}
 	if safes != nil {
-		safes.execute = func(rec submit.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
+		safes.execute = func(rec record.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
 		safes.goFn = wg.Go
 		safes.audit = auditor
 	}
@@ -304,7 +305,7 @@ func (e *Engine) Outcome(ctx context.Context, eventID string) (Outcome, error) {
 func (e *Engine) SubmitStats() submit.Stats { return e.sub.Stats() }
 
 // Action returns the recorded state of an action.
-func (e *Engine) Action(ctx context.Context, actionID string) (submit.Record, error) {
+func (e *Engine) Action(ctx context.Context, actionID string) (record.Record, error) {
 	rec, _, err := e.store.Get(ctx, actionID)
 	return rec, err
 }
@@ -396,12 +397,12 @@ func (p *Planner) Plan(ctx context.Context, ev event.Event) (Outcome, error) {
 // pipeline is the per-event path of a running engine.
 type pipeline struct {
 	*Planner
-	store *submit.Store
+	store *record.Store
 	audit *auditor
-	spawn func(submit.Record, uint64)
+	spawn func(record.Record, uint64)
 	// prepare, when set, starts the submitter's read-only work on an
 	// intent (its gas estimate) while the intent is audited and recorded.
-	prepare  func(submit.Intent)
+	prepare  func(record.Intent)
 	notifier notifier
 	safes    *safeRunner
 	// shadow, when set, replaces recording and sending (Options.Shadow).
@@ -439,7 +440,7 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	}
 
 	type started struct {
-		rec submit.Record
+		rec record.Record
 		rev uint64
 	}
 	var toStart []started
@@ -518,8 +519,8 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 }
 
 // intentOf is the intent of the i-th action of ev, whose key is key.
-func intentOf(ev event.Event, key string, i int, a ActionOutcome) submit.Intent {
-	return submit.Intent{
+func intentOf(ev event.Event, key string, i int, a ActionOutcome) record.Intent {
+	return record.Intent{
 		ID: fmt.Sprintf("%s-%d", key, i), EventID: ev.ID, Protocol: a.Request.Protocol, Type: a.Request.Type, Rule: a.Request.Rule,
 		ChainID: a.ChainID, To: a.To, Function: a.Function, Data: a.Data, Signer: a.Signer,
 	}

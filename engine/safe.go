@@ -23,7 +23,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
-	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/policies"
 	"github.com/firebreak-dev/firebreak/signer"
 	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
@@ -59,12 +59,12 @@ type safeRunner struct {
 	log       *slog.Logger
 	now       func() time.Time
 	poll      time.Duration
-	store     *submit.Store
+	store     *record.Store
 	approvals *approval.Store
 	lanes     map[string]*safeLane
 	// execute runs an action until it is final (the submitter); goFn runs
 	// a function in a goroutine the engine waits for.
-	execute func(rec submit.Record, rev uint64)
+	execute func(rec record.Record, rev uint64)
 	goFn    func(func())
 	// audit records completed approvals and the intents they release.
 	audit *auditor
@@ -102,7 +102,7 @@ func presignKey(to common.Address, data []byte) string {
 	return to.Hex() + ":" + common.Bytes2Hex(data)
 }
 
-func newSafeRunner(opts config.Options, signers map[string]signer.Signer, chains map[uint64]safeChain, store *submit.Store, approvals *approval.Store, log *slog.Logger, now func() time.Time) (*safeRunner, error) {
+func newSafeRunner(opts config.Options, signers map[string]signer.Signer, chains map[uint64]safeChain, store *record.Store, approvals *approval.Store, log *slog.Logger, now func() time.Time) (*safeRunner, error) {
 	r := &safeRunner{log: log, now: now, poll: opts.SafePoll, store: store, approvals: approvals, lanes: map[string]*safeLane{}}
 	if r.poll <= 0 {
 		r.poll = time.Second
@@ -179,7 +179,7 @@ func (r *safeRunner) isSafe(name string) bool {
 
 // laneFor returns the lane whose Safe is the target of rec, for actions
 // resumed after a restart.
-func (r *safeRunner) laneFor(rec submit.Record) *safeLane {
+func (r *safeRunner) laneFor(rec record.Record) *safeLane {
 	if r == nil {
 		return nil
 	}
@@ -229,7 +229,7 @@ func (l *safeLane) checkHash(ctx context.Context, tx safesigner.Tx) error {
 // execTransaction intent to record and start (holding the lane until
 // release), or an approval to wait for.
 type safePrepared struct {
-	intent    *submit.Intent
+	intent    *record.Intent
 	release   func()
 	approval  string
 	presigned bool
@@ -240,7 +240,7 @@ type safePrepared struct {
 // prepare wraps in (the inner call, signed by a Safe signer) for
 // execution through the Safe. It signs nothing when in's call is
 // pre-signed for the Safe's current nonce.
-func (r *safeRunner) prepare(ctx context.Context, in submit.Intent, requireApproval bool, log *slog.Logger) (safePrepared, error) {
+func (r *safeRunner) prepare(ctx context.Context, in record.Intent, requireApproval bool, log *slog.Logger) (safePrepared, error) {
 	l := r.lanes[in.Signer]
 	if requireApproval {
 		st, err := l.safe.State(ctx)
@@ -319,7 +319,7 @@ func (r *safeRunner) prepare(ctx context.Context, in submit.Intent, requireAppro
 
 // wrap is the intent the submitter sends: execTransaction on the Safe,
 // from the executor.
-func (r *safeRunner) wrap(l *safeLane, in submit.Intent, calldata []byte) submit.Intent {
+func (r *safeRunner) wrap(l *safeLane, in record.Intent, calldata []byte) record.Intent {
 	in.To, in.Data, in.Signer = l.safe.Address(), calldata, l.executor
 	in.Function = "execTransaction:" + in.Function
 	return in
@@ -327,7 +327,7 @@ func (r *safeRunner) wrap(l *safeLane, in submit.Intent, calldata []byte) submit
 
 // park records the Safe transaction as an approval waiting for the
 // missing owner signatures.
-func (r *safeRunner) park(ctx context.Context, l *safeLane, in submit.Intent, tx safesigner.Tx, st safesigner.State, sigs []safesigner.Signature, reason string, log *slog.Logger) (safePrepared, error) {
+func (r *safeRunner) park(ctx context.Context, l *safeLane, in record.Intent, tx safesigner.Tx, st safesigner.State, sigs []safesigner.Signature, reason string, log *slog.Logger) (safePrepared, error) {
 	now := r.now()
 	a := approval.Approval{
 		ID: in.ID, EventID: in.EventID, Protocol: in.Protocol, Type: in.Type, Rule: in.Rule,
@@ -541,7 +541,7 @@ func (r *safeRunner) executeApproval(ctx context.Context, l *safeLane, id string
 		r.finishApproval(ctx, id, approval.Failed, err.Error())
 		return
 	}
-	in := r.wrap(l, submit.Intent{
+	in := r.wrap(l, record.Intent{
 		ID: a.ID, EventID: a.EventID, Protocol: a.Protocol, Type: a.Type, Rule: a.Rule,
 		ChainID: a.ChainID, To: a.Tx.To, Function: a.Function, Data: a.Tx.Data,
 	}, data)
@@ -623,7 +623,7 @@ func safeRefusal(err error) bool {
 // execTransaction intent to record (holding the Safe's lane), or no intent
 // when the action waits for approval, was handled by an earlier delivery,
 // or was refused (a, then, says why).
-func (p *pipeline) throughSafe(ctx context.Context, a *ActionOutcome, in submit.Intent, requireApproval bool, log *slog.Logger) (safePrepared, error) {
+func (p *pipeline) throughSafe(ctx context.Context, a *ActionOutcome, in record.Intent, requireApproval bool, log *slog.Logger) (safePrepared, error) {
 	sp, err := p.safes.prepare(ctx, in, requireApproval, log)
 	switch {
 	case err != nil && safeRefusal(err):
@@ -644,7 +644,7 @@ func (p *pipeline) throughSafe(ctx context.Context, a *ActionOutcome, in submit.
 
 // resumeSafe resumes an unfinished execTransaction action in its Safe's
 // lane, so nothing new is built on that Safe until it is final.
-func (p *pipeline) resumeSafe(ctx context.Context, rec submit.Record, rev uint64) bool {
+func (p *pipeline) resumeSafe(ctx context.Context, rec record.Record, rev uint64) bool {
 	l := p.safes.laneFor(rec)
 	if l == nil {
 		return false
@@ -661,7 +661,7 @@ func (p *pipeline) resumeSafe(ctx context.Context, rec submit.Record, rev uint64
 }
 
 // spawn starts a recorded action and releases its lane when it is final.
-func (r *safeRunner) spawn(rec submit.Record, rev uint64, release func()) {
+func (r *safeRunner) spawn(rec record.Record, rev uint64, release func()) {
 	r.goFn(func() {
 		defer release()
 		r.execute(rec, rev)

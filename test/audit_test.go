@@ -18,7 +18,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
-	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/signer/vault"
 	"github.com/firebreak-dev/firebreak/test/vaulttest"
 )
@@ -81,7 +81,7 @@ func TestAuditTellsTheStoryOfACriticalEvent(t *testing.T) {
 	s.publish(ev)
 	out := s.outcome(ev.ID)
 	rec := s.action(out.Actions[0].ActionID)
-	if rec.State != submit.Mined {
+	if rec.State != record.Mined {
 		t.Fatalf("action = %+v, want mined", rec)
 	}
 	rd, err := audit.NewReader(s.ctx, s.js)
@@ -212,7 +212,7 @@ func TestNoSecretEntersTheAuditLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := s.action(s.outcome(ev.ID).Actions[0].ActionID)
-	if rec.State != submit.Mined {
+	if rec.State != record.Mined {
 		t.Fatalf("action = %+v, want mined", rec)
 	}
 	rd, err := audit.NewReader(s.ctx, s.js)
@@ -276,7 +276,7 @@ func TestEventWaitsForTheAuditLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := s.action(s.outcome(ev.ID).Actions[0].ActionID)
-	if rec.State != submit.Mined || !s.paused() {
+	if rec.State != record.Mined || !s.paused() {
 		t.Fatalf("after the audit log came back: %+v", rec)
 	}
 	rd, err := audit.NewReader(s.ctx, s.js)

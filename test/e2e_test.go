@@ -13,7 +13,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
-	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // A critical event pauses the vault whichever way the engine follows the
@@ -44,7 +44,7 @@ func TestCriticalEventPausesVault(t *testing.T) {
 				t.Fatalf("actions = %+v, want one allowed pause", out.Actions)
 			}
 			rec := s.action(out.Actions[0].ActionID)
-			if rec.State != submit.Mined || rec.Status != 1 {
+			if rec.State != record.Mined || rec.Status != 1 {
 				t.Fatalf("action = %+v, want mined successfully", rec)
 			}
 			if rec.From != s.guardian.Address() {
@@ -114,7 +114,7 @@ func TestMalformedEventIsDeadLetteredAndEngineKeepsRunning(t *testing.T) {
 	if len(out.Actions) != 1 {
 		t.Fatalf("actions = %+v, want one", out.Actions)
 	}
-	if rec := s.action(out.Actions[0].ActionID); rec.State != submit.Mined || !s.paused() {
+	if rec := s.action(out.Actions[0].ActionID); rec.State != record.Mined || !s.paused() {
 		t.Fatalf("after a malformed event the engine did not pause: %+v", rec)
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
-	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // Two engine instances share one NATS server (as replicas on a NATS
@@ -75,7 +75,7 @@ func TestTwoInstancesShareOneSender(t *testing.T) {
 	nonces := map[uint64]string{}
 	for _, id := range ids {
 		rec := s.action(id)
-		if rec.State != submit.Mined || rec.Status != 1 || len(rec.Attempts) != 1 {
+		if rec.State != record.Mined || rec.Status != 1 || len(rec.Attempts) != 1 {
 			t.Fatalf("action %s: %s, status %d, %d attempts; want mined at the first attempt", id, rec.State, rec.Status, len(rec.Attempts))
 		}
 		if other, dup := nonces[*rec.Nonce]; dup {

@@ -19,7 +19,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
-	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/policies"
 )
 
@@ -78,7 +78,7 @@ func TestBurstOverRateLimitSendsNothingMore(t *testing.T) {
 	if len(out.Actions) != 1 || out.Actions[0].Outcome != guard.Allowed {
 		t.Fatalf("first revoke: %+v", out.Actions)
 	}
-	if rec := s.action(out.Actions[0].ActionID); rec.State != submit.Mined || rec.Status != 1 {
+	if rec := s.action(out.Actions[0].ActionID); rec.State != record.Mined || rec.Status != 1 {
 		t.Fatalf("first revoke not mined: %+v", rec)
 	}
 	if s.hasRole("OPERATOR_ROLE", operator) {
@@ -225,7 +225,7 @@ actions contains {"type": "pause", "protocol": input.protocol, "contract": "vaul
 	if len(out.Actions) != 1 || out.Actions[0].Outcome != guard.Allowed || out.Decision.Rules[0] != "drill_pause" {
 		t.Fatalf("after a valid reload: %+v", out.Actions)
 	}
-	if rec := s.action(out.Actions[0].ActionID); rec.State != submit.Mined || !s.paused() {
+	if rec := s.action(out.Actions[0].ActionID); rec.State != record.Mined || !s.paused() {
 		t.Fatalf("the new policy's pause did not land: %+v", rec)
 	}
 }

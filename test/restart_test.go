@@ -24,7 +24,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
-	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // TestKilledEngineResumesWithoutSecondTransaction runs the real firebreak
@@ -91,7 +91,7 @@ allowlist:
 	if _, err := ingest.Publish(ctx, js, ev); err != nil {
 		t.Fatal(err)
 	}
-	sent := waitRecord(t, ctx, js, func(r submit.Record) bool { return r.EventID == ev.ID && r.State == submit.Sent })
+	sent := waitRecord(t, ctx, js, func(r record.Record) bool { return r.EventID == ev.ID && r.State == record.Sent })
 	first.kill()
 
 	// While the engine is dead the base fee jumps past the broadcast
@@ -106,7 +106,7 @@ allowlist:
 	second := startServe(t, ctx, bin, cfgPath)
 	defer second.stop()
 	js = connectJS(t, ctx, natsURL)
-	var rec submit.Record
+	var rec record.Record
 	for {
 		r, ok := getRecord(ctx, js, sent.ID)
 		if ok && r.State.Final() {
@@ -120,10 +120,10 @@ allowlist:
 			rpcCall("evm_mine")
 		}
 	}
-	if rec.State != submit.Mined || rec.Status != 1 {
+	if rec.State != record.Mined || rec.Status != 1 {
 		t.Fatalf("record = %+v, want mined", rec)
 	}
-	if len(rec.Attempts) < 2 || rec.Attempts[0].Hash != *sent.TxHash || rec.Attempts[0].Status != submit.AttemptReplaced {
+	if len(rec.Attempts) < 2 || rec.Attempts[0].Hash != *sent.TxHash || rec.Attempts[0].Status != record.AttemptReplaced {
 		t.Errorf("attempts = %+v, want the first engine's transaction replaced by a bump of the second", rec.Attempts)
 	}
 	for _, a := range rec.Attempts {
@@ -192,7 +192,7 @@ func connectJS(t *testing.T, ctx context.Context, url string) jetstream.JetStrea
 		if err == nil {
 			js, err := jetstream.New(nc)
 			if err == nil {
-				if _, err = js.KeyValue(ctx, submit.ActionsBucket); err == nil {
+				if _, err = js.KeyValue(ctx, record.ActionsBucket); err == nil {
 					if _, err = js.Stream(ctx, ingest.Stream); err == nil {
 						t.Cleanup(nc.Close)
 						return js
@@ -209,9 +209,9 @@ func connectJS(t *testing.T, ctx context.Context, url string) jetstream.JetStrea
 	}
 }
 
-func getRecord(ctx context.Context, js jetstream.JetStream, id string) (submit.Record, bool) {
-	var rec submit.Record
-	kv, err := js.KeyValue(ctx, submit.ActionsBucket)
+func getRecord(ctx context.Context, js jetstream.JetStream, id string) (record.Record, bool) {
+	var rec record.Record
+	kv, err := js.KeyValue(ctx, record.ActionsBucket)
 	if err != nil {
 		return rec, false
 	}
@@ -223,9 +223,9 @@ func getRecord(ctx context.Context, js jetstream.JetStream, id string) (submit.R
 }
 
 // waitRecord watches the actions bucket until a record satisfies ok.
-func waitRecord(t *testing.T, ctx context.Context, js jetstream.JetStream, ok func(submit.Record) bool) submit.Record {
+func waitRecord(t *testing.T, ctx context.Context, js jetstream.JetStream, ok func(record.Record) bool) record.Record {
 	t.Helper()
-	kv, err := js.KeyValue(ctx, submit.ActionsBucket)
+	kv, err := js.KeyValue(ctx, record.ActionsBucket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func waitRecord(t *testing.T, ctx context.Context, js jetstream.JetStream, ok fu
 			if e == nil {
 				continue
 			}
-			var rec submit.Record
+			var rec record.Record
 			if json.Unmarshal(e.Value(), &rec) == nil && ok(rec) {
 				return rec
 			}

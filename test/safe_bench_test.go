@@ -15,7 +15,7 @@ import (
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/config"
-	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // BenchmarkSafeEventToBroadcast measures, on anvil with a real 2-of-3 Safe
@@ -82,7 +82,7 @@ func benchPauses(b *testing.B, s *stack, ready func()) {
 		}
 		rec := s.action(out.Actions[0].ActionID)
 		b.StopTimer()
-		if rec.State != submit.Mined || rec.Status != 1 {
+		if rec.State != record.Mined || rec.Status != 1 {
 			b.Fatalf("action %+v", rec)
 		}
 		lat = append(lat, rec.SentAt.Sub(start))

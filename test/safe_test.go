@@ -27,7 +27,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/signer"
 	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
 )
@@ -240,7 +240,7 @@ func TestSafeCriticalEventPausesVaultThroughExecTransaction(t *testing.T) {
 		t.Fatalf("actions = %+v, want one allowed pause with no approval", out.Actions)
 	}
 	rec := s.action(out.Actions[0].ActionID)
-	if rec.State != submit.Mined || rec.Status != 1 {
+	if rec.State != record.Mined || rec.Status != 1 {
 		t.Fatalf("action = %+v, want mined successfully", rec)
 	}
 	if rec.To != s.safeDemo.Safe || rec.From != s.guardian.Address() || rec.Function != "execTransaction:pause()" {
@@ -361,7 +361,7 @@ signers:
 		t.Errorf("a second approve by the same owner: %v\n%s", err, out)
 	}
 	rec := s.action(id)
-	if rec.State != submit.Mined || rec.Status != 1 || rec.To != s.safeDemo.Safe || !s.paused() {
+	if rec.State != record.Mined || rec.Status != 1 || rec.To != s.safeDemo.Safe || !s.paused() {
 		t.Fatalf("action = %+v, paused %v; want the approved pause mined", rec, s.paused())
 	}
 	s.approval(id, func(a engine.ApprovalStatus) bool { return a.State == approval.Executed })
@@ -449,7 +449,7 @@ func TestSafePresignedPauseSignsNothingOnTheHotPath(t *testing.T) {
 		t.Fatalf("actions = %+v, want one", out.Actions)
 	}
 	rec := s.action(out.Actions[0].ActionID)
-	if rec.State != submit.Mined || rec.Status != 1 || !s.paused() {
+	if rec.State != record.Mined || rec.Status != 1 || !s.paused() {
 		t.Fatalf("action = %+v, want the pre-signed pause mined", rec)
 	}
 	// The hot path would have signed exactly this digest: the pause at
@@ -524,7 +524,7 @@ actions contains {"type": "freeze_bridge", "protocol": input.protocol, "contract
 		t.Fatalf("actions = %+v, want pause and freeze", out.Actions)
 	}
 	for _, a := range out.Actions {
-		if rec := s.action(a.ActionID); rec.State != submit.Mined || rec.Status != 1 {
+		if rec := s.action(a.ActionID); rec.State != record.Mined || rec.Status != 1 {
 			t.Fatalf("action %s = %+v, want mined", a.ActionID, rec)
 		}
 	}
@@ -556,7 +556,7 @@ func TestSafeDecisionRequiringApprovalWaitsForHumans(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if rec := s.action(a.ID); rec.State != submit.Mined || !s.paused() {
+	if rec := s.action(a.ID); rec.State != record.Mined || !s.paused() {
 		t.Fatalf("action = %+v, want the approved pause mined", rec)
 	}
 }

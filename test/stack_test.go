@@ -21,8 +21,8 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
-	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/signer"
 	"github.com/firebreak-dev/firebreak/signer/local"
 )
@@ -213,7 +213,7 @@ func (s *stack) outcome(id string) engine.Outcome {
 }
 
 // action waits until an action is final.
-func (s *stack) action(id string) submit.Record {
+func (s *stack) action(id string) record.Record {
 	s.t.Helper()
 	for {
 		rec, err := s.engine.Action(s.ctx, id)

@@ -24,8 +24,8 @@ import (
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
-	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/signer"
 )
 
@@ -93,7 +93,7 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 	opts.Allowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"revokeRole(bytes32,address)"}}}
 	eng := runEngine(b, ctx, opts, slog.New(slog.NewTextHandler(testWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	js := dialJS(b, eng.NATSURL())
-	kv, err := js.KeyValue(ctx, submit.ActionsBucket)
+	kv, err := js.KeyValue(ctx, record.ActionsBucket)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -107,8 +107,8 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 	var stage [3][]time.Duration
 	b.ResetTimer()
 	mined := 0                           // actions seen mined
-	latest := map[string]submit.Record{} // by action id
-	next := func(i int) submit.Record {
+	latest := map[string]record.Record{} // by action id
+	next := func(i int) record.Record {
 		for {
 			var e jetstream.KeyValueEntry
 			select {
@@ -116,7 +116,7 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 			case <-ctx.Done():
 				var stuck []string
 				for id, r := range latest {
-					if r.State != submit.Mined {
+					if r.State != record.Mined {
 						stuck = append(stuck, fmt.Sprintf("%s %s (nonce %v, %d attempts, warning %q)", id, r.State, r.Nonce, len(r.Attempts), r.Warning))
 					}
 				}
@@ -125,14 +125,14 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 			if e == nil {
 				continue
 			}
-			var rec submit.Record
+			var rec record.Record
 			if err := json.Unmarshal(e.Value(), &rec); err != nil {
 				b.Fatal(err)
 			}
-			if rec.State == submit.Failed {
+			if rec.State == record.Failed {
 				b.Fatalf("event %d: action %s failed: %s", i, rec.ID, rec.Error)
 			}
-			if rec.State == submit.Mined {
+			if rec.State == record.Mined {
 				mined++
 			}
 			latest[rec.ID] = rec
@@ -163,7 +163,7 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 			if rec.EventID != ev.ID {
 				continue
 			}
-			if rec.State == submit.Sent {
+			if rec.State == record.Sent {
 				lat = append(lat, rec.SentAt.Sub(published))
 				stage[0] = append(stage[0], rec.CreatedAt.Sub(published))
 				stage[1] = append(stage[1], rec.Attempts[0].At.Sub(rec.CreatedAt))

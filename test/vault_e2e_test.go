@@ -17,7 +17,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/signer/vault"
 	"github.com/firebreak-dev/firebreak/test/vaulttest"
 )
@@ -52,7 +52,7 @@ func pauseAndCheckSender(t *testing.T, s *stack, id string, want common.Address)
 		t.Fatalf("actions = %+v, want one allowed pause", out.Actions)
 	}
 	rec := s.action(out.Actions[0].ActionID)
-	if rec.State != submit.Mined || rec.Status != 1 {
+	if rec.State != record.Mined || rec.Status != 1 {
 		t.Fatalf("action = %+v, want mined", rec)
 	}
 	tx, _, err := s.client.TransactionByHash(s.ctx, *rec.TxHash)
@@ -114,12 +114,12 @@ func importedVaultKey(t *testing.T, srv *vaulttest.Server) (common.Address, func
 
 // waitWarning waits until the action records a warning containing want,
 // while it is still not sent.
-func (s *stack) waitWarning(id, want string) submit.Record {
+func (s *stack) waitWarning(id, want string) record.Record {
 	s.t.Helper()
 	for {
 		rec, err := s.engine.Action(s.ctx, id)
 		if err == nil && strings.Contains(rec.Warning, want) {
-			if rec.State != submit.Pending {
+			if rec.State != record.Pending {
 				s.t.Fatalf("action is %s while its signer is unavailable, want pending", rec.State)
 			}
 			return rec
@@ -176,7 +176,7 @@ func TestVaultSealedOrStoppedActionWaitsAndRecovers(t *testing.T) {
 
 			tc.heal(srv, g)
 			rec = s.action(id)
-			if rec.State != submit.Mined || rec.Status != 1 || rec.Warning != "" {
+			if rec.State != record.Mined || rec.Status != 1 || rec.Warning != "" {
 				t.Fatalf("after Vault came back: %+v, want mined with the warning cleared", rec)
 			}
 			if n := s.sent(addr); n != 1 || !s.paused() {
@@ -292,7 +292,7 @@ func TestVaultRefusalsFailWithSpecificErrors(t *testing.T) {
 
 			tc.break_(t, srv, tok.Auth.ClientToken)
 			rec := s.action(s.pauseAction("vault-" + strings.ReplaceAll(tc.name, " ", "-")))
-			if rec.State != submit.Failed || !strings.Contains(strings.ToLower(rec.Error), tc.wantErr) {
+			if rec.State != record.Failed || !strings.Contains(strings.ToLower(rec.Error), tc.wantErr) {
 				t.Fatalf("action = %s %q, want failed with %q", rec.State, rec.Error, tc.wantErr)
 			}
 			if strings.Contains(rec.Error, tok.Auth.ClientToken) {
@@ -305,7 +305,7 @@ func TestVaultRefusalsFailWithSpecificErrors(t *testing.T) {
 				// The engine kept running: with the key back, the next event acts.
 				reimport()
 				rec := s.action(s.pauseAction("vault-key-back"))
-				if rec.State != submit.Mined || !s.paused() {
+				if rec.State != record.Mined || !s.paused() {
 					t.Fatalf("after the key came back: %+v", rec)
 				}
 			}

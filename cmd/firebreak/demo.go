@@ -22,8 +22,8 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
-	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/signer"
 	"github.com/firebreak-dev/firebreak/signer/local"
 )
@@ -236,7 +236,7 @@ func demo(ctx context.Context, anvilBin string, withSafe bool, progress func(str
 	if err != nil {
 		return rep, err
 	}
-	if rec.State != submit.Mined {
+	if rec.State != record.Mined {
 		return rep, fmt.Errorf("the pause did not make it on chain: %s", rec.Error)
 	}
 	rep.TxHash, rep.Block, rep.GasUsed = rec.TxHash.Hex(), rec.Block, rec.GasUsed
@@ -292,7 +292,7 @@ func waitOutcome(ctx context.Context, eng *engine.Engine, id string) (engine.Out
 	}
 }
 
-func waitAction(ctx context.Context, eng *engine.Engine, id string) (submit.Record, error) {
+func waitAction(ctx context.Context, eng *engine.Engine, id string) (record.Record, error) {
 	for {
 		rec, err := eng.Action(ctx, id)
 		if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {

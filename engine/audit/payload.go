@@ -5,7 +5,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/engine/submit"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/policies"
 )
 
@@ -56,7 +56,7 @@ type GuardData struct {
 // earlier delivery of the event recorded the intent; it is not executed
 // twice.
 type PlannedData struct {
-	Intent          submit.Intent `json:"intent"`
+	Intent          record.Intent `json:"intent"`
 	AlreadyRecorded bool          `json:"already_recorded,omitempty"`
 }
 
@@ -64,5 +64,5 @@ type PlannedData struct {
 // chain (signed, sent, bumped, mined, failed, and later states): the
 // action's record as the submitter stored it.
 type ActionData struct {
-	Action submit.Record `json:"action"`
+	Action record.Record `json:"action"`
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/firebreak-dev/firebreak/contracts"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 	"github.com/firebreak-dev/firebreak/signer"
 	"github.com/firebreak-dev/firebreak/signer/local"
@@ -36,7 +37,7 @@ type anvilEnv struct {
 	rpc      *rpc.Client
 	demo     contracts.Demo
 	guardian *local.Signer
-	store    *Store
+	store    *record.Store
 	changes  *changes
 	sub      *Submitter
 	n        int
@@ -148,15 +149,15 @@ func (e *anvilEnv) execute(to common.Address, data []byte) (string, <-chan error
 }
 
 // intent is the next intent of the test: the guardian calling data on to.
-func (e *anvilEnv) intent(to common.Address, data []byte) Intent {
+func (e *anvilEnv) intent(to common.Address, data []byte) record.Intent {
 	e.n++
 	id := e.t.Name() + "-" + string(rune('a'+e.n))
 	id = strings.NewReplacer("/", "-", " ", "-").Replace(id)
-	return Intent{ID: id, EventID: "ev-" + id, ChainID: anvilChainID, To: to, Data: data, Function: "pause()", Signer: "guardian"}
+	return record.Intent{ID: id, EventID: "ev-" + id, ChainID: anvilChainID, To: to, Data: data, Function: "pause()", Signer: "guardian"}
 }
 
 // run records in and executes it.
-func (e *anvilEnv) run(in Intent) (string, <-chan error) {
+func (e *anvilEnv) run(in record.Intent) (string, <-chan error) {
 	e.t.Helper()
 	id := in.ID
 	rec, rev, ok, err := e.store.Create(e.ctx, in, time.Now())
@@ -175,9 +176,9 @@ func (e *anvilEnv) pause() (string, <-chan error) {
 	return e.execute(e.demo.Vault, contracts.NewProtectedVault().PackPause())
 }
 
-func (e *anvilEnv) wait(id, what string, ok func(Record) bool) Record {
+func (e *anvilEnv) wait(id, what string, ok func(record.Record) bool) record.Record {
 	e.t.Helper()
-	return e.changes.wait(e.t, e.ctx, what, func(r Record) bool { return r.ID == id && ok(r) })
+	return e.changes.wait(e.t, e.ctx, what, func(r record.Record) bool { return r.ID == id && ok(r) })
 }
 
 func (e *anvilEnv) paused() bool {
@@ -201,7 +202,7 @@ func (e *anvilEnv) nonce() uint64 {
 
 // mineUntil mines a block at a time, with a pause for the submitter to
 // react, until the action is final.
-func (e *anvilEnv) mineUntil(id string, done <-chan error) Record {
+func (e *anvilEnv) mineUntil(id string, done <-chan error) record.Record {
 	e.t.Helper()
 	for {
 		select {
@@ -238,38 +239,38 @@ func (e *anvilEnv) pooled(hash common.Hash) {
 	}
 }
 
-func feeCap(a Attempt) *big.Int { return a.GasFeeCap.ToInt() }
+func feeCap(a record.Attempt) *big.Int { return a.GasFeeCap.ToInt() }
 
 func TestBaseFeeSpikesForceBumpsUntilMined(t *testing.T) {
 	e := newAnvilEnv(t, false, nil)
 	id, done := e.pause()
-	sent := e.wait(id, "the first send", func(r Record) bool { return r.State == Sent })
+	sent := e.wait(id, "the first send", func(r record.Record) bool { return r.State == record.Sent })
 	first := sent.Attempts[0]
 	e.pooled(first.Hash)
 
 	// A block whose base fee is above the transaction's fee cap cannot
 	// include it: the submitter must bump at that head.
 	e.spike(new(big.Int).Mul(feeCap(first), big.NewInt(2)))
-	one := e.wait(id, "the first bump", func(r Record) bool { return r.Bumps == 1 })
+	one := e.wait(id, "the first bump", func(r record.Record) bool { return r.Bumps == 1 })
 	second := one.Attempts[1]
 	e.pooled(second.Hash)
 	if feeCap(second).Cmp(new(big.Int).Mul(feeCap(first), big.NewInt(2))) <= 0 {
 		t.Fatalf("the bump's fee cap %s does not clear the spiked base fee", feeCap(second))
 	}
 	e.spike(new(big.Int).Add(feeCap(second), big.NewInt(1)))
-	two := e.wait(id, "the second bump", func(r Record) bool { return r.Bumps == 2 })
+	two := e.wait(id, "the second bump", func(r record.Record) bool { return r.Bumps == 2 })
 	e.pooled(two.Attempts[2].Hash)
 
 	rec := e.mineUntil(id, done)
-	if rec.State != Mined || rec.Status != types.ReceiptStatusSuccessful {
+	if rec.State != record.Mined || rec.Status != types.ReceiptStatusSuccessful {
 		t.Fatalf("record = %+v, want mined", rec)
 	}
 	last := rec.Attempts[len(rec.Attempts)-1]
-	if *rec.TxHash != last.Hash || last.Status != AttemptMined {
+	if *rec.TxHash != last.Hash || last.Status != record.AttemptMined {
 		t.Errorf("mined %s, want the last attempt %s (status %s)", rec.TxHash, last.Hash, last.Status)
 	}
 	for _, a := range rec.Attempts[:len(rec.Attempts)-1] {
-		if a.Status != AttemptReplaced {
+		if a.Status != record.AttemptReplaced {
 			t.Errorf("attempt %s has status %q, want replaced", a.Hash, a.Status)
 		}
 		if _, err := e.client.TransactionReceipt(e.ctx, a.Hash); !errors.Is(err, ethereum.NotFound) {
@@ -315,10 +316,10 @@ func TestOutOfBandNonceIsRecovered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.State != Mined || !e.paused() {
+	if rec.State != record.Mined || !e.paused() {
 		t.Fatalf("record = %+v, want mined and the vault paused", rec)
 	}
-	if len(rec.Attempts) != 2 || rec.Attempts[0].Nonce != 1 || rec.Attempts[0].Status != AttemptDropped || *rec.Nonce != 2 {
+	if len(rec.Attempts) != 2 || rec.Attempts[0].Nonce != 1 || rec.Attempts[0].Status != record.AttemptDropped || *rec.Nonce != 2 {
 		t.Errorf("attempts = %+v, want nonce 1 dropped then nonce 2 mined", rec.Attempts)
 	}
 	if n := e.nonce(); n != 3 {
@@ -337,13 +338,13 @@ func TestCapBlockingBumpIsReportedNotHung(t *testing.T) {
 	e.spike(big.NewInt(2e9))
 	e.synced()
 	id, done := e.pause()
-	sent := e.wait(id, "the first send", func(r Record) bool { return r.State == Sent })
+	sent := e.wait(id, "the first send", func(r record.Record) bool { return r.State == record.Sent })
 	if feeCap(sent.Attempts[0]).Cmp(maxFee) != 0 {
 		t.Fatalf("first fee cap %s, want the cap %s", feeCap(sent.Attempts[0]), maxFee)
 	}
 	e.spike(big.NewInt(5e9))
-	warned := e.wait(id, "the cap warning", func(r Record) bool { return r.Warning != "" })
-	if !strings.Contains(warned.Warning, "fee cap reached") || warned.State != Sent || warned.Bumps != 0 {
+	warned := e.wait(id, "the cap warning", func(r record.Record) bool { return r.Warning != "" })
+	if !strings.Contains(warned.Warning, "fee cap reached") || warned.State != record.Sent || warned.Bumps != 0 {
 		t.Fatalf("record = %+v, want a cap warning and the transaction still in flight", warned)
 	}
 	select {
@@ -357,7 +358,7 @@ func TestCapBlockingBumpIsReportedNotHung(t *testing.T) {
 	// The base fee falls back: the capped transaction gets in.
 	e.spike(big.NewInt(1e9))
 	rec := e.mineUntil(id, done)
-	if rec.State != Mined || *rec.TxHash != sent.Attempts[0].Hash || !e.paused() {
+	if rec.State != record.Mined || *rec.TxHash != sent.Attempts[0].Hash || !e.paused() {
 		t.Fatalf("record = %+v, want the original transaction mined", rec)
 	}
 }
@@ -365,11 +366,11 @@ func TestCapBlockingBumpIsReportedNotHung(t *testing.T) {
 func TestReorgIsNoticedAndCarriedOn(t *testing.T) {
 	e := newAnvilEnv(t, false, func(_ *anvilEnv, c *ChainConfig) { c.Confirmations = 3 })
 	id, done := e.pause()
-	e.wait(id, "the first send", func(r Record) bool { return r.State == Sent })
+	e.wait(id, "the first send", func(r record.Record) bool { return r.State == record.Sent })
 	var snap string
 	e.call(&snap, "evm_snapshot")
 	e.mine()
-	in := e.wait(id, "inclusion", func(r Record) bool { return r.State == Included })
+	in := e.wait(id, "inclusion", func(r record.Record) bool { return r.State == record.Included })
 	if in.Confirmations != 1 {
 		t.Errorf("confirmations = %d, want 1", in.Confirmations)
 	}
@@ -378,12 +379,12 @@ func TestReorgIsNoticedAndCarriedOn(t *testing.T) {
 	if !reverted {
 		t.Fatal("evm_revert refused")
 	}
-	back := e.wait(id, "the reorg", func(r Record) bool { return r.Reorgs == 1 })
-	if back.State != Sent || back.Block != 0 {
+	back := e.wait(id, "the reorg", func(r record.Record) bool { return r.Reorgs == 1 })
+	if back.State != record.Sent || back.Block != 0 {
 		t.Fatalf("after the reorg: %+v, want back in flight", back)
 	}
 	rec := e.mineUntil(id, done)
-	if rec.State != Mined || rec.Confirmations < 3 || rec.Reorgs != 1 || !e.paused() {
+	if rec.State != record.Mined || rec.Confirmations < 3 || rec.Reorgs != 1 || !e.paused() {
 		t.Fatalf("record = %+v, want mined with 3 confirmations after one reorg", rec)
 	}
 	if n := e.nonce(); n != 1 {
@@ -392,35 +393,35 @@ func TestReorgIsNoticedAndCarriedOn(t *testing.T) {
 }
 
 func TestNonceHoleIsFilled(t *testing.T) {
-	var ghost Record
+	var ghost record.Record
 	var ghostRev uint64
 	e := newAnvilEnv(t, false, func(e *anvilEnv, _ *ChainConfig) {
 		// An action recorded as signed at nonce 0 before this start: the
 		// submitter holds 0 for it and hands out 1 next.
 		var err error
-		ghost, ghostRev, _, err = e.store.Create(e.ctx, Intent{ID: "ghost", ChainID: anvilChainID, Signer: "guardian"}, time.Now())
+		ghost, ghostRev, _, err = e.store.Create(e.ctx, record.Intent{ID: "ghost", ChainID: anvilChainID, Signer: "guardian"}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		zero := uint64(0)
-		ghost.State, ghost.From, ghost.Nonce = Signed, e.guardian.Address(), &zero
-		if ghostRev, err = e.store.update(e.ctx, ghost, ghostRev); err != nil {
+		ghost.State, ghost.From, ghost.Nonce = record.Signed, e.guardian.Address(), &zero
+		if ghostRev, err = e.store.Update(e.ctx, ghost, ghostRev); err != nil {
 			t.Fatal(err)
 		}
 	})
 	id, done := e.pause()
-	sent := e.wait(id, "the first send", func(r Record) bool { return r.State == Sent })
+	sent := e.wait(id, "the first send", func(r record.Record) bool { return r.State == record.Sent })
 	if *sent.Nonce != 1 {
 		t.Fatalf("nonce %d, want 1 (0 is held)", *sent.Nonce)
 	}
 	// The ghost fails without ever reaching a node: nonce 0 is a hole and
 	// the pause is queued behind it.
-	ghost.State = Failed
-	if _, err := e.store.update(e.ctx, ghost, ghostRev); err != nil {
+	ghost.State = record.Failed
+	if _, err := e.store.Update(e.ctx, ghost, ghostRev); err != nil {
 		t.Fatal(err)
 	}
 	rec := e.mineUntil(id, done)
-	if rec.State != Mined || !e.paused() || *rec.Nonce != 1 {
+	if rec.State != record.Mined || !e.paused() || *rec.Nonce != 1 {
 		t.Fatalf("record = %+v, want the pause mined at nonce 1", rec)
 	}
 	if n := e.nonce(); n != 2 {

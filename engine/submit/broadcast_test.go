@@ -12,6 +12,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // fakeRelay stands in for a private relay (Flashbots Protect cannot be
@@ -116,7 +117,7 @@ func TestBroadcastModes(t *testing.T) {
 				t.Fatalf("Execute: %v", err)
 			}
 			rec, _, err := e.store.Get(e.ctx, id)
-			if err != nil || rec.State != Mined || !e.paused() {
+			if err != nil || rec.State != record.Mined || !e.paused() {
 				t.Fatalf("record = %+v (%v), want mined", rec, err)
 			}
 			proxy.mu.Lock()

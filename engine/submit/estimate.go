@@ -7,6 +7,7 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // estimateTTL is how long an estimate made by Prepare waits for its
@@ -34,7 +35,7 @@ type estimate struct {
 // waiting for the node after the intent and its audit records are
 // written. It only reads the chain. An intent Prepare does not know (no
 // such chain or signer) is left to Execute, which reports it.
-func (s *Submitter) Prepare(ctx context.Context, in Intent) {
+func (s *Submitter) Prepare(ctx context.Context, in record.Intent) {
 	cs, ok := s.chains[in.ChainID]
 	sg, known := s.signers[in.Signer]
 	if !ok || !known {

@@ -9,6 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/firebreak-dev/firebreak/contracts"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // Prepare's estimate is used by Execute when it was made for the very
@@ -44,7 +45,7 @@ func TestPreparedEstimate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rec.State != Mined || rec.GasLimit != want*125/100 {
+			if rec.State != record.Mined || rec.GasLimit != want*125/100 {
 				t.Fatalf("record: %s, gas limit %d; want mined with %d (pause()'s estimate +25%%)", rec.State, rec.GasLimit, want*125/100)
 			}
 			if n := proxy.count("eth_estimateGas"); n != tc.estimates {

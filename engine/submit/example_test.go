@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/signer"
 )
@@ -56,7 +57,7 @@ func ExampleNewLeases() {
 		log.Fatal(err)
 	}
 	js, _ := jetstream.New(nc)
-	store, err := submit.NewStore(ctx, js, 3)
+	store, err := record.NewStore(ctx, js, 3)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/internal/natstest"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // Anvil's public development keys: test ether on throw-away chains.
@@ -22,25 +21,11 @@ const (
 
 // newTestStore starts a real embedded NATS server with JetStream and
 // returns the actions store on it.
-func newTestStore(t testing.TB) *Store {
+func newTestStore(t testing.TB) *record.Store {
 	t.Helper()
-	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1}, discardLog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
-	nc, err := ingest.Dial(srv.ClientURL(), t.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	store, err := NewStore(ctx, js, 1)
+	store, err := record.NewStore(ctx, natstest.JetStream(t), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,13 +49,13 @@ func (w testWriter) Write(p []byte) (int, error) {
 // changes collects every record OnChange reports, for tests to wait on.
 type changes struct {
 	mu      sync.Mutex
-	recs    []Record
+	recs    []record.Record
 	updated chan struct{}
 }
 
 func newChanges() *changes { return &changes{updated: make(chan struct{})} }
 
-func (c *changes) onChange(_ context.Context, rec Record) {
+func (c *changes) onChange(_ context.Context, rec record.Record) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.recs = append(c.recs, rec)
@@ -79,7 +64,7 @@ func (c *changes) onChange(_ context.Context, rec Record) {
 }
 
 // wait blocks until a reported record satisfies ok, and returns it.
-func (c *changes) wait(t testing.TB, ctx context.Context, what string, ok func(Record) bool) Record {
+func (c *changes) wait(t testing.TB, ctx context.Context, what string, ok func(record.Record) bool) record.Record {
 	t.Helper()
 	seen := 0
 	for {
@@ -100,8 +85,8 @@ func (c *changes) wait(t testing.TB, ctx context.Context, what string, ok func(R
 	}
 }
 
-func (c *changes) all() []Record {
+func (c *changes) all() []record.Record {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]Record(nil), c.recs...)
+	return append([]record.Record(nil), c.recs...)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -242,7 +243,7 @@ func (s *Submitter) isRunning(id string) bool {
 
 // senderOf is the address that sends rec: its recorded sender, or its
 // signer's; ok is false when neither is known here (Execute reports it).
-func (s *Submitter) senderOf(rec Record) (*chainState, common.Address, bool) {
+func (s *Submitter) senderOf(rec record.Record) (*chainState, common.Address, bool) {
 	cs, ok := s.chains[rec.ChainID]
 	if !ok {
 		return nil, common.Address{}, false
@@ -261,7 +262,7 @@ func (s *Submitter) senderOf(rec Record) (*chainState, common.Address, bool) {
 // taking the lease if it is free; ErrNotOwner when another replica holds
 // it. A nil context with no error: the record names no known sender, and
 // Execute reports that.
-func (s *Submitter) leaseFor(ctx context.Context, rec Record) (context.Context, error) {
+func (s *Submitter) leaseFor(ctx context.Context, rec record.Record) (context.Context, error) {
 	cs, from, ok := s.senderOf(rec)
 	if !ok {
 		return nil, nil
@@ -300,7 +301,7 @@ func (s *Submitter) lease(ctx context.Context, cs *chainState, from common.Addre
 // them), and, when a dead replica's lease expires and this one takes it,
 // every unfinished action of that sender.
 func (s *Submitter) adopt(ctx context.Context) {
-	w, err := s.store.kv.WatchAll(ctx, jetstream.UpdatesOnly())
+	w, err := s.store.WatchUpdates(ctx)
 	if err != nil {
 		s.log.Error("cannot watch the actions bucket: actions recorded by other replicas are adopted only when a lease changes hands", "err", err)
 	}
@@ -319,8 +320,8 @@ func (s *Submitter) adopt(ctx context.Context) {
 			if e == nil || e.Operation() != jetstream.KeyValuePut {
 				continue
 			}
-			var rec Record
-			if json.Unmarshal(e.Value(), &rec) != nil || rec.State != Pending {
+			var rec record.Record
+			if json.Unmarshal(e.Value(), &rec) != nil || rec.State != record.Pending {
 				continue
 			}
 			id := e.Key()

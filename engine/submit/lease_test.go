@@ -11,6 +11,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/signer"
 )
 
@@ -22,7 +23,7 @@ const testLeaseTTL = time.Second
 type replica struct {
 	name  string
 	nc    *nats.Conn
-	store *Store
+	store *record.Store
 	sub   *Submitter
 	stop  context.CancelFunc
 }
@@ -51,7 +52,7 @@ func newReplica(t *testing.T, e *anvilEnv, url, name string) *replica {
 		t.Fatal(err)
 	}
 	r := &replica{name: name, nc: nc}
-	if r.store, err = NewStore(e.ctx, js, 1); err != nil {
+	if r.store, err = record.NewStore(e.ctx, js, 1); err != nil {
 		t.Fatal(err)
 	}
 	leases, err := NewLeases(e.ctx, js, 1, name, testLeaseTTL, testLog(t))
@@ -81,14 +82,14 @@ func (r *replica) holds(e *anvilEnv) bool {
 }
 
 // waitState polls the shared bucket until the action is in state want.
-func waitState(t *testing.T, ctx context.Context, store *Store, id string, want State) Record {
+func waitState(t *testing.T, ctx context.Context, store *record.Store, id string, want record.State) record.Record {
 	t.Helper()
 	for {
 		rec, _, err := store.Get(ctx, id)
 		if err == nil && rec.State == want {
 			return rec
 		}
-		if err == nil && rec.State == Failed {
+		if err == nil && rec.State == record.Failed {
 			t.Fatalf("action %s failed: %s", id, rec.Error)
 		}
 		select {
@@ -118,7 +119,7 @@ func TestLeaseHolderAdoptsAnotherReplicasAction(t *testing.T) {
 	if _, err := b.sub.Execute(e.ctx, rec, rev); !errors.Is(err, ErrNotOwner) {
 		t.Fatalf("Execute on the replica without the lease = %v, want ErrNotOwner", err)
 	}
-	mined := waitState(t, e.ctx, b.store, in.ID, Mined)
+	mined := waitState(t, e.ctx, b.store, in.ID, record.Mined)
 	if len(mined.Attempts) != 1 || !e.paused() {
 		t.Fatalf("action mined with %d attempts, paused %v; want one transaction that paused the vault", len(mined.Attempts), e.paused())
 	}
@@ -142,7 +143,7 @@ func TestLeaseFailoverCarriesTheActionOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	go func() { _, _ = a.sub.Execute(e.ctx, rec, rev) }()
-	sent := waitState(t, e.ctx, a.store, in.ID, Sent)
+	sent := waitState(t, e.ctx, a.store, in.ID, record.Sent)
 	a.crash()
 	e.mine() // a block without the transaction's holder watching
 	deadline := time.Now().Add(10 * testLeaseTTL)
@@ -152,7 +153,7 @@ func TestLeaseFailoverCarriesTheActionOn(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	mined := waitState(t, e.ctx, b.store, in.ID, Mined)
+	mined := waitState(t, e.ctx, b.store, in.ID, record.Mined)
 	if *mined.Nonce != *sent.Nonce || *mined.TxHash != *sent.TxHash && len(mined.Attempts) < 2 {
 		t.Fatalf("mined %s at nonce %d; want the recorded nonce %d (its first attempt %s or a bump of it)", mined.TxHash, *mined.Nonce, *sent.Nonce, sent.TxHash)
 	}
@@ -203,17 +204,17 @@ func TestLeaseTwinsDoNotAlternate(t *testing.T) {
 func TestExecuteCarriesOnFromARecordWrittenElsewhere(t *testing.T) {
 	e := newAnvilEnv(t, false, nil)
 	id, done := e.pause()
-	sent := e.wait(id, "sent", func(r Record) bool { return r.State == Sent })
+	sent := e.wait(id, "sent", func(r record.Record) bool { return r.State == record.Sent })
 	stored, rev, err := e.store.Get(e.ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stored.Warning = "written by another replica"
-	if _, err := e.store.update(e.ctx, stored, rev); err != nil {
+	if _, err := e.store.Update(e.ctx, stored, rev); err != nil {
 		t.Fatal(err)
 	}
 	rec := e.mineUntil(id, done)
-	if rec.State != Mined || *rec.TxHash != *sent.TxHash {
+	if rec.State != record.Mined || *rec.TxHash != *sent.TxHash {
 		t.Fatalf("stored record: %s, tx %s; want mined, the transaction first sent (%s)", rec.State, rec.TxHash, sent.TxHash)
 	}
 	if n := e.nonce(); n != *sent.Nonce+1 {

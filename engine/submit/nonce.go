@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // nonceReader is what the nonce owner reads from the node.
@@ -22,7 +23,7 @@ type nonceOwner struct {
 	chainID uint64
 	from    common.Address
 	node    nonceReader
-	store   *Store
+	store   *record.Store
 	log     *slog.Logger
 	reqs    chan nonceReq
 
@@ -46,7 +47,7 @@ type nonceReq struct {
 	done       chan error
 }
 
-func newNonceOwner(chainID uint64, from common.Address, node nonceReader, store *Store, log *slog.Logger) *nonceOwner {
+func newNonceOwner(chainID uint64, from common.Address, node nonceReader, store *record.Store, log *slog.Logger) *nonceOwner {
 	return &nonceOwner{chainID: chainID, from: from, node: node, store: store, log: log, reqs: make(chan nonceReq)}
 }
 

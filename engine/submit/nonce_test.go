@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 
 	"github.com/firebreak-dev/firebreak/contracts"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // TestNonceOwnerFillsHolesAndSkipsHeld runs the nonce owner against geth's
@@ -40,20 +41,20 @@ func TestNonceOwnerFillsHolesAndSkipsHeld(t *testing.T) {
 		}
 	}
 	sim.Commit()
-	record := func(id string, nonce uint64, state State) {
-		rec, rev, _, err := store.Create(ctx, Intent{ID: id, ChainID: 1337}, time.Now())
+	put := func(id string, nonce uint64, state record.State) {
+		rec, rev, _, err := store.Create(ctx, record.Intent{ID: id, ChainID: 1337}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		rec.State, rec.From, rec.Nonce = state, from, &nonce
-		if _, err := store.update(ctx, rec, rev); err != nil {
+		if _, err := store.Update(ctx, rec, rev); err != nil {
 			t.Fatal(err)
 		}
 	}
-	record("failed-at-2", 2, Failed) // its nonce is a hole
-	record("held-3", 3, Signed)
-	record("held-4", 4, Sent)
-	record("old-1", 1, Sent) // below the chain's nonce: irrelevant
+	put("failed-at-2", 2, record.Failed) // its nonce is a hole
+	put("held-3", 3, record.Signed)
+	put("held-4", 4, record.Sent)
+	put("old-1", 1, record.Sent) // below the chain's nonce: irrelevant
 
 	o := newNonceOwner(1337, from, sim.Client(), store, discardLog())
 	go o.run(ctx)
@@ -88,7 +89,7 @@ func TestNonceOwnerFillsHolesAndSkipsHeld(t *testing.T) {
 
 func TestExecuteBeforeStart(t *testing.T) {
 	sub := New(newTestStore(t), nil, nil, DefaultOptions(), discardLog())
-	if _, err := sub.Execute(context.Background(), Record{}, 0); !errors.Is(err, ErrNotStarted) {
+	if _, err := sub.Execute(context.Background(), record.Record{}, 0); !errors.Is(err, ErrNotStarted) {
 		t.Fatalf("err = %v, want ErrNotStarted", err)
 	}
 }

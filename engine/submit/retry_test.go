@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // faultyProxy forwards JSON-RPC to a real node but answers the first
@@ -88,7 +89,7 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.State != Mined || len(rec.Attempts) != 1 || !e.paused() {
+	if rec.State != record.Mined || len(rec.Attempts) != 1 || !e.paused() {
 		t.Fatalf("record = %+v, want one transaction mined", rec)
 	}
 	proxy.mu.Lock()
@@ -109,7 +110,7 @@ func TestClientErrorIsNotRetried(t *testing.T) {
 		t.Fatal("Execute succeeded through a 401")
 	}
 	rec, _, _ := e.store.Get(e.ctx, id)
-	if rec.State != Failed || proxy.seen["eth_estimateGas"] != 1 {
+	if rec.State != record.Failed || proxy.seen["eth_estimateGas"] != 1 {
 		t.Fatalf("state %s after %d estimateGas calls, want failed after exactly 1", rec.State, proxy.seen["eth_estimateGas"])
 	}
 }

@@ -48,6 +48,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/signer"
 )
 
@@ -119,7 +120,7 @@ type Options struct {
 	// action (signed, sent, each bump or re-sign, included, reorged,
 	// warned, mined, failed), with the record as stored: the audit log
 	// hangs here.
-	OnChange func(ctx context.Context, rec Record)
+	OnChange func(ctx context.Context, rec record.Record)
 	// Leases, when set, make this submitter one of several engine
 	// replicas: it acts only for the senders whose lease it holds,
 	// leaves the others' actions recorded for their holder, and takes
@@ -129,7 +130,7 @@ type Options struct {
 	// Adopt starts an action this submitter takes over (recorded by
 	// another replica, or left by a dead one). The engine runs Execute
 	// there as for its own actions; nil runs Execute in a goroutine.
-	Adopt func(rec Record, rev uint64)
+	Adopt func(rec record.Record, rev uint64)
 }
 
 // DefaultOptions are the submitter's defaults.
@@ -163,7 +164,7 @@ type stats struct {
 
 // Submitter executes recorded intents.
 type Submitter struct {
-	store   *Store
+	store   *record.Store
 	chains  map[uint64]*chainState
 	signers map[string]signer.Signer
 	opts    Options
@@ -193,7 +194,7 @@ type senderKey struct {
 }
 
 // New returns a Submitter; Start it before Execute.
-func New(store *Store, chains map[uint64]ChainConfig, signers map[string]signer.Signer, opts Options, log *slog.Logger) *Submitter {
+func New(store *record.Store, chains map[uint64]ChainConfig, signers map[string]signer.Signer, opts Options, log *slog.Logger) *Submitter {
 	def := DefaultOptions()
 	if opts.GasMargin == 0 {
 		opts.GasMargin = def.GasMargin
@@ -253,7 +254,7 @@ func (s *Submitter) Start(ctx context.Context) {
 	var wg sync.WaitGroup
 	if s.opts.Leases != nil {
 		if s.opts.Adopt == nil {
-			s.opts.Adopt = func(rec Record, rev uint64) { go func() { _, _ = s.Execute(ctx, rec, rev) }() }
+			s.opts.Adopt = func(rec record.Record, rev uint64) { go func() { _, _ = s.Execute(ctx, rec, rev) }() }
 		}
 		go s.opts.Leases.keep(ctx)
 		go s.adopt(ctx)
@@ -286,7 +287,7 @@ func (s *Submitter) Start(ctx context.Context) {
 var errWarmOnly = errors.New("warm only")
 
 // Store returns the store the submitter records into.
-func (s *Submitter) Store() *Store { return s.store }
+func (s *Submitter) Store() *record.Store { return s.store }
 
 // Stats returns the counters.
 func (s *Submitter) Stats() Stats {
@@ -314,7 +315,7 @@ func (s *Submitter) owner(cs *chainState, from common.Address) *nonceOwner {
 // It returns when the action is final or ctx is done; the record, not the
 // return value, is the truth, and a cancelled Execute is resumed by the
 // next Execute of the stored record.
-func (s *Submitter) Execute(ctx context.Context, rec Record, rev uint64) (Record, error) {
+func (s *Submitter) Execute(ctx context.Context, rec record.Record, rev uint64) (record.Record, error) {
 	s.mu.Lock()
 	started := s.started
 	s.mu.Unlock()
@@ -361,7 +362,7 @@ func (s *Submitter) Execute(ctx context.Context, rec Record, rev uint64) (Record
 		return a.rec, err // the record is not this Execute's to fail
 	}
 	if err != nil && ctx.Err() == nil && !a.rec.State.Final() {
-		a.rec.State, a.rec.Error = Failed, err.Error()
+		a.rec.State, a.rec.Error = record.Failed, err.Error()
 		if uerr := a.save(ctx); uerr != nil {
 			a.log.Error("could not record the failure of an action", "err", uerr)
 		}
@@ -378,7 +379,7 @@ func (s *Submitter) Execute(ctx context.Context, rec Record, rev uint64) (Record
 type action struct {
 	s   *Submitter
 	cs  *chainState
-	rec Record
+	rec record.Record
 	rev uint64
 	log *slog.Logger
 
@@ -402,7 +403,7 @@ func (a *action) run(ctx context.Context) error {
 	}
 	a.cs = cs
 	switch a.rec.State {
-	case Pending:
+	case record.Pending:
 		sg, ok := a.s.signers[a.rec.Signer]
 		if !ok {
 			return fmt.Errorf("%w %q", ErrUnknownSigner, a.rec.Signer)
@@ -410,14 +411,14 @@ func (a *action) run(ctx context.Context) error {
 		if err := a.first(ctx, sg); err != nil {
 			return err
 		}
-	case Signed, Sent, Included:
+	case record.Signed, record.Sent, record.Included:
 		// Resumed: the transaction may or may not have reached a node;
 		// rebroadcasting the same bytes is always safe.
 		var tx types.Transaction
 		if err := tx.UnmarshalBinary(a.rec.RawTx); err != nil {
 			return fmt.Errorf("submit: decoding the recorded transaction of %s: %w", a.rec.ID, err)
 		}
-		a.tx, a.needSend, a.resumed = &tx, a.rec.State != Included, true
+		a.tx, a.needSend, a.resumed = &tx, a.rec.State != record.Included, true
 		if n := len(a.rec.Attempts); n > 0 {
 			a.lastBump = a.rec.Attempts[n-1].Head
 		}
@@ -503,8 +504,8 @@ func (a *action) sendNow(ctx context.Context) error {
 	err := a.broadcast(ctx, tx)
 	if err == nil {
 		a.needSend, a.accepted = false, true
-		if a.rec.State == Signed {
-			a.rec.State, a.rec.SentAt = Sent, a.s.opts.Now()
+		if a.rec.State == record.Signed {
+			a.rec.State, a.rec.SentAt = record.Sent, a.s.opts.Now()
 			a.s.stats.sent.Add(1)
 			a.log.Info("transaction sent", "tx", tx.Hash().Hex(), "nonce", tx.Nonce(), "from", a.rec.From.Hex(), "to", a.rec.To.Hex(),
 				"function", a.rec.Function, "max_fee", tx.GasFeeCap(), "tip", tx.GasTipCap())
@@ -539,7 +540,7 @@ func (a *action) onSendError(ctx context.Context, err error) error {
 		if rerr := a.s.owner(a.cs, a.rec.From).resync(ctx); rerr != nil {
 			return nil
 		}
-		if !a.accepted && len(a.rec.Attempts) == 1 && a.rec.State == Signed {
+		if !a.accepted && len(a.rec.Attempts) == 1 && a.rec.State == record.Signed {
 			// No node ever took this transaction: a fresh nonce cannot
 			// double anything.
 			return a.resign(ctx, "nonce too high")
@@ -560,7 +561,7 @@ func (a *action) onSendError(ctx context.Context, err error) error {
 	case Retryable(err):
 		a.log.Warn("no endpoint reachable: retrying at the next block", "err", err)
 		return nil
-	case a.rec.State != Signed || len(a.rec.Attempts) > 1 || a.resumed:
+	case a.rec.State != record.Signed || len(a.rec.Attempts) > 1 || a.resumed:
 		// An earlier attempt was (or, before a restart, may have been)
 		// accepted and may still be mined: the action is not failed,
 		// whatever a node thinks of this one.
@@ -623,7 +624,7 @@ func (a *action) track(ctx context.Context) error {
 		if a.rec.State.Final() {
 			return nil
 		}
-		if (a.rec.State == Sent || a.rec.State == Signed) && head.Number.Uint64() >= a.lastBump+a.cs.BumpEveryBlocks {
+		if (a.rec.State == record.Sent || a.rec.State == record.Signed) && head.Number.Uint64() >= a.lastBump+a.cs.BumpEveryBlocks {
 			if err := a.bump(ctx, head, fmt.Sprintf("not included by block %d", head.Number)); err != nil {
 				return err
 			}
@@ -635,7 +636,7 @@ func (a *action) track(ctx context.Context) error {
 // check looks at the chain: included, confirmed, reorged, or the nonce
 // taken by someone else.
 func (a *action) check(ctx context.Context, head *types.Header) error {
-	if a.rec.State == Included {
+	if a.rec.State == record.Included {
 		r, err := a.cs.Node.TransactionReceipt(ctx, *a.rec.TxHash)
 		if errors.Is(err, ethereum.NotFound) {
 			a.reorged(ctx)
@@ -647,7 +648,7 @@ func (a *action) check(ctx context.Context, head *types.Header) error {
 		}
 		return a.included(ctx, r, head)
 	}
-	if err := a.checkTaken(ctx, false); err != nil || a.rec.State != Sent {
+	if err := a.checkTaken(ctx, false); err != nil || a.rec.State != record.Sent {
 		return err
 	}
 	a.checkHole(ctx)
@@ -740,7 +741,7 @@ func (a *action) checkTaken(ctx context.Context, told bool) error {
 	a.log.Warn("nonce taken by a transaction that is not this action's: signing again with a new nonce", "nonce", nonce, "chain_nonce", latest)
 	for i := range a.rec.Attempts {
 		if a.rec.Attempts[i].Nonce == nonce {
-			a.rec.Attempts[i].Status = AttemptDropped
+			a.rec.Attempts[i].Status = record.AttemptDropped
 		}
 	}
 	a.s.stats.resyncs.Add(1)
@@ -850,19 +851,19 @@ func (a *action) sign(ctx context.Context, sg signer.Signer, nonce uint64, fees 
 		return fmt.Errorf("submit: encoding the signed transaction: %w", err)
 	}
 	prev := a.rec
-	prev.Attempts = append([]Attempt(nil), a.rec.Attempts...)
+	prev.Attempts = append([]record.Attempt(nil), a.rec.Attempts...)
 	for i := range a.rec.Attempts {
-		if a.rec.Attempts[i].Status == AttemptSent {
-			a.rec.Attempts[i].Status = AttemptReplaced
+		if a.rec.Attempts[i].Status == record.AttemptSent {
+			a.rec.Attempts[i].Status = record.AttemptReplaced
 		}
 	}
 	hash := signed.Hash()
-	a.rec.Attempts = append(a.rec.Attempts, Attempt{
+	a.rec.Attempts = append(a.rec.Attempts, record.Attempt{
 		Hash: hash, Nonce: nonce, GasFeeCap: (*hexutil.Big)(fees.FeeCap), GasTipCap: (*hexutil.Big)(fees.Tip), GasLimit: a.rec.GasLimit,
-		Head: head, Reason: reason, Status: AttemptSent, At: a.s.opts.Now(),
+		Head: head, Reason: reason, Status: record.AttemptSent, At: a.s.opts.Now(),
 	})
-	if a.rec.State == Pending {
-		a.rec.State = Signed
+	if a.rec.State == record.Pending {
+		a.rec.State = record.Signed
 	}
 	a.rec.Nonce, a.rec.TxHash, a.rec.RawTx = &nonce, &hash, raw
 	a.rec.GasFeeCap, a.rec.GasTipCap = (*hexutil.Big)(fees.FeeCap), (*hexutil.Big)(fees.Tip)
@@ -884,20 +885,20 @@ func (a *action) included(ctx context.Context, r *types.Receipt, head *types.Hea
 	if h := head.Number.Uint64(); h >= block {
 		conf = h - block + 1
 	}
-	changed := a.rec.State != Included || a.rec.TxHash == nil || *a.rec.TxHash != r.TxHash || a.rec.Block != block
+	changed := a.rec.State != record.Included || a.rec.TxHash == nil || *a.rec.TxHash != r.TxHash || a.rec.Block != block
 	if changed {
 		for i := range a.rec.Attempts {
 			at := &a.rec.Attempts[i]
 			switch {
 			case at.Hash == r.TxHash:
-				at.Status = AttemptMined
-			case at.Nonce == *a.rec.Nonce && at.Status != AttemptDropped:
+				at.Status = record.AttemptMined
+			case at.Nonce == *a.rec.Nonce && at.Status != record.AttemptDropped:
 				a.s.stats.replaced.Add(1)
-				at.Status = AttemptReplaced
+				at.Status = record.AttemptReplaced
 			}
 		}
 		hash := r.TxHash
-		a.rec.State, a.rec.TxHash = Included, &hash
+		a.rec.State, a.rec.TxHash = record.Included, &hash
 		a.rec.Block, a.rec.GasUsed, a.rec.Status = block, r.GasUsed, r.Status
 		for _, at := range a.rec.Attempts {
 			if at.Hash == hash {
@@ -907,7 +908,7 @@ func (a *action) included(ctx context.Context, r *types.Receipt, head *types.Hea
 		a.log.Info("transaction included", "tx", hash.Hex(), "block", block, "attempts", len(a.rec.Attempts), "bumps", a.rec.Bumps)
 	}
 	if conf >= a.cs.Confirmations {
-		a.rec.State, a.rec.MinedAt, a.rec.Confirmations = Mined, a.s.opts.Now(), conf
+		a.rec.State, a.rec.MinedAt, a.rec.Confirmations = record.Mined, a.s.opts.Now(), conf
 		if r.Status != types.ReceiptStatusSuccessful {
 			a.rec.Error = "transaction reverted on chain"
 			a.log.Error("action transaction reverted", "tx", a.rec.TxHash.Hex(), "block", block)
@@ -929,11 +930,11 @@ func (a *action) reorged(ctx context.Context) {
 	a.log.Warn("reorg: the mined transaction is no longer in the chain; carrying it on", "tx", a.rec.TxHash.Hex(), "block", a.rec.Block)
 	a.s.stats.reorgs.Add(1)
 	for i := range a.rec.Attempts {
-		if a.rec.Attempts[i].Status == AttemptMined {
-			a.rec.Attempts[i].Status = AttemptSent
+		if a.rec.Attempts[i].Status == record.AttemptMined {
+			a.rec.Attempts[i].Status = record.AttemptSent
 		}
 	}
-	a.rec.State, a.rec.Reorgs, a.rec.Block, a.rec.Confirmations, a.rec.GasUsed, a.rec.Status = Sent, a.rec.Reorgs+1, 0, 0, 0, 0
+	a.rec.State, a.rec.Reorgs, a.rec.Block, a.rec.Confirmations, a.rec.GasUsed, a.rec.Status = record.Sent, a.rec.Reorgs+1, 0, 0, 0, 0
 	if err := a.save(ctx); err != nil {
 		a.log.Error("could not record a reorg", "err", err)
 	}
@@ -943,7 +944,7 @@ func (a *action) reorged(ctx context.Context) {
 // save records the action if the stored revision is still the one this
 // Execute read, then tells OnChange.
 func (a *action) save(ctx context.Context) error {
-	next, err := a.s.store.update(ctx, a.rec, a.rev)
+	next, err := a.s.store.Update(ctx, a.rec, a.rev)
 	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 		a.stale = true
 		return fmt.Errorf("%w: %w", errStale, err)

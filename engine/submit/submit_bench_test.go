@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // BenchmarkBaseFeeSpikeToFirstBump measures, on a real anvil with mining
@@ -27,12 +28,12 @@ func BenchmarkBaseFeeSpikeToFirstBump(b *testing.B) {
 		e.spike(big.NewInt(1e9)) // a fresh start: spikes do not compound
 		e.synced()
 		id, done := e.execute(someone, nil)
-		sent := e.wait(id, "the first send", func(r Record) bool { return r.State == Sent })
+		sent := e.wait(id, "the first send", func(r record.Record) bool { return r.State == record.Sent })
 		e.pooled(sent.Attempts[0].Hash)
 		e.spike(new(big.Int).Mul(feeCap(sent.Attempts[0]), big.NewInt(2)))
 		spiked := time.Now()
 		spikeBlock := e.head().Number.Uint64()
-		bumped := e.wait(id, "the first bump", func(r Record) bool { return r.Bumps >= 1 })
+		bumped := e.wait(id, "the first bump", func(r record.Record) bool { return r.Bumps >= 1 })
 		delays = append(delays, time.Since(spiked))
 		blocks = append(blocks, float64(bumped.Attempts[1].Head)-float64(spikeBlock))
 		e.mineUntil(id, done)

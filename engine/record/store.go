@@ -1,4 +1,4 @@
-package submit
+package record
 
 import (
 	"context"
@@ -175,9 +175,9 @@ func (s *Store) Get(ctx context.Context, id string) (Record, uint64, error) {
 	return rec, e.Revision(), nil
 }
 
-// update writes rec if the stored revision is still rev: the submitter
+// Update writes rec if the stored revision is still rev: the submitter
 // owning an action is its only writer, and this proves it.
-func (s *Store) update(ctx context.Context, rec Record, rev uint64) (uint64, error) {
+func (s *Store) Update(ctx context.Context, rec Record, rev uint64) (uint64, error) {
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return 0, fmt.Errorf("submit: encoding action %s: %w", rec.ID, err)
@@ -220,4 +220,10 @@ func (s *Store) Unfinished(ctx context.Context) ([]Record, []uint64, error) {
 			revs = append(revs, e.Revision())
 		}
 	}
+}
+
+// WatchUpdates watches every record written from now on, until ctx ends or
+// the watcher is stopped: how a replica sees intents another one recorded.
+func (s *Store) WatchUpdates(ctx context.Context) (jetstream.KeyWatcher, error) {
+	return s.kv.WatchAll(ctx, jetstream.UpdatesOnly())
 }

@@ -1,4 +1,4 @@
-package submit
+package record
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/firebreak-dev/firebreak/engine/internal/natstest"
 )
 
 // FuzzDecodeRecord feeds arbitrary bucket values to what a resumed engine
@@ -31,7 +32,7 @@ func FuzzDecodeRecord(f *testing.F) {
 // Unfinished returns exactly the records not in a final state, each with
 // the revision an update needs.
 func TestUnfinished(t *testing.T) {
-	store := newTestStore(t)
+	store := newRecordStore(t)
 	ctx := context.Background()
 	states := map[string]State{"p": Pending, "s": Signed, "n": Sent, "i": Included, "m": Mined, "f": Failed}
 	for id, st := range states {
@@ -41,7 +42,7 @@ func TestUnfinished(t *testing.T) {
 		}
 		if st != Pending {
 			rec.State = st
-			if _, err := store.update(ctx, rec, rev); err != nil {
+			if _, err := store.Update(ctx, rec, rev); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -57,7 +58,7 @@ func TestUnfinished(t *testing.T) {
 			t.Errorf("%s: state %s, want %s", rec.ID, rec.State, states[rec.ID])
 		}
 		// The revision is the stored one: an update with it succeeds.
-		if _, err := store.update(ctx, rec, revs[i]); err != nil {
+		if _, err := store.Update(ctx, rec, revs[i]); err != nil {
 			t.Errorf("%s: update at the returned revision %d: %v", rec.ID, revs[i], err)
 		}
 	}
@@ -71,7 +72,7 @@ func TestUnfinished(t *testing.T) {
 // 20,000, of which 1,000 are unfinished: what a start and every nonce
 // re-read from the chain pay.
 func BenchmarkUnfinished(b *testing.B) {
-	store := newTestStore(b)
+	store := newRecordStore(b)
 	ctx := context.Background()
 	for i := range 20_000 {
 		rec, rev, _, err := store.Create(ctx, Intent{ID: fmt.Sprintf("a-%d", i), ChainID: 1}, time.Now())
@@ -80,7 +81,7 @@ func BenchmarkUnfinished(b *testing.B) {
 		}
 		if i%20 != 0 {
 			rec.State = Mined
-			if _, err := store.update(ctx, rec, rev); err != nil {
+			if _, err := store.Update(ctx, rec, rev); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -92,4 +93,16 @@ func BenchmarkUnfinished(b *testing.B) {
 			b.Fatalf("Unfinished = %d records, %v; want 1000", len(recs), err)
 		}
 	}
+}
+
+// newRecordStore returns the actions store on a real NATS server.
+func newRecordStore(t testing.TB) *Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	store, err := NewStore(ctx, natstest.JetStream(t), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
 }
