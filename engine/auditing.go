@@ -18,6 +18,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/record"
 )
@@ -118,7 +119,7 @@ type auditor struct {
 
 // decided records what the engine saw and decided about ev, before any
 // intent is recorded.
-func (a *auditor) decided(ctx context.Context, out Outcome) error {
+func (a *auditor) decided(ctx context.Context, out decide.Outcome) error {
 	ev := out.Event
 	entry := func(k audit.Kind, data any) audit.Entry {
 		return audit.Entry{Kind: k, EventID: ev.ID, Protocol: ev.Protocol, Data: data}

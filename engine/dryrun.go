@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
@@ -30,9 +31,9 @@ type DryRunOptions struct {
 // Outcome carries the simulation in DryRuns; the error is for a dry-run
 // that could not be done (no fork, no sender address), not for actions
 // that would fail.
-func DryRun(ctx context.Context, opts config.Options, ev event.Event, dopts DryRunOptions, log *slog.Logger) (Outcome, error) {
+func DryRun(ctx context.Context, opts config.Options, ev event.Event, dopts DryRunOptions, log *slog.Logger) (decide.Outcome, error) {
 	if err := opts.Validate(); err != nil {
-		return Outcome{}, err
+		return decide.Outcome{}, err
 	}
 	chainID := ev.ChainID
 	if p, ok := opts.Protocols[ev.Protocol]; ok {
@@ -46,18 +47,18 @@ func DryRun(ctx context.Context, opts config.Options, ev event.Event, dopts DryR
 			}
 		}
 		if url == "" {
-			return Outcome{}, config.Errorf("chain %d (of protocol %q) is not in chains: pass a fork URL", chainID, ev.Protocol)
+			return decide.Outcome{}, config.Errorf("chain %d (of protocol %q) is not in chains: pass a fork URL", chainID, ev.Protocol)
 		}
 	}
 	fork, err := simulate.OpenFork(ctx, forkOptions(opts, url, dopts.ForkBlock, chainID, dopts.Progress))
 	if err != nil {
-		return Outcome{}, err
+		return decide.Outcome{}, err
 	}
 	defer fork.Close()
 
-	planner, err := NewPlanner(ctx, opts, map[uint64]guard.Caller{chainID: fork}, log)
+	planner, err := decide.NewPlanner(ctx, opts, map[uint64]guard.Caller{chainID: fork}, log)
 	if err != nil {
-		return Outcome{}, err
+		return decide.Outcome{}, err
 	}
 	if dopts.Progress != nil {
 		dopts.Progress("evaluating the event against the policies, with preconditions read on the fork")
@@ -109,7 +110,7 @@ func roleNames(o config.Options) []string {
 // simulationActions turns the allowed verdicts of an outcome into actions
 // to simulate, from each signer's address, with their post-conditions,
 // grouped by chain.
-func simulationActions(o config.Options, ev event.Event, out Outcome) (map[uint64][]simulate.Action, error) {
+func simulationActions(o config.Options, ev event.Event, out decide.Outcome) (map[uint64][]simulate.Action, error) {
 	byChain := map[uint64][]simulate.Action{}
 	for i, a := range out.Actions {
 		// A notification is a message, not a transaction: nothing to
@@ -164,7 +165,7 @@ func postCondition(o config.Options, v guard.Verdict) *simulate.Check {
 // safeWarnings says which actions go through a Safe when the method is not
 // anvil: they are simulated as calls from the Safe itself, which checks its
 // role and the effect, but not the owners' signatures and execTransaction.
-func safeWarnings(o config.Options, out Outcome) []string {
+func safeWarnings(o config.Options, out decide.Outcome) []string {
 	var w []string
 	seen := map[string]bool{}
 	for _, a := range out.Actions {

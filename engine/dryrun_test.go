@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/policies"
@@ -170,7 +171,7 @@ func TestSimulationActions(t *testing.T) {
 	guardian := common.HexToAddress("0x00000000000000000000000000000000000000aa")
 	vault := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
 	o := config.Options{Signers: map[string]config.SignerOptions{"g": {Kind: "local", SafeSignerOptions: config.SafeSignerOptions{Address: guardian.Hex()}}}}
-	out := Outcome{Actions: []ActionOutcome{
+	out := decide.Outcome{Actions: []decide.ActionOutcome{
 		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "p", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 1, To: vault, Data: selector("pause()"), Signer: "g"}},
 		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "notify", Protocol: "p", Message: "look"}, Outcome: guard.Allowed, ChainID: 1}},
 		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "freeze_bridge", Protocol: "p", Contract: "bridge"}, Outcome: guard.Refused, Reason: "not on the allowlist"}},

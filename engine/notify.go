@@ -6,6 +6,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 )
@@ -32,7 +33,7 @@ type notifier struct{ nc *nats.Conn }
 
 // publish sends action i of out. A redelivered event publishes again with
 // the same message id, so a stream on the subject keeps one copy.
-func (n notifier) publish(ev event.Event, out Outcome, i int) error {
+func (n notifier) publish(ev event.Event, out decide.Outcome, i int) error {
 	a := out.Actions[i]
 	note := Notification{
 		EventID: ev.ID, Protocol: a.Request.Protocol, Rule: a.Request.Rule, Message: a.Request.Message,

@@ -2,105 +2,16 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"log/slog"
-	"sync"
-	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/firebreak-dev/firebreak/engine/config"
-	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/policies"
 )
 
-func loadPolicies(ctx context.Context, opts config.Options, data map[string]any, log *slog.Logger, now func() time.Time) (*policies.Reloader, error) {
-	src, err := policies.OpenSource(opts.PolicySource(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", config.ErrConfig, err)
-	}
-	r, err := policies.NewReloader(ctx, src, data, log, now)
-	if err != nil {
-		return nil, fmt.Errorf("engine: loading policies: %w", err)
-	}
-	return r, nil
-}
-
-// guardConfig is what the planner's guard is built from; the guard is
-// built again once the kill switch's bucket is open.
-type guardConfig struct {
-	reg     guard.Registry
-	allow   []guard.Allow
-	callers map[uint64]guard.Caller
-	limits  guard.Limits
-	now     func() time.Time
-}
-
-func (c guardConfig) build(halt guard.HaltReader) *guard.Guard {
-	opts := []guard.Option{guard.WithLimits(c.limits), guard.WithClock(c.now)}
-	if halt != nil {
-		opts = append(opts, guard.WithHaltReader(halt))
-	}
-	return guard.New(c.reg, c.allow, c.callers, opts...)
-}
-
-// useKillSwitch makes the planner honour the kill switch in js. It runs
-// before the first event, while nothing else uses the planner.
-func (p *Planner) useKillSwitch(ctx context.Context, js jetstream.JetStream, replicas int) error {
-	ks, err := guard.OpenKillSwitch(ctx, js, replicas)
-	if err != nil {
-		return err
-	}
-	if h, halted, err := ks.Halted(ctx); err == nil && halted {
-		p.log.Warn("KILL SWITCH SET: firebreak takes no action until 'firebreak resume'", "reason", h.Reason, "by", h.By, "at", h.At)
-	}
-	p.guard = p.guardCfg.build(ks)
-	p.killSwitch = ks
-	// The policy status goes beside the kill switch, where 'firebreak
-	// policy status' reads it: a broken reload is visible from outside.
-	kv, err := js.KeyValue(ctx, guard.ControlBucket)
-	if err != nil {
-		return fmt.Errorf("engine: opening %s: %w", guard.ControlBucket, err)
-	}
-	put := func(st policies.ReloadStatus) {
-		data, err := json.Marshal(st)
-		if err == nil {
-			_, err = kv.Put(context.WithoutCancel(ctx), PolicyStatusKey, data)
-		}
-		if err != nil {
-			p.log.Warn("could not record the policy status", "err", err)
-		}
-	}
-	p.policies.Observe(put)
-	put(p.policies.Status())
-	return nil
-}
-
-// PolicyStatusKey is the key of the FIREBREAK_CONTROL bucket holding the
-// last policy status a running engine recorded (policies.ReloadStatus as
-// JSON): the revision in force and the last reload error.
-const PolicyStatusKey = "policy_status"
-
 // PolicyStatus reports the policies in force and the last reload error.
 // Valid after Ready.
-func (e *Engine) PolicyStatus() policies.ReloadStatus { return e.planner.policies.Status() }
+func (e *Engine) PolicyStatus() policies.ReloadStatus { return e.planner.PolicyStatus() }
 
 // ReloadPolicies reloads the policies now; on error the old ones stay in
 // force. Valid after Ready.
 func (e *Engine) ReloadPolicies(ctx context.Context) (bool, error) {
-	return e.planner.policies.Reload(ctx)
-}
-
-// startPolicyWatch reloads the policies on change and on request, and logs
-// kill switch changes, until ctx ends.
-func (e *Engine) startPolicyWatch(ctx context.Context, wg *sync.WaitGroup, p *Planner) {
-	wg.Go(func() { p.policies.Run(ctx, e.opts.PolicyReload, e.opts.ReloadPolicies) })
-	if p.killSwitch != nil {
-		wg.Go(func() {
-			if err := p.killSwitch.Watch(ctx, e.log); err != nil {
-				e.log.Error("kill switch watch stopped: halts are still read per event", "err", err)
-			}
-		})
-	}
+	return e.planner.ReloadPolicies(ctx)
 }

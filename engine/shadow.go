@@ -10,6 +10,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 )
@@ -45,7 +46,7 @@ func newShadow(opts config.Options, log *slog.Logger) (*shadow, error) {
 // run simulates out's allowed actions, one fork per chain. A simulation
 // that cannot be done is recorded in DryRunError, not retried: shadow
 // results are for review, and redelivering an event cannot mend a fork.
-func (s *shadow) run(ctx context.Context, ev event.Event, out *Outcome) {
+func (s *shadow) run(ctx context.Context, ev event.Event, out *decide.Outcome) {
 	log := s.log.With("event", ev.ID, "protocol", ev.Protocol)
 	byChain, err := simulationActions(s.opts, ev, *out)
 	if err != nil {
@@ -109,7 +110,7 @@ type dryRunData struct {
 
 // dryRun appends a dryrun record per simulated action (or one with the
 // reason there is none), before the event is acknowledged.
-func (a *auditor) dryRun(ctx context.Context, out Outcome) error {
+func (a *auditor) dryRun(ctx context.Context, out decide.Outcome) error {
 	ev := out.Event
 	var entries []audit.Entry
 	for _, res := range out.DryRuns {

@@ -16,6 +16,7 @@ import (
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
@@ -164,7 +165,7 @@ func TestPolicyReloadOnTheRunningEngine(t *testing.T) {
 		o.PolicyReload = 0 // reload only when asked: the test says when
 		o.ReloadPolicies = reload
 	})
-	drill := func(id string) engine.Outcome {
+	drill := func(id string) decide.Outcome {
 		ev := criticalExploit(id)
 		ev.AlertType = "drill"
 		s.publish(ev)
@@ -191,7 +192,7 @@ func TestPolicyReloadOnTheRunningEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	for {
-		e, err := kv.Get(s.ctx, engine.PolicyStatusKey)
+		e, err := kv.Get(s.ctx, decide.PolicyStatusKey)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/record"
@@ -198,7 +199,7 @@ func (s *stack) publish(ev event.Event) {
 }
 
 // outcome waits until the engine has recorded the event.
-func (s *stack) outcome(id string) engine.Outcome {
+func (s *stack) outcome(id string) decide.Outcome {
 	s.t.Helper()
 	for {
 		out, err := s.engine.Outcome(s.ctx, id)

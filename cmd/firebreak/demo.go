@@ -20,6 +20,7 @@ import (
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/record"
@@ -275,7 +276,7 @@ func demoOptions(dataDir, rpcURL, wsURL string, d contracts.Demo, guardian signe
 }
 
 // waitOutcome polls, with a pause, until the engine has recorded the event.
-func waitOutcome(ctx context.Context, eng *engine.Engine, id string) (engine.Outcome, error) {
+func waitOutcome(ctx context.Context, eng *engine.Engine, id string) (decide.Outcome, error) {
 	for {
 		out, err := eng.Outcome(ctx, id)
 		if err == nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
@@ -25,7 +26,7 @@ type dryRunReport struct {
 	ElapsedMS     float64         `json:"elapsed_ms"`
 	ForkStartupMS float64         `json:"fork_startup_ms"`
 	Method        simulate.Method `json:"method"`
-	Outcome       engine.Outcome  `json:"outcome"`
+	Outcome       decide.Outcome  `json:"outcome"`
 }
 
 func runDryRun(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
@@ -293,7 +294,7 @@ func explainDecision(w io.Writer, ev event.Event, d policies.Decision, e *polici
 	if len(d.Actions) == 0 {
 		return
 	}
-	g := engine.OfflineGuard(opts)
+	g := decide.OfflineGuard(opts)
 	fmt.Fprintln(w, "\nguard (offline: registry and allowlist; the engine also reads the chain, the kill switch and the rate limits):")
 	for _, a := range d.Actions {
 		v := g.Resolve(a)
@@ -348,7 +349,7 @@ Flags:
 	kv, err := js.KeyValue(ctx, guard.ControlBucket)
 	if err == nil {
 		var e jetstream.KeyValueEntry
-		if e, err = kv.Get(ctx, engine.PolicyStatusKey); err == nil {
+		if e, err = kv.Get(ctx, decide.PolicyStatusKey); err == nil {
 			var st policies.ReloadStatus
 			if err := json.Unmarshal(e.Value(), &st); err != nil {
 				fmt.Fprintln(stderr, "firebreak policy status: malformed status:", err)

@@ -1,7 +1,8 @@
-package engine
+package decide
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,7 @@ import (
 func TestParsePolicyConfig(t *testing.T) {
 	tests := []struct {
 		name    string
-		extra   string // appended to validYAML
+		extra   string // appended to validConfig
 		vault   string // replaces the vault's settings
 		wantMsg string // empty: valid
 	}{
@@ -31,7 +32,7 @@ func TestParsePolicyConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := validYAML + tt.extra
+			src := validConfig + tt.extra
 			if tt.vault != "" {
 				src = strings.Replace(src, "pausable: true", tt.vault, 1)
 			}
@@ -50,7 +51,7 @@ func TestParsePolicyConfig(t *testing.T) {
 }
 
 func TestPolicyDataAndLimits(t *testing.T) {
-	src := strings.Replace(validYAML, "pausable: true", `pausable: true, access_control: true, block_function: "blockAddress(address)", outflow_threshold: "5", outflow_window: 90s`, 1) +
+	src := strings.Replace(validConfig, "pausable: true", `pausable: true, access_control: true, block_function: "blockAddress(address)", outflow_threshold: "5", outflow_window: 90s`, 1) +
 		"guardrails: {rate_limit: 3, rate_window: 5m, cooldown: 30s}\n"
 	src = strings.Replace(src, "    signer: g\n", "    signer: g\n    approval_min_confidence: 0.5\n", 1)
 	opts, err := config.ParseConfig(strings.NewReader(src))
@@ -68,3 +69,12 @@ func TestPolicyDataAndLimits(t *testing.T) {
 		t.Fatalf("limits = %+v", l)
 	}
 }
+
+// validConfig is package config's small valid configuration.
+var validConfig = func() string {
+	b, err := os.ReadFile("../config/testdata/valid.yaml")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
