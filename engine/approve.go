@@ -11,15 +11,15 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/safe"
 	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
 )
 
 // ApprovalStatus is an approval and what the chain says about it now.
 type ApprovalStatus struct {
-	approval.Approval
+	safe.Approval
 	// SafeNonce is the Safe's nonce now; nil when the chain could not be read.
 	SafeNonce *uint64 `json:"safe_nonce_now,omitempty"`
 	// Stale: the Safe's nonce moved past the transaction's, so it can
@@ -48,7 +48,7 @@ func Approvals(ctx context.Context, opts config.Options) ([]ApprovalStatus, erro
 			nonces[key] = readSafeNonce(ctx, opts, a)
 		}
 		s.SafeNonce = nonces[key]
-		s.Stale = a.State == approval.Stale || (!a.State.Final() && s.SafeNonce != nil && *s.SafeNonce > a.Tx.Nonce)
+		s.Stale = a.State == safe.Stale || (!a.State.Final() && s.SafeNonce != nil && *s.SafeNonce > a.Tx.Nonce)
 		out = append(out, s)
 	}
 	return out, nil
@@ -62,14 +62,14 @@ func Approvals(ctx context.Context, opts config.Options) ([]ApprovalStatus, erro
 // getTransactionHash, to what the approval says: the owner signs what the
 // contract will check, not what the bucket claims. Once the signatures
 // reach the threshold the running engine executes it.
-func Approve(ctx context.Context, opts config.Options, id, signerName string, log *slog.Logger) (approval.Approval, error) {
+func Approve(ctx context.Context, opts config.Options, id, signerName string, log *slog.Logger) (safe.Approval, error) {
 	so, ok := opts.Signers[signerName]
 	_, inst := opts.SignerInstances[signerName]
 	switch {
 	case !ok && !inst:
-		return approval.Approval{}, fmt.Errorf("%w: --signer: no signer named %q in the configuration", config.ErrConfig, signerName)
+		return safe.Approval{}, fmt.Errorf("%w: --signer: no signer named %q in the configuration", config.ErrConfig, signerName)
 	case ok && so.Kind == "safe":
-		return approval.Approval{}, fmt.Errorf("%w: --signer: %q is a Safe; name one of its owners' signers", config.ErrConfig, signerName)
+		return safe.Approval{}, fmt.Errorf("%w: --signer: %q is a Safe; name one of its owners' signers", config.ErrConfig, signerName)
 	}
 	only := opts
 	only.Signers = map[string]config.SignerOptions{}
@@ -79,14 +79,14 @@ func Approve(ctx context.Context, opts config.Options, id, signerName string, lo
 	only.SignerInstances = maps.Clone(opts.SignerInstances)
 	signers, closeSigners, err := buildSigners(ctx, only, log)
 	if err != nil {
-		return approval.Approval{}, err
+		return safe.Approval{}, err
 	}
 	defer closeSigners()
 	sg := signers[signerName]
 
 	store, closeNATS, err := openApprovals(ctx, opts)
 	if err != nil {
-		return approval.Approval{}, err
+		return safe.Approval{}, err
 	}
 	defer closeNATS()
 	now := opts.Now
@@ -99,8 +99,8 @@ func Approve(ctx context.Context, opts config.Options, id, signerName string, lo
 		if err != nil {
 			return a, err
 		}
-		if a.State != approval.Pending {
-			return a, fmt.Errorf("%w: %s is %s", approval.ErrNotPending, id, a.State)
+		if a.State != safe.Pending {
+			return a, fmt.Errorf("%w: %s is %s", safe.ErrNotPending, id, a.State)
 		}
 		client, err := dialChain(ctx, opts, a.ChainID)
 		if err != nil {
@@ -135,7 +135,7 @@ func Approve(ctx context.Context, opts config.Options, id, signerName string, lo
 		if err := a.Add(sig, now()); err != nil {
 			return a, err
 		}
-		if _, err := store.Update(ctx, a, rev); errors.Is(err, approval.ErrConflict) && attempt < 5 {
+		if _, err := store.Update(ctx, a, rev); errors.Is(err, safe.ErrConflict) && attempt < 5 {
 			continue
 		} else if err != nil {
 			return a, err
@@ -154,7 +154,7 @@ func NATSClientURL(opts config.Options) string {
 	return fmt.Sprintf("nats://%s:%d", opts.NATS.Host, opts.NATS.Port)
 }
 
-func openApprovals(ctx context.Context, opts config.Options) (*approval.Store, func(), error) {
+func openApprovals(ctx context.Context, opts config.Options) (*safe.ApprovalStore, func(), error) {
 	nc, err := ingest.Dial(NATSClientURL(opts), "firebreak-approve")
 	if err != nil {
 		return nil, nil, err
@@ -164,7 +164,7 @@ func openApprovals(ctx context.Context, opts config.Options) (*approval.Store, f
 		nc.Close()
 		return nil, nil, fmt.Errorf("engine: JetStream: %w", err)
 	}
-	store, err := approval.NewStore(ctx, js, opts.NATS.Replicas)
+	store, err := safe.NewApprovalStore(ctx, js, opts.NATS.Replicas)
 	if err != nil {
 		nc.Close()
 		return nil, nil, err
@@ -185,7 +185,7 @@ func dialChain(ctx context.Context, opts config.Options, id uint64) (*ethclient.
 	return nil, fmt.Errorf("%w: chain %d is not in chains", config.ErrConfig, id)
 }
 
-func readSafeNonce(ctx context.Context, opts config.Options, a approval.Approval) *uint64 {
+func readSafeNonce(ctx context.Context, opts config.Options, a safe.Approval) *uint64 {
 	client, err := dialChain(ctx, opts, a.ChainID)
 	if err != nil {
 		return nil

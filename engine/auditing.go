@@ -15,12 +15,12 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/record"
+	"github.com/firebreak-dev/firebreak/engine/safe"
 )
 
 // auditKey reads the configured signing key. Neither the key nor the file
@@ -170,7 +170,7 @@ type ApprovalData struct {
 // it released. Nothing waits on these records: the owners' signatures are
 // in the approvals bucket already, and the transaction's own records
 // follow through the submitter.
-func (a *auditor) approved(ctx context.Context, ap approval.Approval, in record.Intent) {
+func (a *auditor) approved(ctx context.Context, ap safe.Approval, in record.Intent) {
 	d := ApprovalData{ApprovalID: ap.ID, Safe: ap.Safe.Hex(), SafeNonce: ap.Tx.Nonce, SafeTxHash: ap.Hash.Hex(), Threshold: ap.Threshold, Reason: ap.Reason}
 	for _, sig := range ap.Signatures {
 		d.SignedBy = append(d.SignedBy, sig.Owner.Hex())

@@ -30,13 +30,13 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/record"
+	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/signer"
 )
@@ -161,7 +161,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err := planner.UseKillSwitch(ctx, js, e.opts.NATS.Replicas); err != nil {
 		return err
 	}
-	approvals, err := approval.NewStore(ctx, js, e.opts.NATS.Replicas)
+	approvals, err := safe.NewApprovalStore(ctx, js, e.opts.NATS.Replicas)
 	if err != nil {
 		return err
 	}

@@ -19,12 +19,12 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/record"
+	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/signer"
 	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
 )
@@ -60,7 +60,7 @@ type safeRunner struct {
 	now       func() time.Time
 	poll      time.Duration
 	store     *record.Store
-	approvals *approval.Store
+	approvals *safe.ApprovalStore
 	lanes     map[string]*safeLane
 	// execute runs an action until it is final (the submitter); goFn runs
 	// a function in a goroutine the engine waits for.
@@ -102,7 +102,7 @@ func presignKey(to common.Address, data []byte) string {
 	return to.Hex() + ":" + common.Bytes2Hex(data)
 }
 
-func newSafeRunner(opts config.Options, signers map[string]signer.Signer, chains map[uint64]safeChain, store *record.Store, approvals *approval.Store, log *slog.Logger, now func() time.Time) (*safeRunner, error) {
+func newSafeRunner(opts config.Options, signers map[string]signer.Signer, chains map[uint64]safeChain, store *record.Store, approvals *safe.ApprovalStore, log *slog.Logger, now func() time.Time) (*safeRunner, error) {
 	r := &safeRunner{log: log, now: now, poll: opts.SafePoll, store: store, approvals: approvals, lanes: map[string]*safeLane{}}
 	if r.poll <= 0 {
 		r.poll = time.Second
@@ -329,17 +329,17 @@ func (r *safeRunner) wrap(l *safeLane, in record.Intent, calldata []byte) record
 // missing owner signatures.
 func (r *safeRunner) park(ctx context.Context, l *safeLane, in record.Intent, tx safesigner.Tx, st safesigner.State, sigs []safesigner.Signature, reason string, log *slog.Logger) (safePrepared, error) {
 	now := r.now()
-	a := approval.Approval{
+	a := safe.Approval{
 		ID: in.ID, EventID: in.EventID, Protocol: in.Protocol, Type: in.Type, Rule: in.Rule,
 		Signer: l.name, Safe: l.safe.Address(), ChainID: in.ChainID, Function: in.Function,
 		Tx: tx, Hash: l.safe.Hash(tx), Threshold: st.Threshold, Owners: st.Owners, Signatures: sigs,
-		Reason: reason, State: approval.Pending, CreatedAt: now, UpdatedAt: now,
+		Reason: reason, State: safe.Pending, CreatedAt: now, UpdatedAt: now,
 	}
 	if a.Signatures == nil {
 		a.Signatures = []safesigner.Signature{}
 	}
 	if uint64(len(sigs)) >= st.Threshold && st.Threshold > 0 {
-		a.State = approval.Ready
+		a.State = safe.Ready
 	}
 	if _, created, err := r.approvals.Create(ctx, a); err != nil {
 		return safePrepared{}, err
@@ -415,8 +415,8 @@ func (r *safeRunner) tick(ctx context.Context) {
 		}
 		switch {
 		case a.Tx.Nonce < nonce:
-			r.finishApproval(ctx, a.ID, approval.Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", nonce, a.Tx.Nonce))
-		case a.State == approval.Ready:
+			r.finishApproval(ctx, a.ID, safe.Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", nonce, a.Tx.Nonce))
+		case a.State == safe.Ready:
 			r.executeApproval(ctx, r.lanes[a.Signer], a.ID)
 		}
 	}
@@ -522,7 +522,7 @@ func (r *safeRunner) executeApproval(ctx context.Context, l *safeLane, id string
 		}
 	}()
 	a, _, err := r.approvals.Get(ctx, id)
-	if err != nil || a.State != approval.Ready {
+	if err != nil || a.State != safe.Ready {
 		return
 	}
 	st, err := l.safe.State(ctx)
@@ -532,13 +532,13 @@ func (r *safeRunner) executeApproval(ctx context.Context, l *safeLane, id string
 	}
 	if st.Nonce != a.Tx.Nonce {
 		if st.Nonce > a.Tx.Nonce {
-			r.finishApproval(ctx, id, approval.Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", st.Nonce, a.Tx.Nonce))
+			r.finishApproval(ctx, id, safe.Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", st.Nonce, a.Tx.Nonce))
 		}
 		return
 	}
 	data, err := l.safe.ExecCalldata(a.Tx, a.Signatures, st)
 	if err != nil {
-		r.finishApproval(ctx, id, approval.Failed, err.Error())
+		r.finishApproval(ctx, id, safe.Failed, err.Error())
 		return
 	}
 	in := r.wrap(l, record.Intent{
@@ -550,7 +550,7 @@ func (r *safeRunner) executeApproval(ctx context.Context, l *safeLane, id string
 		log.Warn("approval ready, but the action could not be recorded; retrying", "err", err)
 		return
 	}
-	r.finishApproval(ctx, id, approval.Executed, "")
+	r.finishApproval(ctx, id, safe.Executed, "")
 	if created {
 		log.Info("approval complete: executing through the Safe", "action", rec.ID, "safe_nonce", a.Tx.Nonce, "signatures", len(a.Signatures))
 		r.audit.approved(ctx, a, in)
@@ -561,7 +561,7 @@ func (r *safeRunner) executeApproval(ctx context.Context, l *safeLane, id string
 
 // finishApproval moves an approval to a final state, unless it changed
 // meanwhile (the next tick looks again).
-func (r *safeRunner) finishApproval(ctx context.Context, id string, state approval.State, reason string) {
+func (r *safeRunner) finishApproval(ctx context.Context, id string, state safe.ApprovalState, reason string) {
 	a, rev, err := r.approvals.Get(ctx, id)
 	if err != nil || a.State.Final() {
 		return
@@ -571,9 +571,9 @@ func (r *safeRunner) finishApproval(ctx context.Context, id string, state approv
 		return
 	}
 	switch state {
-	case approval.Stale:
+	case safe.Stale:
 		r.log.Warn("approval is stale: the Safe's nonce moved on", "approval", id, "safe", a.Signer, "reason", reason)
-	case approval.Failed:
+	case safe.Failed:
 		r.log.Error("approval cannot execute", "approval", id, "safe", a.Signer, "err", reason)
 	}
 }

@@ -23,11 +23,11 @@ import (
 	"github.com/firebreak-dev/firebreak/contracts"
 	safeabi "github.com/firebreak-dev/firebreak/contracts/safe"
 	"github.com/firebreak-dev/firebreak/engine"
-	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/record"
+	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/signer"
 	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
 )
@@ -304,7 +304,7 @@ func TestSafeActionWaitsForApprovalThenExecutes(t *testing.T) {
 	}
 	id := out.Actions[0].Approval
 	a := s.approval(id, func(engine.ApprovalStatus) bool { return true })
-	if a.State != approval.Pending || len(a.Signatures) != 1 || a.Threshold != 2 || a.Stale || a.Hash != s.pauseHash(0) {
+	if a.State != safe.Pending || len(a.Signatures) != 1 || a.Threshold != 2 || a.Stale || a.Hash != s.pauseHash(0) {
 		t.Fatalf("approval = %+v, want pending with 1 of 2 signatures for the pause at nonce 0", a)
 	}
 	s.drained()
@@ -364,8 +364,8 @@ signers:
 	if rec.State != record.Mined || rec.Status != 1 || rec.To != s.safeDemo.Safe || !s.paused() {
 		t.Fatalf("action = %+v, paused %v; want the approved pause mined", rec, s.paused())
 	}
-	s.approval(id, func(a engine.ApprovalStatus) bool { return a.State == approval.Executed })
-	if _, err := engine.Approve(s.ctx, approver, id, "owner2", slog.New(slog.DiscardHandler)); !errors.Is(err, approval.ErrNotPending) {
+	s.approval(id, func(a engine.ApprovalStatus) bool { return a.State == safe.Executed })
+	if _, err := engine.Approve(s.ctx, approver, id, "owner2", slog.New(slog.DiscardHandler)); !errors.Is(err, safe.ErrNotPending) {
 		t.Fatalf("approving an executed approval: err = %v, want ErrNotPending", err)
 	}
 	if n := s.sent(s.guardian.Address()); n != 1 {
@@ -407,13 +407,13 @@ func TestSafeStaleApprovalIsDetected(t *testing.T) {
 		t.Fatal("no approval")
 	}
 	s.bumpSafeNonce()
-	a := s.approval(id, func(a engine.ApprovalStatus) bool { return a.State == approval.Stale })
+	a := s.approval(id, func(a engine.ApprovalStatus) bool { return a.State == safe.Stale })
 	if !a.Stale || a.SafeNonce == nil || *a.SafeNonce != 1 || a.Error == "" {
 		t.Fatalf("approval = %+v, want stale at Safe nonce 1 with a reason", a)
 	}
 	approver := s.opts
 	approver.SignerInstances = map[string]signer.Signer{"owner2": mustSigner(t, ownerKeys[2])}
-	if _, err := engine.Approve(s.ctx, approver, id, "owner2", slog.New(slog.DiscardHandler)); !errors.Is(err, approval.ErrNotPending) {
+	if _, err := engine.Approve(s.ctx, approver, id, "owner2", slog.New(slog.DiscardHandler)); !errors.Is(err, safe.ErrNotPending) {
 		t.Fatalf("approving a stale approval: err = %v, want ErrNotPending", err)
 	}
 	if s.paused() || s.sent(s.guardian.Address()) != 0 {
@@ -546,7 +546,7 @@ func TestSafeDecisionRequiringApprovalWaitsForHumans(t *testing.T) {
 		t.Fatalf("outcome = %+v, want one action waiting for approval", out)
 	}
 	a := s.approval(out.Actions[0].Approval, func(engine.ApprovalStatus) bool { return true })
-	if a.State != approval.Pending || len(a.Signatures) != 0 || !strings.Contains(a.Reason, "requires approval") || s.paused() {
+	if a.State != safe.Pending || len(a.Signatures) != 0 || !strings.Contains(a.Reason, "requires approval") || s.paused() {
 		t.Fatalf("approval = %+v, want pending with no engine signature", a)
 	}
 	approver := s.opts

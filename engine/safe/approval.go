@@ -8,7 +8,7 @@
 // is Ready and the running engine, which polls the bucket, sends it. The
 // record's id is the action id, and the engine records the action under that
 // same id before sending, so an approval can never execute twice.
-package approval
+package safe
 
 import (
 	"context"
@@ -21,11 +21,11 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/firebreak-dev/firebreak/signer/safe"
+	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
 )
 
 // Bucket is the KV bucket holding approvals.
-const Bucket = "FIREBREAK_APPROVALS"
+const ApprovalsBucket = "FIREBREAK_APPROVALS"
 
 // Errors of this package.
 var (
@@ -40,25 +40,25 @@ var (
 )
 
 // State is where an approval is.
-type State string
+type ApprovalState string
 
 // States. Executed, Stale and Failed are final.
 const (
 	// Pending: waiting for owner signatures.
-	Pending State = "pending"
+	Pending ApprovalState = "pending"
 	// Ready: the signatures reach the threshold; the engine will send it.
-	Ready State = "ready"
+	Ready ApprovalState = "ready"
 	// Executed: recorded as an action (ActionID) and handed to the submitter.
-	Executed State = "executed"
+	Executed ApprovalState = "executed"
 	// Stale: the Safe's nonce moved past the transaction's; it can never
 	// execute. A new event, or a new approval, is needed.
-	Stale State = "stale"
+	Stale ApprovalState = "stale"
 	// Failed: it could not be executed; Error says why.
-	Failed State = "failed"
+	Failed ApprovalState = "failed"
 )
 
 // Final reports whether nothing more will happen to an approval in state s.
-func (s State) Final() bool { return s == Executed || s == Stale || s == Failed }
+func (s ApprovalState) Final() bool { return s == Executed || s == Stale || s == Failed }
 
 // Approval is a Safe transaction waiting for owner signatures.
 type Approval struct {
@@ -73,34 +73,34 @@ type Approval struct {
 	Safe    common.Address `json:"safe"`
 	ChainID uint64         `json:"chain_id"`
 	// Function is the inner call's signature, e.g. "pause()".
-	Function string  `json:"function"`
-	Tx       safe.Tx `json:"safe_tx"`
+	Function string        `json:"function"`
+	Tx       safesigner.Tx `json:"safe_tx"`
 	// Hash is Tx's EIP-712 hash: what owners sign.
-	Hash       common.Hash      `json:"safe_tx_hash"`
-	Threshold  uint64           `json:"threshold"`
-	Owners     []common.Address `json:"owners"`
-	Signatures []safe.Signature `json:"signatures"`
+	Hash       common.Hash            `json:"safe_tx_hash"`
+	Threshold  uint64                 `json:"threshold"`
+	Owners     []common.Address       `json:"owners"`
+	Signatures []safesigner.Signature `json:"signatures"`
 	// Reason says why it waits.
-	Reason    string    `json:"reason"`
-	State     State     `json:"state"`
-	Error     string    `json:"error,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Reason    string        `json:"reason"`
+	State     ApprovalState `json:"state"`
+	Error     string        `json:"error,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 // Add checks sig (a distinct owner's signature of the approval's hash) and
 // adds it; the approval becomes Ready when the signatures reach the
 // threshold.
-func (a *Approval) Add(sig safe.Signature, now time.Time) error {
+func (a *Approval) Add(sig safesigner.Signature, now time.Time) error {
 	if a.State != Pending {
 		return fmt.Errorf("%w: %s is %s", ErrNotPending, a.ID, a.State)
 	}
-	if err := safe.Verify(a.Hash, sig, a.Owners); err != nil {
+	if err := safesigner.Verify(a.Hash, sig, a.Owners); err != nil {
 		return err
 	}
 	for _, s := range a.Signatures {
 		if s.Owner == sig.Owner {
-			return fmt.Errorf("%w: %s has already signed %s", safe.ErrDuplicateOwner, sig.Owner.Hex(), a.ID)
+			return fmt.Errorf("%w: %s has already signed %s", safesigner.ErrDuplicateOwner, sig.Owner.Hex(), a.ID)
 		}
 	}
 	a.Signatures = append(a.Signatures, sig)
@@ -120,28 +120,28 @@ func (a Approval) Missing() uint64 {
 }
 
 // Store keeps approvals in the KV bucket.
-type Store struct {
+type ApprovalStore struct {
 	kv jetstream.KeyValue
 }
 
 // NewStore creates or binds to the approvals bucket.
-func NewStore(ctx context.Context, js jetstream.JetStream, replicas int) (*Store, error) {
+func NewApprovalStore(ctx context.Context, js jetstream.JetStream, replicas int) (*ApprovalStore, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      Bucket,
+		Bucket:      ApprovalsBucket,
 		Description: "firebreak Safe transactions waiting for owner signatures",
 		Storage:     jetstream.FileStorage,
 		Replicas:    max(replicas, 1),
 		History:     8,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("approval: creating bucket %s: %w", Bucket, err)
+		return nil, fmt.Errorf("approval: creating bucket %s: %w", ApprovalsBucket, err)
 	}
-	return &Store{kv: kv}, nil
+	return &ApprovalStore{kv: kv}, nil
 }
 
 // Create records a new approval. It returns false, and no error, when one
 // with the same id exists already.
-func (s *Store) Create(ctx context.Context, a Approval) (uint64, bool, error) {
+func (s *ApprovalStore) Create(ctx context.Context, a Approval) (uint64, bool, error) {
 	data, err := json.Marshal(a)
 	if err != nil {
 		return 0, false, fmt.Errorf("approval: encoding %s: %w", a.ID, err)
@@ -157,7 +157,7 @@ func (s *Store) Create(ctx context.Context, a Approval) (uint64, bool, error) {
 }
 
 // Get returns an approval and its revision.
-func (s *Store) Get(ctx context.Context, id string) (Approval, uint64, error) {
+func (s *ApprovalStore) Get(ctx context.Context, id string) (Approval, uint64, error) {
 	e, err := s.kv.Get(ctx, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return Approval{}, 0, fmt.Errorf("%w: %q", ErrNotFound, id)
@@ -165,12 +165,12 @@ func (s *Store) Get(ctx context.Context, id string) (Approval, uint64, error) {
 	if err != nil {
 		return Approval{}, 0, fmt.Errorf("approval: reading %s: %w", id, err)
 	}
-	a, err := Decode(e.Value())
+	a, err := DecodeApproval(e.Value())
 	return a, e.Revision(), err
 }
 
 // Decode parses a stored approval.
-func Decode(data []byte) (Approval, error) {
+func DecodeApproval(data []byte) (Approval, error) {
 	var a Approval
 	if err := json.Unmarshal(data, &a); err != nil {
 		return a, fmt.Errorf("approval: decoding: %w", err)
@@ -182,7 +182,7 @@ func Decode(data []byte) (Approval, error) {
 }
 
 // Update writes a if the stored revision is still rev.
-func (s *Store) Update(ctx context.Context, a Approval, rev uint64) (uint64, error) {
+func (s *ApprovalStore) Update(ctx context.Context, a Approval, rev uint64) (uint64, error) {
 	data, err := json.Marshal(a)
 	if err != nil {
 		return 0, fmt.Errorf("approval: encoding %s: %w", a.ID, err)
@@ -198,7 +198,7 @@ func (s *Store) Update(ctx context.Context, a Approval, rev uint64) (uint64, err
 }
 
 // List returns every approval, oldest first.
-func (s *Store) List(ctx context.Context) ([]Approval, error) {
+func (s *ApprovalStore) List(ctx context.Context) ([]Approval, error) {
 	lister, err := s.kv.ListKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("approval: listing: %w", err)
