@@ -166,11 +166,11 @@ type ApprovalData struct {
 	Reason     string   `json:"reason,omitempty"`
 }
 
-// approved records that an approval reached its threshold and the intent
+// Approved records that an approval reached its threshold and the intent
 // it released. Nothing waits on these records: the owners' signatures are
 // in the approvals bucket already, and the transaction's own records
 // follow through the submitter.
-func (a *auditor) approved(ctx context.Context, ap safe.Approval, in record.Intent) {
+func (a *auditor) Approved(ctx context.Context, ap safe.Approval, in record.Intent) {
 	d := ApprovalData{ApprovalID: ap.ID, Safe: ap.Safe.Hex(), SafeNonce: ap.Tx.Nonce, SafeTxHash: ap.Hash.Hex(), Threshold: ap.Threshold, Reason: ap.Reason}
 	for _, sig := range ap.Signatures {
 		d.SignedBy = append(d.SignedBy, sig.Owner.Hex())

@@ -135,26 +135,26 @@ func postCondition(o config.Options, v guard.Verdict) *simulate.Check {
 	c := &simulate.Check{To: v.To}
 	switch v.Request.Type {
 	case guard.ActionPause:
-		c.Description, c.Data, c.Want = "paused() == true", selector("paused()"), true
+		c.Description, c.Data, c.Want = "paused() == true", guard.Selector("paused()"), true
 	case guard.ActionFreezeBridge:
 		frozen := o.Protocols[v.Request.Protocol].Contracts[v.Request.Contract].FrozenFunction
 		if frozen == "" {
 			frozen = "frozen()"
 		}
-		c.Description, c.Data, c.Want = frozen+" == true", selector(frozen), true
+		c.Description, c.Data, c.Want = frozen+" == true", guard.Selector(frozen), true
 	case guard.ActionRevokeRole:
 		if len(v.Data) != 4+64 {
 			return nil
 		}
 		// hasRole takes the very (role, account) revokeRole was given.
-		c.Data = append(selector("hasRole(bytes32,address)"), v.Data[4:]...)
+		c.Data = append(guard.Selector("hasRole(bytes32,address)"), v.Data[4:]...)
 		c.Description, c.Want = fmt.Sprintf("hasRole(%s, %s) == false", v.Request.Role, v.Request.Account), false
 	case guard.ActionBlockAddress:
 		blocked := o.Protocols[v.Request.Protocol].Contracts[v.Request.Contract].BlockedFunction
 		if blocked == "" || len(v.Data) != 4+32 {
 			return nil // no view to read it back with
 		}
-		c.Data = append(selector(strings.ReplaceAll(blocked, " ", "")), v.Data[4:]...)
+		c.Data = append(guard.Selector(strings.ReplaceAll(blocked, " ", "")), v.Data[4:]...)
 		c.Description, c.Want = fmt.Sprintf("%s of %s == true", blocked, v.Request.Account), true
 	default:
 		return nil

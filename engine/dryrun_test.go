@@ -130,8 +130,8 @@ func TestPostCondition(t *testing.T) {
 		"bridge": {FrozenFunction: "isFrozen()"}, "bridge2": {},
 		"list": {BlockFunction: "blockAddress(address)", BlockedFunction: "isBlocked(address)"},
 	}}}}
-	block := append(selector("blockAddress(address)"), common.LeftPadBytes([]byte{0xaa}, 32)...)
-	revoke := append(selector("revokeRole(bytes32,address)"), make([]byte, 64)...)
+	block := append(guard.Selector("blockAddress(address)"), common.LeftPadBytes([]byte{0xaa}, 32)...)
+	revoke := append(guard.Selector("revokeRole(bytes32,address)"), make([]byte, 64)...)
 	tests := []struct {
 		name     string
 		v        guard.Verdict
@@ -148,7 +148,7 @@ func TestPostCondition(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := postCondition(o, tt.v)
-			if c == nil || c.Description != tt.wantDesc || string(c.Data[:4]) != string(selector(tt.wantSel)) || c.Want != tt.wantVal || c.To != vault {
+			if c == nil || c.Description != tt.wantDesc || string(c.Data[:4]) != string(guard.Selector(tt.wantSel)) || c.Want != tt.wantVal || c.To != vault {
 				t.Fatalf("check = %+v", c)
 			}
 			if tt.v.Request.Type == "revoke_role" && string(c.Data[4:]) != string(revoke[4:]) {
@@ -172,10 +172,10 @@ func TestSimulationActions(t *testing.T) {
 	vault := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
 	o := config.Options{Signers: map[string]config.SignerOptions{"g": {Kind: "local", SafeSignerOptions: config.SafeSignerOptions{Address: guardian.Hex()}}}}
 	out := decide.Outcome{Actions: []decide.ActionOutcome{
-		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "p", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 1, To: vault, Data: selector("pause()"), Signer: "g"}},
+		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "p", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 1, To: vault, Data: guard.Selector("pause()"), Signer: "g"}},
 		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "notify", Protocol: "p", Message: "look"}, Outcome: guard.Allowed, ChainID: 1}},
 		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "freeze_bridge", Protocol: "p", Contract: "bridge"}, Outcome: guard.Refused, Reason: "not on the allowlist"}},
-		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "q", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 5, To: vault, Data: selector("pause()"), Signer: "g"}},
+		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "q", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 5, To: vault, Data: guard.Selector("pause()"), Signer: "g"}},
 	}}
 	ev := validEventForTest()
 	byChain, err := simulationActions(o, ev, out)

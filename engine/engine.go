@@ -54,7 +54,7 @@ type Engine struct {
 	store   *record.Store
 	planner *decide.Planner
 	sub     *submit.Submitter
-	safes   *safeRunner
+	safes   *safe.Runner
 }
 
 // New validates opts and returns an Engine. Nothing is started and no
@@ -96,7 +96,7 @@ func (e *Engine) Run(ctx context.Context) error {
 
 	callers := map[uint64]guard.Caller{}
 	chains := map[uint64]submit.ChainConfig{}
-	safeChains := map[uint64]safeChain{}
+	safeChains := map[uint64]safe.Chain{}
 	for _, c := range e.opts.Chains {
 		client, err := ethclient.DialContext(ctx, c.RPC)
 		if err != nil {
@@ -165,10 +165,10 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var safes *safeRunner
+	var safes *safe.Runner
 	if !e.opts.Shadow {
 		// Shadow mode holds no owner keys and sends no Safe transaction.
-		if safes, err = newSafeRunner(e.opts, signers, safeChains, store, approvals, e.log, e.now); err != nil {
+		if safes, err = safe.NewRunner(e.opts, decide.OfflineGuard(e.opts).Resolve, signers, safeChains, store, approvals, e.log, e.now); err != nil {
 			return err
 		}
 	}
@@ -214,14 +214,14 @@ func (e *Engine) Run(ctx context.Context) error {
 		p.prepare = func(in record.Intent) { sub.Prepare(runCtx, in) }
 	}
 	adopt = func(rec record.Record, rev uint64) {
-		if !p.resumeSafe(runCtx, rec, rev) {
+		if !p.safes.Resume(runCtx, rec, rev) {
 			p.spawn(rec, rev)
 		}
 	}
 	if safes != nil {
-		safes.execute = func(rec record.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
-		safes.goFn = wg.Go
-		safes.audit = auditor
+		safes.Execute = func(rec record.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
+		safes.Go = wg.Go
+		safes.Audit = auditor
 	}
 	if e.opts.Shadow {
 		e.log.Warn("shadow mode: actions are simulated on a fork, nothing is sent; unfinished actions of earlier runs are left for a normal run")
@@ -232,7 +232,7 @@ func (e *Engine) Run(ctx context.Context) error {
 
 	e.nc, e.cons, e.store, e.safes, e.natsURL = nc, cons, store, safes, url
 	if safes != nil {
-		wg.Go(func() { safes.run(runCtx) })
+		wg.Go(func() { safes.Run(runCtx) })
 	}
 	close(e.ready)
 	e.log.Info("firebreak engine running", "nats", url, "stream", ingest.Stream, "chains", len(chains), "protocols", len(e.opts.Protocols))
@@ -294,7 +294,7 @@ type pipeline struct {
 	// intent (its gas estimate) while the intent is audited and recorded.
 	prepare  func(record.Intent)
 	notifier notifier
-	safes    *safeRunner
+	safes    *safe.Runner
 	// shadow, when set, replaces recording and sending (Options.Shadow).
 	shadow *shadow
 }
@@ -311,7 +311,7 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	key := ingest.EventKey(ev.ID)
 	if p.prepare != nil {
 		for i, a := range out.Actions {
-			if a.Outcome == guard.Allowed && a.Request.Type != guard.ActionNotify && !p.safes.isSafe(a.Signer) {
+			if a.Outcome == guard.Allowed && a.Request.Type != guard.ActionNotify && !p.safes.IsSafe(a.Signer) {
 				p.prepare(intentOf(ev, key, i, a))
 			}
 		}
@@ -358,16 +358,16 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		in := intentOf(ev, key, i, *a)
 		a.ActionID = in.ID
 		release := func() {}
-		if p.safes.isSafe(a.Signer) {
+		if p.safes.IsSafe(a.Signer) {
 			sp, err := p.throughSafe(ctx, a, in, out.Decision.RequireApproval, log)
 			if err != nil {
 				retryErr = err
 				break
 			}
-			if sp.intent == nil {
+			if sp.Intent == nil {
 				continue
 			}
-			in, release = *sp.intent, sp.release
+			in, release = *sp.Intent, sp.Release
 		}
 		rec, rev, created, err := p.store.Create(ctx, in, p.now())
 		if err != nil {
@@ -387,11 +387,11 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 			release()
 			continue
 		}
-		if p.safes.isSafe(a.Signer) {
+		if p.safes.IsSafe(a.Signer) {
 			// Started at once: it holds its Safe's lane until final, and a
 			// later action of this event on the same Safe waits for it.
 			log.Info("action approved by the guard", "action", rec.ID, "function", rec.Function, "to", rec.To.Hex(), "rule", rec.Rule)
-			p.safes.spawn(rec, rev, release)
+			p.safes.Spawn(rec, rev, release)
 			continue
 		}
 		toStart = append(toStart, started{rec, rev})
@@ -424,7 +424,7 @@ func (p *pipeline) resume(ctx context.Context) error {
 	}
 	for i, rec := range recs {
 		p.log.Info("resuming unfinished action", "action", rec.ID, "state", rec.State)
-		if p.resumeSafe(ctx, rec, revs[i]) {
+		if p.safes.Resume(ctx, rec, revs[i]) {
 			continue
 		}
 		p.spawn(rec, revs[i])

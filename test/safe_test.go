@@ -218,7 +218,7 @@ func (s *safeStack) approval(id string, ok func(engine.ApprovalStatus) bool) eng
 
 // presigned waits until the engine holds the vault's pause pre-signed for
 // Safe nonce nonce.
-func (s *safeStack) presigned(nonce uint64) engine.Presigned {
+func (s *safeStack) presigned(nonce uint64) safe.Presigned {
 	s.t.Helper()
 	for {
 		for _, p := range s.engine.Presigned() {

@@ -236,15 +236,15 @@ func (g *Guard) resolve(req policies.ActionRequest) (Verdict, precondition) {
 		if !c.Pausable {
 			return refuse("%s.%s is not marked pausable in the registry", req.Protocol, req.Contract)
 		}
-		v.Function, v.Data = "pause()", selector("pause()")
-		check = boolView(selector("paused()"), true, "already paused")
+		v.Function, v.Data = "pause()", Selector("pause()")
+		check = boolView(Selector("paused()"), true, "already paused")
 	case ActionFreezeBridge:
 		if !c.Bridge {
 			return refuse("%s.%s is not marked as a bridge in the registry", req.Protocol, req.Contract)
 		}
 		freeze, frozen := orDefault(c.FreezeFunction, "freeze()"), orDefault(c.FrozenFunction, "frozen()")
-		v.Function, v.Data = normalizeSignature(freeze), selector(freeze)
-		check = boolView(selector(frozen), true, "already frozen")
+		v.Function, v.Data = normalizeSignature(freeze), Selector(freeze)
+		check = boolView(Selector(frozen), true, "already frozen")
 	case ActionRevokeRole:
 		role, err := resolveRole(p.Roles, req.Role)
 		if err != nil {
@@ -329,17 +329,18 @@ func noPrecondition(context.Context, Caller, common.Address) (bool, string, erro
 }
 
 func packAddressCall(signature string, account common.Address) []byte {
-	return append(selector(signature), common.LeftPadBytes(account.Bytes(), 32)...)
+	return append(Selector(signature), common.LeftPadBytes(account.Bytes(), 32)...)
 }
 
 func packRoleCall(signature string, role [32]byte, account common.Address) []byte {
 	data := make([]byte, 0, 4+64)
-	data = append(data, selector(signature)...)
+	data = append(data, Selector(signature)...)
 	data = append(data, role[:]...)
 	return append(data, common.LeftPadBytes(account.Bytes(), 32)...)
 }
 
-func selector(signature string) []byte {
+// Selector is the 4-byte function selector of signature, spaces removed.
+func Selector(signature string) []byte {
 	return crypto.Keccak256([]byte(normalizeSignature(signature)))[:4]
 }
 

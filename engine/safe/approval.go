@@ -1,5 +1,5 @@
-// Package approval keeps Safe transactions that wait for owner signatures:
-// one record per action in the JetStream KV bucket FIREBREAK_APPROVALS.
+// Approvals keep Safe transactions that wait for owner signatures: one
+// record per action in the JetStream KV bucket FIREBREAK_APPROVALS.
 //
 // An action executed through a Safe waits here when its decision requires a
 // human approval, or when firebreak holds fewer owner signers than the
@@ -8,6 +8,7 @@
 // is Ready and the running engine, which polls the bucket, sends it. The
 // record's id is the action id, and the engine records the action under that
 // same id before sending, so an approval can never execute twice.
+
 package safe
 
 import (
@@ -24,7 +25,7 @@ import (
 	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
 )
 
-// Bucket is the KV bucket holding approvals.
+// ApprovalsBucket is the KV bucket holding approvals.
 const ApprovalsBucket = "FIREBREAK_APPROVALS"
 
 // Errors of this package.

@@ -1,4 +1,4 @@
-package engine
+package safe
 
 import (
 	"context"
@@ -32,8 +32,8 @@ func TestSafeRefusal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.err.Error(), func(t *testing.T) {
-			if got := safeRefusal(tt.err); got != tt.refusal {
-				t.Fatalf("safeRefusal(%v) = %v, want %v", tt.err, got, tt.refusal)
+			if got := IsRefusal(tt.err); got != tt.refusal {
+				t.Fatalf("IsRefusal(%v) = %v, want %v", tt.err, got, tt.refusal)
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package engine
+package safe
 
 import (
 	"context"
@@ -16,21 +16,18 @@ import (
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
-	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/record"
-	"github.com/firebreak-dev/firebreak/engine/safe"
+	"github.com/firebreak-dev/firebreak/policies"
 	"github.com/firebreak-dev/firebreak/signer"
 	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
 )
 
-// safeChain is what the Safe path reads from a node.
-type safeChain interface {
+// Chain is what the Safe path reads from a node.
+type Chain interface {
 	safesigner.Caller
 	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
 }
@@ -51,23 +48,29 @@ type Presigned struct {
 	SimError       string `json:"sim_error,omitempty"`
 }
 
-// safeRunner carries the actions of Safe signers: it wraps each call into
+// Auditor records what the Safe path decided on its own: an approval
+// that reached its threshold and the intent it released.
+type Auditor interface {
+	Approved(ctx context.Context, a Approval, in record.Intent)
+}
+
+// Runner carries the actions of Safe signers: it wraps each call into
 // a Safe transaction, signs it with the owners the engine holds (or takes
 // the pre-signed one), and either records it as an execTransaction intent
 // for the executor or parks it as an approval.
-type safeRunner struct {
+type Runner struct {
 	log       *slog.Logger
 	now       func() time.Time
 	poll      time.Duration
 	store     *record.Store
-	approvals *safe.ApprovalStore
+	approvals *ApprovalStore
 	lanes     map[string]*safeLane
 	// execute runs an action until it is final (the submitter); goFn runs
 	// a function in a goroutine the engine waits for.
-	execute func(rec record.Record, rev uint64)
-	goFn    func(func())
+	Execute func(rec record.Record, rev uint64)
+	Go      func(func())
 	// audit records completed approvals and the intents they release.
-	audit *auditor
+	Audit Auditor
 }
 
 // safeLane is one Safe. Its semaphore is held from the nonce read that
@@ -77,7 +80,7 @@ type safeRunner struct {
 type safeLane struct {
 	name     string
 	safe     *safesigner.Safe
-	chain    safeChain
+	chain    Chain
 	executor string
 	execAddr common.Address
 	refresh  uint64
@@ -102,8 +105,8 @@ func presignKey(to common.Address, data []byte) string {
 	return to.Hex() + ":" + common.Bytes2Hex(data)
 }
 
-func newSafeRunner(opts config.Options, signers map[string]signer.Signer, chains map[uint64]safeChain, store *record.Store, approvals *safe.ApprovalStore, log *slog.Logger, now func() time.Time) (*safeRunner, error) {
-	r := &safeRunner{log: log, now: now, poll: opts.SafePoll, store: store, approvals: approvals, lanes: map[string]*safeLane{}}
+func NewRunner(opts config.Options, resolve Resolver, signers map[string]signer.Signer, chains map[uint64]Chain, store *record.Store, approvals *ApprovalStore, log *slog.Logger, now func() time.Time) (*Runner, error) {
+	r := &Runner{log: log, now: now, poll: opts.SafePoll, store: store, approvals: approvals, lanes: map[string]*safeLane{}}
 	if r.poll <= 0 {
 		r.poll = time.Second
 	}
@@ -128,7 +131,7 @@ func newSafeRunner(opts config.Options, signers map[string]signer.Signer, chains
 			name: name, chain: chain, executor: so.Executor, execAddr: signers[so.Executor].Address(),
 			safe:    safesigner.New(common.HexToAddress(so.Address), so.ChainID, owners, chain),
 			refresh: refresh, sem: make(chan struct{}, 1), presigned: map[string]*Presigned{},
-			targets: presignTargets(opts, name),
+			targets: presignTargets(opts, resolve, name),
 		}
 		r.lanes[name] = l
 	}
@@ -136,40 +139,42 @@ func newSafeRunner(opts config.Options, signers map[string]signer.Signer, chains
 }
 
 // presignTargets lists the calls marked presign whose signer is the Safe
-// called name, resolved the way the guard resolves them.
-func presignTargets(opts config.Options, name string) []presignTarget {
+// called name, resolved by the guard (resolve) as any action is: a call the
+// guard would refuse is never signed ahead.
+func presignTargets(opts config.Options, resolve Resolver, name string) []presignTarget {
 	var out []presignTarget
 	for _, pname := range slices.Sorted(maps.Keys(opts.Protocols)) {
 		p := opts.Protocols[pname]
 		for _, cname := range slices.Sorted(maps.Keys(p.Contracts)) {
 			c := p.Contracts[cname]
-			sg := c.Signer
-			if sg == "" {
-				sg = p.Signer
-			}
-			if !c.Presign || sg != name {
+			if !c.Presign {
 				continue
 			}
-			to := common.HexToAddress(c.Address)
+			var types []string
 			if c.Pausable {
-				out = append(out, presignTarget{to, "pause()", selector("pause()")})
+				types = append(types, guard.ActionPause)
 			}
 			if c.Bridge {
-				f := strings.ReplaceAll(strings.TrimSpace(c.FreezeFunction), " ", "")
-				if f == "" {
-					f = "freeze()"
+				types = append(types, guard.ActionFreezeBridge)
+			}
+			for _, typ := range types {
+				v := resolve(policies.ActionRequest{Type: typ, Protocol: pname, Contract: cname})
+				if v.Outcome != guard.Allowed || v.Signer != name {
+					continue
 				}
-				out = append(out, presignTarget{to, f, selector(f)})
+				out = append(out, presignTarget{v.To, v.Function, v.Data})
 			}
 		}
 	}
 	return out
 }
 
-func selector(sig string) []byte { return crypto.Keccak256([]byte(sig))[:4] }
+// Resolver resolves an action request the way the guard does, without
+// reading the chain (guard.Guard.Resolve).
+type Resolver func(policies.ActionRequest) guard.Verdict
 
 // isSafe reports whether actions of the signer called name go through a Safe.
-func (r *safeRunner) isSafe(name string) bool {
+func (r *Runner) IsSafe(name string) bool {
 	if r == nil {
 		return false
 	}
@@ -179,7 +184,7 @@ func (r *safeRunner) isSafe(name string) bool {
 
 // laneFor returns the lane whose Safe is the target of rec, for actions
 // resumed after a restart.
-func (r *safeRunner) laneFor(rec record.Record) *safeLane {
+func (r *Runner) laneFor(rec record.Record) *safeLane {
 	if r == nil {
 		return nil
 	}
@@ -225,31 +230,33 @@ func (l *safeLane) checkHash(ctx context.Context, tx safesigner.Tx) error {
 	return nil
 }
 
-// safePrepared is what the Safe path made of one allowed action: an
+// Prepared is what the Safe path made of one allowed action: an
 // execTransaction intent to record and start (holding the lane until
 // release), or an approval to wait for.
-type safePrepared struct {
-	intent    *record.Intent
-	release   func()
-	approval  string
-	presigned bool
-	// done: an earlier delivery recorded this action already.
-	done bool
+type Prepared struct {
+	Intent  *record.Intent
+	Release func()
+	// Approval is the id of the approval the action waits for.
+	Approval string
+	// FromPresigned: the pre-signed transaction was taken.
+	FromPresigned bool
+	// Done: an earlier delivery recorded this action already.
+	Done bool
 }
 
 // prepare wraps in (the inner call, signed by a Safe signer) for
 // execution through the Safe. It signs nothing when in's call is
 // pre-signed for the Safe's current nonce.
-func (r *safeRunner) prepare(ctx context.Context, in record.Intent, requireApproval bool, log *slog.Logger) (safePrepared, error) {
+func (r *Runner) Prepare(ctx context.Context, in record.Intent, requireApproval bool, log *slog.Logger) (Prepared, error) {
 	l := r.lanes[in.Signer]
 	if requireApproval {
 		st, err := l.safe.State(ctx)
 		if err != nil {
-			return safePrepared{}, err
+			return Prepared{}, err
 		}
 		tx := safesigner.NewTx(in.To, in.Data, st.Nonce)
 		if err := l.checkHash(ctx, tx); err != nil {
-			return safePrepared{}, err
+			return Prepared{}, err
 		}
 		// A decision that asks for a human gets only human signatures:
 		// the engine's own owner signers do not sign it.
@@ -262,13 +269,13 @@ func (r *safeRunner) prepare(ctx context.Context, in record.Intent, requireAppro
 		// from an earlier delivery of the event: then there is nothing to
 		// wait for. The common, idle case skips this read.
 		if _, _, err := r.store.Get(ctx, in.ID); err == nil {
-			return safePrepared{done: true}, nil
+			return Prepared{Done: true}, nil
 		} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
-			return safePrepared{}, err
+			return Prepared{}, err
 		}
 		var err error
 		if release, err = l.acquire(ctx); err != nil {
-			return safePrepared{}, err
+			return Prepared{}, err
 		}
 	}
 	ok := false
@@ -277,49 +284,49 @@ func (r *safeRunner) prepare(ctx context.Context, in record.Intent, requireAppro
 			release()
 		}
 	}()
-	out := safePrepared{release: release}
+	out := Prepared{Release: release}
 	var data []byte
 	var p *Presigned
 	if l.isTarget(in.To, in.Data) {
 		// One read: the nonce alone tells whether the signatures still fit.
 		nonce, err := l.safe.Nonce(ctx)
 		if err != nil {
-			return safePrepared{}, err
+			return Prepared{}, err
 		}
 		p = l.lookup(in.To, in.Data, nonce)
 	}
 	if p != nil {
-		data, out.presigned = p.Calldata, true
+		data, out.FromPresigned = p.Calldata, true
 	} else {
 		st, err := l.safe.State(ctx)
 		if err != nil {
-			return safePrepared{}, err
+			return Prepared{}, err
 		}
 		tx := safesigner.NewTx(in.To, in.Data, st.Nonce)
 		if err := l.checkHash(ctx, tx); err != nil {
-			return safePrepared{}, err
+			return Prepared{}, err
 		}
 		sigs, err := l.safe.Sign(ctx, tx, st, l.safe.Owners()...)
 		if err != nil {
-			return safePrepared{}, err
+			return Prepared{}, err
 		}
 		if uint64(len(sigs)) < st.Threshold {
 			reason := fmt.Sprintf("firebreak holds %d owner signer(s) of Safe %s, which needs %d signatures", len(sigs), l.name, st.Threshold)
 			return r.park(ctx, l, in, tx, st, sigs, reason, log)
 		}
 		if data, err = l.safe.ExecCalldata(tx, sigs, st); err != nil {
-			return safePrepared{}, err
+			return Prepared{}, err
 		}
 	}
 	wrapped := r.wrap(l, in, data)
-	out.intent = &wrapped
+	out.Intent = &wrapped
 	ok = true
 	return out, nil
 }
 
 // wrap is the intent the submitter sends: execTransaction on the Safe,
 // from the executor.
-func (r *safeRunner) wrap(l *safeLane, in record.Intent, calldata []byte) record.Intent {
+func (r *Runner) wrap(l *safeLane, in record.Intent, calldata []byte) record.Intent {
 	in.To, in.Data, in.Signer = l.safe.Address(), calldata, l.executor
 	in.Function = "execTransaction:" + in.Function
 	return in
@@ -327,29 +334,29 @@ func (r *safeRunner) wrap(l *safeLane, in record.Intent, calldata []byte) record
 
 // park records the Safe transaction as an approval waiting for the
 // missing owner signatures.
-func (r *safeRunner) park(ctx context.Context, l *safeLane, in record.Intent, tx safesigner.Tx, st safesigner.State, sigs []safesigner.Signature, reason string, log *slog.Logger) (safePrepared, error) {
+func (r *Runner) park(ctx context.Context, l *safeLane, in record.Intent, tx safesigner.Tx, st safesigner.State, sigs []safesigner.Signature, reason string, log *slog.Logger) (Prepared, error) {
 	now := r.now()
-	a := safe.Approval{
+	a := Approval{
 		ID: in.ID, EventID: in.EventID, Protocol: in.Protocol, Type: in.Type, Rule: in.Rule,
 		Signer: l.name, Safe: l.safe.Address(), ChainID: in.ChainID, Function: in.Function,
 		Tx: tx, Hash: l.safe.Hash(tx), Threshold: st.Threshold, Owners: st.Owners, Signatures: sigs,
-		Reason: reason, State: safe.Pending, CreatedAt: now, UpdatedAt: now,
+		Reason: reason, State: Pending, CreatedAt: now, UpdatedAt: now,
 	}
 	if a.Signatures == nil {
 		a.Signatures = []safesigner.Signature{}
 	}
 	if uint64(len(sigs)) >= st.Threshold && st.Threshold > 0 {
-		a.State = safe.Ready
+		a.State = Ready
 	}
 	if _, created, err := r.approvals.Create(ctx, a); err != nil {
-		return safePrepared{}, err
+		return Prepared{}, err
 	} else if !created {
 		// An earlier delivery of the event parked it already.
-		return safePrepared{approval: a.ID, done: true}, nil
+		return Prepared{Approval: a.ID, Done: true}, nil
 	}
 	log.Warn("action waits for Safe owner approval", "approval", a.ID, "safe", l.name, "safe_nonce", tx.Nonce,
 		"safe_tx_hash", a.Hash.Hex(), "signatures", len(a.Signatures), "threshold", st.Threshold, "reason", reason)
-	return safePrepared{approval: a.ID}, nil
+	return Prepared{Approval: a.ID}, nil
 }
 
 func (l *safeLane) isTarget(to common.Address, data []byte) bool {
@@ -369,7 +376,7 @@ func (l *safeLane) lookup(to common.Address, data []byte, nonce uint64) *Presign
 // run polls the chain until ctx ends: it keeps pre-signed transactions
 // signed for the current nonce and re-simulated, executes approvals that
 // reached their threshold, and marks stale the ones the nonce passed.
-func (r *safeRunner) run(ctx context.Context) {
+func (r *Runner) Run(ctx context.Context) {
 	if r == nil || len(r.lanes) == 0 {
 		return
 	}
@@ -385,7 +392,7 @@ func (r *safeRunner) run(ctx context.Context) {
 	}
 }
 
-func (r *safeRunner) tick(ctx context.Context) {
+func (r *Runner) tick(ctx context.Context) {
 	nonces := map[string]uint64{}
 	for _, name := range slices.Sorted(maps.Keys(r.lanes)) {
 		l := r.lanes[name]
@@ -415,8 +422,8 @@ func (r *safeRunner) tick(ctx context.Context) {
 		}
 		switch {
 		case a.Tx.Nonce < nonce:
-			r.finishApproval(ctx, a.ID, safe.Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", nonce, a.Tx.Nonce))
-		case a.State == safe.Ready:
+			r.finishApproval(ctx, a.ID, Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", nonce, a.Tx.Nonce))
+		case a.State == Ready:
 			r.executeApproval(ctx, r.lanes[a.Signer], a.ID)
 		}
 	}
@@ -424,7 +431,7 @@ func (r *safeRunner) tick(ctx context.Context) {
 
 // keepPresigned re-signs the lane's targets when the Safe nonce changed and
 // re-simulates them every refresh blocks.
-func (r *safeRunner) keepPresigned(ctx context.Context, l *safeLane, nonce uint64) {
+func (r *Runner) keepPresigned(ctx context.Context, l *safeLane, nonce uint64) {
 	log := r.log.With("safe", l.name)
 	l.mu.Lock()
 	fresh := l.signedFor != nil && *l.signedFor == nonce
@@ -509,7 +516,7 @@ func (r *safeRunner) keepPresigned(ctx context.Context, l *safeLane, nonce uint6
 // and starts it. The action id is the approval id, so a second attempt
 // (another tick, a restart, a second replica) finds it recorded and never
 // sends it twice.
-func (r *safeRunner) executeApproval(ctx context.Context, l *safeLane, id string) {
+func (r *Runner) executeApproval(ctx context.Context, l *safeLane, id string) {
 	log := r.log.With("approval", id, "safe", l.name)
 	release, err := l.acquire(ctx)
 	if err != nil {
@@ -522,7 +529,7 @@ func (r *safeRunner) executeApproval(ctx context.Context, l *safeLane, id string
 		}
 	}()
 	a, _, err := r.approvals.Get(ctx, id)
-	if err != nil || a.State != safe.Ready {
+	if err != nil || a.State != Ready {
 		return
 	}
 	st, err := l.safe.State(ctx)
@@ -532,13 +539,13 @@ func (r *safeRunner) executeApproval(ctx context.Context, l *safeLane, id string
 	}
 	if st.Nonce != a.Tx.Nonce {
 		if st.Nonce > a.Tx.Nonce {
-			r.finishApproval(ctx, id, safe.Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", st.Nonce, a.Tx.Nonce))
+			r.finishApproval(ctx, id, Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", st.Nonce, a.Tx.Nonce))
 		}
 		return
 	}
 	data, err := l.safe.ExecCalldata(a.Tx, a.Signatures, st)
 	if err != nil {
-		r.finishApproval(ctx, id, safe.Failed, err.Error())
+		r.finishApproval(ctx, id, Failed, err.Error())
 		return
 	}
 	in := r.wrap(l, record.Intent{
@@ -550,18 +557,18 @@ func (r *safeRunner) executeApproval(ctx context.Context, l *safeLane, id string
 		log.Warn("approval ready, but the action could not be recorded; retrying", "err", err)
 		return
 	}
-	r.finishApproval(ctx, id, safe.Executed, "")
+	r.finishApproval(ctx, id, Executed, "")
 	if created {
 		log.Info("approval complete: executing through the Safe", "action", rec.ID, "safe_nonce", a.Tx.Nonce, "signatures", len(a.Signatures))
-		r.audit.approved(ctx, a, in)
+		r.Audit.Approved(ctx, a, in)
 		started = true
-		r.spawn(rec, rev, release)
+		r.Spawn(rec, rev, release)
 	}
 }
 
 // finishApproval moves an approval to a final state, unless it changed
 // meanwhile (the next tick looks again).
-func (r *safeRunner) finishApproval(ctx context.Context, id string, state safe.ApprovalState, reason string) {
+func (r *Runner) finishApproval(ctx context.Context, id string, state ApprovalState, reason string) {
 	a, rev, err := r.approvals.Get(ctx, id)
 	if err != nil || a.State.Final() {
 		return
@@ -571,20 +578,15 @@ func (r *safeRunner) finishApproval(ctx context.Context, id string, state safe.A
 		return
 	}
 	switch state {
-	case safe.Stale:
+	case Stale:
 		r.log.Warn("approval is stale: the Safe's nonce moved on", "approval", id, "safe", a.Signer, "reason", reason)
-	case safe.Failed:
+	case Failed:
 		r.log.Error("approval cannot execute", "approval", id, "safe", a.Signer, "err", reason)
 	}
 }
 
-// Presigned lists the Safe transactions the engine keeps signed ahead
-// (contracts marked presign), with the nonce they are signed for and the
-// result of their last simulation. Valid after Ready.
-func (e *Engine) Presigned() []Presigned { return e.safes.presignedNow() }
-
-// presignedNow lists the pre-signed transactions, for the operator and tests.
-func (r *safeRunner) presignedNow() []Presigned {
+// PresignedNow lists the pre-signed transactions, for the operator and tests.
+func (r *Runner) PresignedNow() []Presigned {
 	if r == nil {
 		return nil
 	}
@@ -603,10 +605,10 @@ func (r *safeRunner) presignedNow() []Presigned {
 	return out
 }
 
-// safeRefusal tells a Safe-path failure no retry can fix (a bad or foreign
+// IsRefusal tells a Safe-path failure no retry can fix (a bad or foreign
 // signature, a hash mismatch, a missing key) from one worth retrying the
 // event for (a node or signer that did not answer).
-func safeRefusal(err error) bool {
+func IsRefusal(err error) bool {
 	for _, target := range []error{
 		safesigner.ErrBadSignature, safesigner.ErrNotOwner, safesigner.ErrDuplicateOwner,
 		safesigner.ErrHashMismatch, safesigner.ErrBelowThreshold,
@@ -619,51 +621,31 @@ func safeRefusal(err error) bool {
 	return false
 }
 
-// throughSafe sends an allowed action through its Safe: it returns the
-// execTransaction intent to record (holding the Safe's lane), or no intent
-// when the action waits for approval, was handled by an earlier delivery,
-// or was refused (a, then, says why).
-func (p *pipeline) throughSafe(ctx context.Context, a *decide.ActionOutcome, in record.Intent, requireApproval bool, log *slog.Logger) (safePrepared, error) {
-	sp, err := p.safes.prepare(ctx, in, requireApproval, log)
-	switch {
-	case err != nil && safeRefusal(err):
-		log.Error("Safe action refused before sending", "action", in.ID, "err", err)
-		a.Outcome, a.Reason, a.ActionID = guard.Refused, "Safe: "+err.Error(), ""
-		return safePrepared{}, nil
-	case err != nil:
-		return sp, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
-	case sp.approval != "":
-		a.Approval = sp.approval
-	case sp.done:
-		log.Info("action already recorded by an earlier delivery", "action", a.ActionID)
-	case sp.presigned:
-		log.Info("sending the pre-signed Safe transaction", "action", in.ID, "safe", in.Signer)
-	}
-	return sp, nil
-}
-
-// resumeSafe resumes an unfinished execTransaction action in its Safe's
+// Resume resumes an unfinished execTransaction action in its Safe's
 // lane, so nothing new is built on that Safe until it is final.
-func (p *pipeline) resumeSafe(ctx context.Context, rec record.Record, rev uint64) bool {
-	l := p.safes.laneFor(rec)
+func (r *Runner) Resume(ctx context.Context, rec record.Record, rev uint64) bool {
+	if r == nil {
+		return false
+	}
+	l := r.laneFor(rec)
 	if l == nil {
 		return false
 	}
-	p.safes.goFn(func() {
+	r.Go(func() {
 		release, err := l.acquire(ctx)
 		if err != nil {
 			return
 		}
 		defer release()
-		p.safes.execute(rec, rev)
+		r.Execute(rec, rev)
 	})
 	return true
 }
 
 // spawn starts a recorded action and releases its lane when it is final.
-func (r *safeRunner) spawn(rec record.Record, rev uint64, release func()) {
-	r.goFn(func() {
+func (r *Runner) Spawn(rec record.Record, rev uint64, release func()) {
+	r.Go(func() {
 		defer release()
-		r.execute(rec, rev)
+		r.Execute(rec, rev)
 	})
 }

@@ -1,4 +1,4 @@
-package engine
+package safe
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/decide"
 )
 
 func TestSafeConfig(t *testing.T) {
@@ -18,7 +19,7 @@ func TestSafeConfig(t *testing.T) {
 	if s.Kind != "safe" || s.Executor != "gas" || len(s.Owners) != 2 || s.RefreshBlocks != 3 || !opts.IsSafe("treasury") || opts.IsSafe("alice") {
 		t.Fatalf("treasury = %+v", s)
 	}
-	if targets := presignTargets(opts, "treasury"); len(targets) != 1 || targets[0].function != "pause()" {
+	if targets := presignTargets(opts, decide.OfflineGuard(opts).Resolve, "treasury"); len(targets) != 1 || targets[0].function != "pause()" {
 		t.Fatalf("presign targets = %+v, want the vault's pause", targets)
 	}
 }
