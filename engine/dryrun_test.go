@@ -16,7 +16,6 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/policies"
 )
 
 // A throw-away key made for these tests; it guards nothing anywhere.
@@ -139,11 +138,11 @@ func TestPostCondition(t *testing.T) {
 		wantSel  string
 		wantVal  bool
 	}{
-		{"pause", guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "p", Contract: "vault"}, To: vault}, "paused() == true", "paused()", true},
-		{"freeze, configured view", guard.Verdict{Request: policies.ActionRequest{Type: "freeze_bridge", Protocol: "p", Contract: "bridge"}, To: vault}, "isFrozen() == true", "isFrozen()", true},
-		{"freeze, default view", guard.Verdict{Request: policies.ActionRequest{Type: "freeze_bridge", Protocol: "p", Contract: "bridge2"}, To: vault}, "frozen() == true", "frozen()", true},
-		{"block", guard.Verdict{Request: policies.ActionRequest{Type: "block_address", Protocol: "p", Contract: "list", Account: "0xaa"}, To: vault, Data: block}, "isBlocked(address) of 0xaa == true", "isBlocked(address)", true},
-		{"revoke", guard.Verdict{Request: policies.ActionRequest{Type: "revoke_role", Protocol: "p", Contract: "vault", Role: "operator", Account: "0xaa"}, To: vault, Data: revoke}, "hasRole(operator, 0xaa) == false", "hasRole(bytes32,address)", false},
+		{"pause", guard.Verdict{Request: guard.Request{Type: "pause", Protocol: "p", Contract: "vault"}, To: vault}, "paused() == true", "paused()", true},
+		{"freeze, configured view", guard.Verdict{Request: guard.Request{Type: "freeze_bridge", Protocol: "p", Contract: "bridge"}, To: vault}, "isFrozen() == true", "isFrozen()", true},
+		{"freeze, default view", guard.Verdict{Request: guard.Request{Type: "freeze_bridge", Protocol: "p", Contract: "bridge2"}, To: vault}, "frozen() == true", "frozen()", true},
+		{"block", guard.Verdict{Request: guard.Request{Type: "block_address", Protocol: "p", Contract: "list", Account: "0xaa"}, To: vault, Data: block}, "isBlocked(address) of 0xaa == true", "isBlocked(address)", true},
+		{"revoke", guard.Verdict{Request: guard.Request{Type: "revoke_role", Protocol: "p", Contract: "vault", Role: "operator", Account: "0xaa"}, To: vault, Data: revoke}, "hasRole(operator, 0xaa) == false", "hasRole(bytes32,address)", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,10 +158,10 @@ func TestPostCondition(t *testing.T) {
 			}
 		})
 	}
-	if c := postCondition(o, guard.Verdict{Request: policies.ActionRequest{Type: "block_address", Protocol: "p", Contract: "bridge"}, Data: block}); c != nil {
+	if c := postCondition(o, guard.Verdict{Request: guard.Request{Type: "block_address", Protocol: "p", Contract: "bridge"}, Data: block}); c != nil {
 		t.Errorf("block without a blocked view has a check: %+v", c)
 	}
-	if c := postCondition(o, guard.Verdict{Request: policies.ActionRequest{Type: "self_destruct"}}); c != nil {
+	if c := postCondition(o, guard.Verdict{Request: guard.Request{Type: "self_destruct"}}); c != nil {
 		t.Errorf("unknown type has a check: %+v", c)
 	}
 }
@@ -172,10 +171,10 @@ func TestSimulationActions(t *testing.T) {
 	vault := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
 	o := config.Options{Signers: map[string]config.SignerOptions{"g": {Kind: "local", SafeSignerOptions: config.SafeSignerOptions{Address: guardian.Hex()}}}}
 	out := decide.Outcome{Actions: []decide.ActionOutcome{
-		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "p", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 1, To: vault, Data: guard.Selector("pause()"), Signer: "g"}},
-		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "notify", Protocol: "p", Message: "look"}, Outcome: guard.Allowed, ChainID: 1}},
-		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "freeze_bridge", Protocol: "p", Contract: "bridge"}, Outcome: guard.Refused, Reason: "not on the allowlist"}},
-		{Verdict: guard.Verdict{Request: policies.ActionRequest{Type: "pause", Protocol: "q", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 5, To: vault, Data: guard.Selector("pause()"), Signer: "g"}},
+		{Verdict: guard.Verdict{Request: guard.Request{Type: "pause", Protocol: "p", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 1, To: vault, Data: guard.Selector("pause()"), Signer: "g"}},
+		{Verdict: guard.Verdict{Request: guard.Request{Type: "notify", Protocol: "p", Message: "look"}, Outcome: guard.Allowed, ChainID: 1}},
+		{Verdict: guard.Verdict{Request: guard.Request{Type: "freeze_bridge", Protocol: "p", Contract: "bridge"}, Outcome: guard.Refused, Reason: "not on the allowlist"}},
+		{Verdict: guard.Verdict{Request: guard.Request{Type: "pause", Protocol: "q", Contract: "vault"}, Outcome: guard.Allowed, ChainID: 5, To: vault, Data: guard.Selector("pause()"), Signer: "g"}},
 	}}
 	ev := validEventForTest()
 	byChain, err := simulationActions(o, ev, out)

@@ -3,12 +3,12 @@ package engine
 import (
 	"context"
 
-	"github.com/firebreak-dev/firebreak/policies"
+	"github.com/firebreak-dev/firebreak/engine/decide"
 )
 
 // PolicyStatus reports the policies in force and the last reload error.
 // Valid after Ready.
-func (e *Engine) PolicyStatus() policies.ReloadStatus { return e.planner.PolicyStatus() }
+func (e *Engine) PolicyStatus() decide.PolicyStatus { return e.planner.PolicyStatus() }
 
 // ReloadPolicies reloads the policies now; on error the old ones stay in
 // force. Valid after Ready.

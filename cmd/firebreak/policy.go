@@ -297,7 +297,7 @@ func explainDecision(w io.Writer, ev event.Event, d policies.Decision, e *polici
 	g := decide.OfflineGuard(opts)
 	fmt.Fprintln(w, "\nguard (offline: registry and allowlist; the engine also reads the chain, the kill switch and the rate limits):")
 	for _, a := range d.Actions {
-		v := g.Resolve(a)
+		v := g.Resolve(guard.Request(a))
 		target := a.Protocol + "." + a.Contract
 		if a.Account != "" {
 			target += " account " + a.Account

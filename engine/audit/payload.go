@@ -3,10 +3,10 @@ package audit
 import (
 	"time"
 
+	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/record"
-	"github.com/firebreak-dev/firebreak/policies"
 )
 
 // The payloads the engine writes, one type per kind. Readers decode them
@@ -40,9 +40,9 @@ type DuplicateData struct {
 type DecisionData struct {
 	// DecisionID names this decision: the same event decided by the same
 	// policy revision has the same id.
-	DecisionID string             `json:"decision_id"`
-	Decision   *policies.Decision `json:"decision,omitempty"`
-	Error      string             `json:"error,omitempty"`
+	DecisionID string           `json:"decision_id"`
+	Decision   *decide.Decision `json:"decision,omitempty"`
+	Error      string           `json:"error,omitempty"`
 }
 
 // GuardData is the payload of KindGuard: the verdict on request Index of

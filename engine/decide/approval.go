@@ -6,7 +6,6 @@ import (
 	"log/slog"
 
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/policies"
 )
 
 // planApproval guards a decision that requires approval. Its Safe actions
@@ -15,8 +14,8 @@ import (
 // the action bound apply; rate limits and cooldowns do not take a slot for
 // a proposal, so a pending approval never blocks a later decision that
 // acts at once.
-func (p *Planner) planApproval(ctx context.Context, out Outcome, d policies.Decision, log *slog.Logger) (Outcome, error) {
-	refuse := func(req policies.ActionRequest, reason string) {
+func (p *Planner) planApproval(ctx context.Context, out Outcome, d Decision, log *slog.Logger) (Outcome, error) {
+	refuse := func(req guard.Request, reason string) {
 		out.Actions = append(out.Actions, ActionOutcome{Verdict: guard.Verdict{Request: req, Outcome: guard.Refused, Reason: reason}})
 	}
 	if max := p.guardCfg.limits.MaxActionsPerEvent; max > 0 && len(d.Actions) > max {

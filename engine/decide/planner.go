@@ -19,9 +19,9 @@ type Outcome struct {
 	Event      event.Event `json:"event"`
 	ReceivedAt time.Time   `json:"received_at"`
 	// Decision is nil when the policies failed; DecisionError says why.
-	Decision      *policies.Decision `json:"decision,omitempty"`
-	DecisionError string             `json:"decision_error,omitempty"`
-	Actions       []ActionOutcome    `json:"actions"`
+	Decision      *Decision       `json:"decision,omitempty"`
+	DecisionError string          `json:"decision_error,omitempty"`
+	Actions       []ActionOutcome `json:"actions"`
 	// DryRuns are the simulations of the allowed actions, one per chain,
 	// in dry-runs and shadow mode; nothing was sent. DryRunError says why
 	// there is none when there should be.
@@ -87,13 +87,14 @@ func (p *Planner) Plan(ctx context.Context, ev event.Event) (Outcome, error) {
 	log := p.log.With("event", ev.ID, "protocol", ev.Protocol)
 	out := Outcome{Event: ev, ReceivedAt: p.now(), Actions: []ActionOutcome{}}
 
-	d, err := p.policies.Decide(ctx, ev.Input())
+	pd, err := p.policies.Decide(ctx, ev.Input())
 	if err != nil {
 		// No action, and loudly: a policy that cannot decide is a fault.
 		out.DecisionError = err.Error()
 		log.Error("policy evaluation failed: no action taken", "err", err)
 		return out, nil
 	}
+	d := decisionOf(pd)
 	out.Decision = &d
 	refuseAll := func(reason string) (Outcome, error) {
 		for _, req := range d.Actions {

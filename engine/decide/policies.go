@@ -82,7 +82,7 @@ func (p *Planner) UseKillSwitch(ctx context.Context, js jetstream.JetStream, rep
 const PolicyStatusKey = "policy_status"
 
 // PolicyStatus reports the policies in force and the last reload error.
-func (p *Planner) PolicyStatus() policies.ReloadStatus { return p.policies.Status() }
+func (p *Planner) PolicyStatus() PolicyStatus { return p.policies.Status() }
 
 // ReloadPolicies reloads the policies now; on error the old ones stay in
 // force.

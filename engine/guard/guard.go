@@ -23,9 +23,26 @@ import (
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
-
-	"github.com/firebreak-dev/firebreak/policies"
 )
+
+// Request is an action a policy asks for, before the guard resolved it:
+// field for field what the policies decide (Request), which
+// engine/decide converts, so that only decide depends on the policy engine.
+type Request struct {
+	// Type is the kind of action: "pause", "revoke_role", "freeze_bridge",
+	// "block_address" or "notify".
+	Type string `json:"type"`
+	// Protocol and Contract name the target in the registry.
+	Protocol string `json:"protocol"`
+	Contract string `json:"contract"`
+	// Role and Account are set for revoke_role; Account for block_address.
+	Role    string `json:"role,omitempty"`
+	Account string `json:"account,omitempty"`
+	// Message is the text of a notify action (which has no Contract).
+	Message string `json:"message,omitempty"`
+	// Rule is the name of the rule that asked for the action.
+	Rule string `json:"rule,omitempty"`
+}
 
 // Action types a policy may ask for.
 const (
@@ -116,14 +133,14 @@ type Caller interface {
 // Verdict is the guard's answer for one request. For Allowed verdicts the
 // call is fully resolved.
 type Verdict struct {
-	Request  policies.ActionRequest `json:"request"`
-	Outcome  Outcome                `json:"outcome"`
-	Reason   string                 `json:"reason,omitempty"`
-	ChainID  uint64                 `json:"chain_id,omitempty"`
-	To       common.Address         `json:"to,omitzero"`
-	Function string                 `json:"function,omitempty"`
-	Data     []byte                 `json:"data,omitempty"`
-	Signer   string                 `json:"signer,omitempty"`
+	Request  Request        `json:"request"`
+	Outcome  Outcome        `json:"outcome"`
+	Reason   string         `json:"reason,omitempty"`
+	ChainID  uint64         `json:"chain_id,omitempty"`
+	To       common.Address `json:"to,omitzero"`
+	Function string         `json:"function,omitempty"`
+	Data     []byte         `json:"data,omitempty"`
+	Signer   string         `json:"signer,omitempty"`
 }
 
 type allowKey struct {
@@ -160,7 +177,7 @@ func New(registry Registry, allowlist []Allow, callers map[uint64]Caller, opts .
 // Check resolves req, checks the allowlist and reads the precondition. The
 // error is non-nil only when the precondition could not be read
 // (ErrPrecondition); every other problem is a Refused verdict with a reason.
-func (g *Guard) Check(ctx context.Context, req policies.ActionRequest) (Verdict, error) {
+func (g *Guard) Check(ctx context.Context, req Request) (Verdict, error) {
 	v, check := g.resolve(req)
 	if v.Outcome == Refused {
 		return v, nil
@@ -193,7 +210,7 @@ func (g *Guard) Check(ctx context.Context, req policies.ActionRequest) (Verdict,
 // Resolve resolves req and checks it against the allowlist, without
 // reading the chain: an Allowed verdict here may still be a no-op. It is
 // what 'firebreak policy eval' shows offline.
-func (g *Guard) Resolve(req policies.ActionRequest) Verdict {
+func (g *Guard) Resolve(req Request) Verdict {
 	v, _ := g.resolve(req)
 	if v.Outcome == "" {
 		v.Outcome = Allowed
@@ -203,7 +220,7 @@ func (g *Guard) Resolve(req policies.ActionRequest) Verdict {
 
 // resolve returns a Refused verdict, or a resolved one with an empty
 // Outcome and the precondition to read.
-func (g *Guard) resolve(req policies.ActionRequest) (Verdict, precondition) {
+func (g *Guard) resolve(req Request) (Verdict, precondition) {
 	v := Verdict{Request: req}
 	refuse := func(format string, args ...any) (Verdict, precondition) {
 		v.Outcome, v.Reason = Refused, fmt.Sprintf(format, args...)

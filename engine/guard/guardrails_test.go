@@ -15,7 +15,6 @@ import (
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/policies"
 )
 
 const simChainID = 1337
@@ -75,9 +74,9 @@ func (c *clock) add(d time.Duration) {
 }
 
 var (
-	pauseVault = policies.ActionRequest{Type: "pause", Protocol: "demo", Contract: "vault", Rule: "r"}
-	revokeOp   = func(account string) policies.ActionRequest {
-		return policies.ActionRequest{Type: "revoke_role", Protocol: "demo", Contract: "vault", Role: "operator", Account: account, Rule: "r"}
+	pauseVault = guard.Request{Type: "pause", Protocol: "demo", Contract: "vault", Rule: "r"}
+	revokeOp   = func(account string) guard.Request {
+		return guard.Request{Type: "revoke_role", Protocol: "demo", Contract: "vault", Role: "operator", Account: account, Rule: "r"}
 	}
 )
 
@@ -86,7 +85,7 @@ func TestCheckDecisionGuardrails(t *testing.T) {
 	ctx := context.Background()
 	type step struct {
 		event   string
-		reqs    []policies.ActionRequest
+		reqs    []guard.Request
 		advance time.Duration
 		want    []guard.Outcome
 		reason  string // in the first refusal
@@ -97,30 +96,30 @@ func TestCheckDecisionGuardrails(t *testing.T) {
 		steps  []step
 	}{
 		{"too many actions refuses the whole decision", guard.Limits{MaxActionsPerEvent: 1}, []step{
-			{event: "e1", reqs: []policies.ActionRequest{pauseVault, revokeOp("0x0000000000000000000000000000000000000002")},
+			{event: "e1", reqs: []guard.Request{pauseVault, revokeOp("0x0000000000000000000000000000000000000002")},
 				want: []guard.Outcome{guard.Refused, guard.Refused}, reason: "more than max_actions_per_event (1)"},
 		}},
 		{"burst over the rate limit", guard.Limits{RateLimit: 2, RateWindow: time.Minute}, []step{
-			{event: "e1", reqs: []policies.ActionRequest{revokeOp("0x0000000000000000000000000000000000000002")}, want: []guard.Outcome{guard.Allowed}},
-			{event: "e2", reqs: []policies.ActionRequest{revokeOp("0x0000000000000000000000000000000000000002")}, want: []guard.Outcome{guard.Allowed}},
-			{event: "e3", reqs: []policies.ActionRequest{revokeOp("0x0000000000000000000000000000000000000002")}, want: []guard.Outcome{guard.Refused}, reason: "rate limit: 2 revoke_role actions on demo"},
+			{event: "e1", reqs: []guard.Request{revokeOp("0x0000000000000000000000000000000000000002")}, want: []guard.Outcome{guard.Allowed}},
+			{event: "e2", reqs: []guard.Request{revokeOp("0x0000000000000000000000000000000000000002")}, want: []guard.Outcome{guard.Allowed}},
+			{event: "e3", reqs: []guard.Request{revokeOp("0x0000000000000000000000000000000000000002")}, want: []guard.Outcome{guard.Refused}, reason: "rate limit: 2 revoke_role actions on demo"},
 			// Another action type has its own budget.
-			{event: "e4", reqs: []policies.ActionRequest{pauseVault}, want: []guard.Outcome{guard.Allowed}},
+			{event: "e4", reqs: []guard.Request{pauseVault}, want: []guard.Outcome{guard.Allowed}},
 			// The window slides.
-			{event: "e5", advance: time.Minute, reqs: []policies.ActionRequest{revokeOp("0x0000000000000000000000000000000000000002")}, want: []guard.Outcome{guard.Allowed}},
+			{event: "e5", advance: time.Minute, reqs: []guard.Request{revokeOp("0x0000000000000000000000000000000000000002")}, want: []guard.Outcome{guard.Allowed}},
 		}},
 		{"a retried event keeps its slot", guard.Limits{RateLimit: 1, RateWindow: time.Minute}, []step{
-			{event: "e1", reqs: []policies.ActionRequest{pauseVault}, want: []guard.Outcome{guard.Allowed}},
-			{event: "e1", reqs: []policies.ActionRequest{pauseVault}, want: []guard.Outcome{guard.Allowed}},
-			{event: "e2", reqs: []policies.ActionRequest{pauseVault}, want: []guard.Outcome{guard.Refused}, reason: "rate limit"},
+			{event: "e1", reqs: []guard.Request{pauseVault}, want: []guard.Outcome{guard.Allowed}},
+			{event: "e1", reqs: []guard.Request{pauseVault}, want: []guard.Outcome{guard.Allowed}},
+			{event: "e2", reqs: []guard.Request{pauseVault}, want: []guard.Outcome{guard.Refused}, reason: "rate limit"},
 		}},
 		{"cooldown per target", guard.Limits{Cooldown: 30 * time.Second}, []step{
-			{event: "e1", reqs: []policies.ActionRequest{pauseVault}, want: []guard.Outcome{guard.Allowed}},
-			{event: "e2", advance: 29 * time.Second, reqs: []policies.ActionRequest{pauseVault}, want: []guard.Outcome{guard.Refused}, reason: "cooldown: the same pause on demo.vault ran 29s ago"},
-			{event: "e3", advance: time.Second, reqs: []policies.ActionRequest{pauseVault}, want: []guard.Outcome{guard.Allowed}},
+			{event: "e1", reqs: []guard.Request{pauseVault}, want: []guard.Outcome{guard.Allowed}},
+			{event: "e2", advance: 29 * time.Second, reqs: []guard.Request{pauseVault}, want: []guard.Outcome{guard.Refused}, reason: "cooldown: the same pause on demo.vault ran 29s ago"},
+			{event: "e3", advance: time.Second, reqs: []guard.Request{pauseVault}, want: []guard.Outcome{guard.Allowed}},
 		}},
 		{"no limits", guard.Limits{}, []step{
-			{event: "e1", reqs: []policies.ActionRequest{pauseVault, pauseVault, pauseVault}, want: []guard.Outcome{guard.Allowed, guard.Allowed, guard.Allowed}},
+			{event: "e1", reqs: []guard.Request{pauseVault, pauseVault, pauseVault}, want: []guard.Outcome{guard.Allowed, guard.Allowed, guard.Allowed}},
 		}},
 	}
 	for _, tt := range tests {
@@ -163,7 +162,7 @@ func (h halted) Halted(context.Context) (guard.Halt, bool, error) { return h.h, 
 func TestCheckDecisionHaltReadFailureRetries(t *testing.T) {
 	c := newSimChain(t)
 	g := guard.New(c.registry(), c.allow(), map[uint64]guard.Caller{simChainID: c.caller}, guard.WithHaltReader(halted{err: context.DeadlineExceeded}))
-	if _, err := g.CheckDecision(context.Background(), "e1", []policies.ActionRequest{pauseVault}); err == nil || !strings.Contains(err.Error(), "kill switch") {
+	if _, err := g.CheckDecision(context.Background(), "e1", []guard.Request{pauseVault}); err == nil || !strings.Contains(err.Error(), "kill switch") {
 		t.Fatalf("err = %v, want ErrHaltState", err)
 	}
 	// No action, no read: an event without actions needs no kill switch.
@@ -178,15 +177,15 @@ func TestResolveBlockAddress(t *testing.T) {
 	drainer := "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 	tests := []struct {
 		name   string
-		req    policies.ActionRequest
+		req    guard.Request
 		want   guard.Outcome
 		reason string
 	}{
-		{"blocks on the blocklist contract", policies.ActionRequest{Type: "block_address", Protocol: "demo", Contract: "router", Account: drainer}, guard.Allowed, ""},
-		{"contract without block_function", policies.ActionRequest{Type: "block_address", Protocol: "demo", Contract: "vault", Account: drainer}, guard.Refused, "has no block_function"},
-		{"bad account", policies.ActionRequest{Type: "block_address", Protocol: "demo", Contract: "router", Account: "drainer"}, guard.Refused, "needs the account as a 0x address"},
-		{"unknown type", policies.ActionRequest{Type: "selfdestruct", Protocol: "demo", Contract: "router"}, guard.Refused, "unknown action type"},
-		{"freeze not allowlisted", policies.ActionRequest{Type: "freeze_bridge", Protocol: "demo", Contract: "bridge"}, guard.Refused, "not on the allowlist"},
+		{"blocks on the blocklist contract", guard.Request{Type: "block_address", Protocol: "demo", Contract: "router", Account: drainer}, guard.Allowed, ""},
+		{"contract without block_function", guard.Request{Type: "block_address", Protocol: "demo", Contract: "vault", Account: drainer}, guard.Refused, "has no block_function"},
+		{"bad account", guard.Request{Type: "block_address", Protocol: "demo", Contract: "router", Account: "drainer"}, guard.Refused, "needs the account as a 0x address"},
+		{"unknown type", guard.Request{Type: "selfdestruct", Protocol: "demo", Contract: "router"}, guard.Refused, "unknown action type"},
+		{"freeze not allowlisted", guard.Request{Type: "freeze_bridge", Protocol: "demo", Contract: "bridge"}, guard.Refused, "not on the allowlist"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,13 +209,13 @@ func TestNotifyNeedsNoChain(t *testing.T) {
 	g := guard.New(c.registry(), nil, nil)
 	tests := []struct {
 		name   string
-		req    policies.ActionRequest
+		req    guard.Request
 		want   guard.Outcome
 		reason string
 	}{
-		{"notify", policies.ActionRequest{Type: "notify", Protocol: "demo", Message: "revoke approvals to 0x…"}, guard.Allowed, ""},
-		{"notify without message", policies.ActionRequest{Type: "notify", Protocol: "demo"}, guard.Refused, "needs a message"},
-		{"notify unknown protocol", policies.ActionRequest{Type: "notify", Protocol: "nope", Message: "m"}, guard.Refused, "not in the registry"},
+		{"notify", guard.Request{Type: "notify", Protocol: "demo", Message: "revoke approvals to 0x…"}, guard.Allowed, ""},
+		{"notify without message", guard.Request{Type: "notify", Protocol: "demo"}, guard.Refused, "needs a message"},
+		{"notify unknown protocol", guard.Request{Type: "notify", Protocol: "nope", Message: "m"}, guard.Refused, "not in the registry"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

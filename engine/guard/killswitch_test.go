@@ -12,7 +12,6 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
-	"github.com/firebreak-dev/firebreak/policies"
 )
 
 // newKillSwitch opens the kill switch on a real embedded NATS server.
@@ -47,7 +46,7 @@ func TestKillSwitch(t *testing.T) {
 	g := guard.New(c.registry(), c.allow(), map[uint64]guard.Caller{simChainID: c.caller}, guard.WithHaltReader(ks))
 	decide := func(id string) guard.Verdict {
 		t.Helper()
-		vs, err := g.CheckDecision(ctx, id, []policies.ActionRequest{pauseVault})
+		vs, err := g.CheckDecision(ctx, id, []guard.Request{pauseVault})
 		if err != nil || len(vs) != 1 {
 			t.Fatalf("CheckDecision: %v, %v", vs, err)
 		}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/policies"
 )
 
 const chainID = 1337
@@ -74,26 +73,26 @@ func TestCheck(t *testing.T) {
 	vault := contracts.NewProtectedVault()
 	tests := []struct {
 		name       string
-		req        policies.ActionRequest
+		req        guard.Request
 		want       guard.Outcome
 		wantReason string
 		wantData   []byte
 		wantFunc   string
 	}{
-		{"pause the vault", policies.ActionRequest{Type: "pause", Protocol: "demo", Contract: "vault"}, guard.Allowed, "", vault.PackPause(), "pause()"},
-		{"freeze the bridge", policies.ActionRequest{Type: "freeze_bridge", Protocol: "demo", Contract: "bridge"}, guard.Allowed, "", contracts.NewTokenBridge().PackFreeze(), "freeze()"},
-		{"revoke the operator", policies.ActionRequest{Type: "revoke_role", Protocol: "demo", Contract: "vault", Role: "operator", Account: c.operator.Hex()},
+		{"pause the vault", guard.Request{Type: "pause", Protocol: "demo", Contract: "vault"}, guard.Allowed, "", vault.PackPause(), "pause()"},
+		{"freeze the bridge", guard.Request{Type: "freeze_bridge", Protocol: "demo", Contract: "bridge"}, guard.Allowed, "", contracts.NewTokenBridge().PackFreeze(), "freeze()"},
+		{"revoke the operator", guard.Request{Type: "revoke_role", Protocol: "demo", Contract: "vault", Role: "operator", Account: c.operator.Hex()},
 			guard.Allowed, "", vault.PackRevokeRole(operatorRole, c.operator), "revokeRole(bytes32,address)"},
-		{"revoke from someone without the role", policies.ActionRequest{Type: "revoke_role", Protocol: "demo", Contract: "vault", Role: "OPERATOR_ROLE", Account: "0x00000000000000000000000000000000000000cc"},
+		{"revoke from someone without the role", guard.Request{Type: "revoke_role", Protocol: "demo", Contract: "vault", Role: "OPERATOR_ROLE", Account: "0x00000000000000000000000000000000000000cc"},
 			guard.NoOp, "does not hold role", nil, ""},
-		{"unknown protocol", policies.ActionRequest{Type: "pause", Protocol: "other", Contract: "vault"}, guard.Refused, `protocol "other" is not in the registry`, nil, ""},
-		{"unknown contract", policies.ActionRequest{Type: "pause", Protocol: "demo", Contract: "treasury"}, guard.Refused, `no contract "treasury"`, nil, ""},
-		{"pause a bridge that is not pausable", policies.ActionRequest{Type: "pause", Protocol: "demo", Contract: "bridge"}, guard.Refused, "not marked pausable", nil, ""},
-		{"freeze a vault", policies.ActionRequest{Type: "freeze_bridge", Protocol: "demo", Contract: "vault"}, guard.Refused, "not marked as a bridge", nil, ""},
-		{"unknown action type", policies.ActionRequest{Type: "selfdestruct", Protocol: "demo", Contract: "vault"}, guard.Refused, `unknown action type "selfdestruct"`, nil, ""},
-		{"revoke without account", policies.ActionRequest{Type: "revoke_role", Protocol: "demo", Contract: "vault", Role: "operator"}, guard.Refused, "needs the account", nil, ""},
-		{"revoke without role", policies.ActionRequest{Type: "revoke_role", Protocol: "demo", Contract: "vault", Account: c.operator.Hex()}, guard.Refused, "needs a role", nil, ""},
-		{"precondition on a contract without the view", policies.ActionRequest{Type: "pause", Protocol: "demo", Contract: "eoa"}, guard.Refused, "precondition read", nil, ""},
+		{"unknown protocol", guard.Request{Type: "pause", Protocol: "other", Contract: "vault"}, guard.Refused, `protocol "other" is not in the registry`, nil, ""},
+		{"unknown contract", guard.Request{Type: "pause", Protocol: "demo", Contract: "treasury"}, guard.Refused, `no contract "treasury"`, nil, ""},
+		{"pause a bridge that is not pausable", guard.Request{Type: "pause", Protocol: "demo", Contract: "bridge"}, guard.Refused, "not marked pausable", nil, ""},
+		{"freeze a vault", guard.Request{Type: "freeze_bridge", Protocol: "demo", Contract: "vault"}, guard.Refused, "not marked as a bridge", nil, ""},
+		{"unknown action type", guard.Request{Type: "selfdestruct", Protocol: "demo", Contract: "vault"}, guard.Refused, `unknown action type "selfdestruct"`, nil, ""},
+		{"revoke without account", guard.Request{Type: "revoke_role", Protocol: "demo", Contract: "vault", Role: "operator"}, guard.Refused, "needs the account", nil, ""},
+		{"revoke without role", guard.Request{Type: "revoke_role", Protocol: "demo", Contract: "vault", Account: c.operator.Hex()}, guard.Refused, "needs a role", nil, ""},
+		{"precondition on a contract without the view", guard.Request{Type: "pause", Protocol: "demo", Contract: "eoa"}, guard.Refused, "precondition read", nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,7 +116,7 @@ func TestAllowlistIsEnforced(t *testing.T) {
 	c := newChain(t)
 	// pause() is allowed on the bridge, not on the vault; freeze() nowhere.
 	g := c.guard(guard.Allow{ChainID: chainID, Contract: c.demo.Bridge, Function: "pause()"})
-	for _, req := range []policies.ActionRequest{
+	for _, req := range []guard.Request{
 		{Type: "pause", Protocol: "demo", Contract: "vault"},
 		{Type: "freeze_bridge", Protocol: "demo", Contract: "bridge"},
 	} {
@@ -147,7 +146,7 @@ func TestAlreadyInEffectIsNoOp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for req, reason := range map[policies.ActionRequest]string{
+	for req, reason := range map[guard.Request]string{
 		{Type: "pause", Protocol: "demo", Contract: "vault"}:          "already paused",
 		{Type: "freeze_bridge", Protocol: "demo", Contract: "bridge"}: "already frozen",
 	} {
@@ -165,7 +164,7 @@ func TestUnreachableNodeIsTransient(t *testing.T) {
 	c := newChain(t)
 	g := c.guard(guard.Allow{ChainID: chainID, Contract: c.demo.Vault, Function: "pause()"})
 	c.close() // a stopped node: the real failure, no fake needed
-	_, err := g.Check(context.Background(), policies.ActionRequest{Type: "pause", Protocol: "demo", Contract: "vault"})
+	_, err := g.Check(context.Background(), guard.Request{Type: "pause", Protocol: "demo", Contract: "vault"})
 	if !errors.Is(err, guard.ErrPrecondition) {
 		t.Fatalf("err = %v, want ErrPrecondition", err)
 	}
@@ -175,7 +174,7 @@ func TestNoRPCForChainIsRefused(t *testing.T) {
 	reg := guard.Registry{Protocols: map[string]guard.Protocol{"demo": {ChainID: 5, Signer: "g",
 		Contracts: map[string]guard.Contract{"vault": {Address: common.HexToAddress("0x01"), Pausable: true}}}}}
 	g := guard.New(reg, []guard.Allow{{ChainID: 5, Contract: common.HexToAddress("0x01"), Function: "pause()"}}, nil)
-	v, err := g.Check(context.Background(), policies.ActionRequest{Type: "pause", Protocol: "demo", Contract: "vault"})
+	v, err := g.Check(context.Background(), guard.Request{Type: "pause", Protocol: "demo", Contract: "vault"})
 	if err != nil || v.Outcome != guard.Refused || !strings.Contains(v.Reason, "no RPC endpoint configured for chain 5") {
 		t.Fatalf("verdict %+v, %v; want refused for lack of an RPC endpoint", v, err)
 	}

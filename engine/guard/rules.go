@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-
-	"github.com/firebreak-dev/firebreak/policies"
 )
 
 // Limits are the guardrails over whole decisions and over time. They hold
@@ -56,7 +54,7 @@ type rules struct {
 // non-nil only when the event should be retried (ErrPrecondition,
 // ErrHaltState); a retried event keeps the rate-limit slots it was given,
 // so a retry is never refused by its own first attempt.
-func (g *Guard) CheckDecision(ctx context.Context, eventID string, reqs []policies.ActionRequest) ([]Verdict, error) {
+func (g *Guard) CheckDecision(ctx context.Context, eventID string, reqs []Request) ([]Verdict, error) {
 	out := make([]Verdict, 0, len(reqs))
 	if len(reqs) == 0 {
 		return out, nil
@@ -102,7 +100,7 @@ type limiter struct {
 	// recent allowed actions per protocol and type, oldest first.
 	byType map[typeKey][]taken
 	// last allowed run of each exact action.
-	last map[policies.ActionRequest]taken
+	last map[Request]taken
 }
 
 type typeKey struct{ protocol, typ string }
@@ -113,11 +111,11 @@ type taken struct {
 }
 
 func newLimiter(l Limits) *limiter {
-	return &limiter{limits: l, byType: map[typeKey][]taken{}, last: map[policies.ActionRequest]taken{}}
+	return &limiter{limits: l, byType: map[typeKey][]taken{}, last: map[Request]taken{}}
 }
 
 // take records req as allowed for eventID at now, or says why it may not run.
-func (l *limiter) take(eventID string, req policies.ActionRequest, now time.Time) (string, bool) {
+func (l *limiter) take(eventID string, req Request, now time.Time) (string, bool) {
 	if l.limits.RateLimit <= 0 && l.limits.Cooldown <= 0 {
 		return "", true
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/record"
-	"github.com/firebreak-dev/firebreak/policies"
 	"github.com/firebreak-dev/firebreak/signer"
 	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
 )
@@ -158,7 +157,7 @@ func presignTargets(opts config.Options, resolve Resolver, name string) []presig
 				types = append(types, guard.ActionFreezeBridge)
 			}
 			for _, typ := range types {
-				v := resolve(policies.ActionRequest{Type: typ, Protocol: pname, Contract: cname})
+				v := resolve(guard.Request{Type: typ, Protocol: pname, Contract: cname})
 				if v.Outcome != guard.Allowed || v.Signer != name {
 					continue
 				}
@@ -171,7 +170,7 @@ func presignTargets(opts config.Options, resolve Resolver, name string) []presig
 
 // Resolver resolves an action request the way the guard does, without
 // reading the chain (guard.Guard.Resolve).
-type Resolver func(policies.ActionRequest) guard.Verdict
+type Resolver func(guard.Request) guard.Verdict
 
 // isSafe reports whether actions of the signer called name go through a Safe.
 func (r *Runner) IsSafe(name string) bool {
