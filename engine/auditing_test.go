@@ -104,43 +104,6 @@ func TestAuditSecrets(t *testing.T) {
 	}
 }
 
-func TestActionKind(t *testing.T) {
-	for _, tt := range []struct {
-		state record.State
-		want  audit.Kind
-	}{
-		{record.Signed, audit.KindSigned},
-		{record.Sent, audit.KindSent},
-		{record.Mined, audit.KindMined},
-		{record.Failed, audit.KindFailed},
-		{record.Included, audit.KindIncluded},
-		{"confirmed", audit.KindConfirmed},
-		{"reorged", audit.KindReorged},
-		{"Replaced.By Other", "replaced_by_other"},
-		{"", "changed"},
-	} {
-		t.Run(string(tt.state), func(t *testing.T) {
-			if got := actionKind(tt.state); got != tt.want || !got.Valid() {
-				t.Errorf("actionKind(%q) = %q, want %q", tt.state, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestProbeEventID(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{`{"id":"bad-1","severity":"x"}`, "bad-1"},
-		{`{"id":"has space"}`, ""},
-		{`{"id":7}`, ""},
-		{`not json`, ""},
-		{`{"id":"` + strings.Repeat("a", 201) + `"}`, ""},
-	} {
-		if got := probeEventID([]byte(tt.in)); got != tt.want {
-			t.Errorf("probeEventID(%s) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // The submitter's changes become records; a new transaction hash for an
 // action already signed is a bump, whatever the submitter calls its state.
 func TestActionChangesBecomeRecords(t *testing.T) {
@@ -183,9 +146,9 @@ func TestActionChangesBecomeRecords(t *testing.T) {
 	} {
 		rec := base
 		rec.State, rec.TxHash, rec.Bumps, rec.Reorgs, rec.Warning = step.state, step.hash, step.bumps, step.reorgs, step.warning
-		a.actionChanged(ctx, rec)
+		a.ActionChanged(ctx, rec)
 	}
-	a.close() // writes what is queued
+	a.Close() // writes what is queued
 	rd, err := audit.NewReader(ctx, js)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@
 // is acknowledged only after its decision and intents are recorded; from
 // then on the recorded intent, not redelivery, carries the action to the
 // chain, and a restarted engine resumes unfinished intents. Every step is
-// appended to the hash-chained audit log (engine/audit); see auditor for
+// appended to the hash-chained audit log (engine/audit); see audit.Recorder for
 // what happens when it cannot be written.
 //
 // cmd/firebreak is a thin layer over this package; tests and the demo run
@@ -30,6 +30,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
@@ -172,21 +173,21 @@ func (e *Engine) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	auditor, err := e.openAudit(ctx, js)
+	auditRec, err := e.openAudit(ctx, js)
 	if err != nil {
 		return err
 	}
-	defer auditor.close() // after the submitters stop, before NATS closes
+	defer auditRec.Close() // after the submitters stop, before NATS closes
 	copts := ingest.DefaultConsumerOptions()
 	copts.Replicas = e.opts.NATS.Replicas
-	copts.Observer = auditor
+	copts.Observer = auditRec
 	cons, err := ingest.NewConsumer(ctx, js, copts, e.log)
 	if err != nil {
 		return err
 	}
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
-	submitOpts.OnChange = auditor.actionChanged
+	submitOpts.OnChange = auditRec.ActionChanged
 	var adopt func(record.Record, uint64) // set once the pipeline exists, before Start
 	if e.opts.NATS.URL != "" {
 		// An external NATS may serve several engines: senders are leased.
@@ -196,7 +197,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		submitOpts.Adopt = func(rec record.Record, rev uint64) { adopt(rec, rev) }
 	}
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
-	p := &pipeline{Planner: planner, log: e.log, now: e.now, store: store, notifier: notifier{nc: nc}, safes: safes, audit: auditor, shadow: shadowExec}
+	p := &pipeline{Planner: planner, log: e.log, now: e.now, store: store, notifier: notifier{nc: nc}, safes: safes, audit: auditRec, shadow: shadowExec}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -221,7 +222,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	if safes != nil {
 		safes.Execute = func(rec record.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
 		safes.Go = wg.Go
-		safes.Audit = auditor
+		safes.Audit = auditRec
 	}
 	if e.opts.Shadow {
 		e.log.Warn("shadow mode: actions are simulated on a fork, nothing is sent; unfinished actions of earlier runs are left for a normal run")
@@ -288,7 +289,7 @@ type pipeline struct {
 	log   *slog.Logger
 	now   func() time.Time
 	store *record.Store
-	audit *auditor
+	audit *audit.Recorder
 	spawn func(record.Record, uint64)
 	// prepare, when set, starts the submitter's read-only work on an
 	// intent (its gas estimate) while the intent is audited and recorded.
@@ -318,12 +319,12 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	}
 	// Audited before anything is recorded or acknowledged: an event whose
 	// decision is not in the audit log is retried, not acted on.
-	if err := p.audit.decided(ctx, out); err != nil {
+	if err := p.audit.Decided(ctx, out); err != nil {
 		return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 	}
 	if p.shadow != nil {
 		p.shadow.run(ctx, ev, &out)
-		if err := p.audit.dryRun(ctx, out); err != nil {
+		if err := p.audit.DryRun(ctx, out); err != nil {
 			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 		}
 		return json.Marshal(out)
@@ -375,7 +376,7 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 			retry(err)
 			break
 		}
-		if err := p.audit.planned(ctx, in, !created); err != nil {
+		if err := p.audit.Planned(ctx, in, !created); err != nil {
 			// Recorded, so started all the same below; the redelivery
 			// audits it as planned.
 			retry(err)

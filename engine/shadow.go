@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
@@ -94,39 +93,4 @@ func (s *shadow) simulate(ctx context.Context, chainID uint64, actions []simulat
 	}
 	defer fork.Close()
 	return fork.Run(ctx, actions)
-}
-
-// dryRunData is the payload of a dryrun audit record: one simulated
-// action, with the fork it ran on.
-type dryRunData struct {
-	Method    simulate.Method        `json:"method,omitempty"`
-	ChainID   uint64                 `json:"chain_id,omitempty"`
-	ForkURL   string                 `json:"fork_url,omitempty"`
-	ForkBlock uint64                 `json:"fork_block,omitempty"`
-	Action    *simulate.ActionResult `json:"action,omitempty"`
-	Warnings  []string               `json:"warnings,omitempty"`
-	Error     string                 `json:"error,omitempty"`
-}
-
-// dryRun appends a dryrun record per simulated action (or one with the
-// reason there is none), before the event is acknowledged.
-func (a *auditor) dryRun(ctx context.Context, out decide.Outcome) error {
-	ev := out.Event
-	var entries []audit.Entry
-	for _, res := range out.DryRuns {
-		for i := range res.Actions {
-			r := res.Actions[i]
-			entries = append(entries, audit.Entry{Kind: audit.KindDryRun, EventID: ev.ID, Protocol: ev.Protocol, ActionID: r.ID,
-				Data: dryRunData{Method: res.Method, ChainID: res.ChainID, ForkURL: res.ForkURL, ForkBlock: res.ForkBlock, Action: &r, Warnings: res.Warnings}})
-		}
-	}
-	if out.DryRunError != "" {
-		entries = append(entries, audit.Entry{Kind: audit.KindDryRun, EventID: ev.ID, Protocol: ev.Protocol, Data: dryRunData{Error: out.DryRunError}})
-	}
-	for _, en := range entries {
-		if _, err := a.log.Append(ctx, en); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -1,85 +1,30 @@
-package engine
+package audit
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/firebreak-dev/firebreak/engine/audit"
-	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/safe"
+	"github.com/firebreak-dev/firebreak/engine/simulate"
 )
 
-// auditKey reads the configured signing key. Neither the key nor the file
-// content ever appears in an error.
-func (e *Engine) auditKey() (ed25519.PrivateKey, string, error) {
-	a := e.opts.Audit
-	var text string
-	switch {
-	case a.SigningKeyEnv != "":
-		v, ok := e.lookupEnv()(a.SigningKeyEnv)
-		if !ok {
-			return nil, "", config.Errorf("audit.signing_key_env: environment variable %s is not set", a.SigningKeyEnv)
-		}
-		text = v
-	case a.SigningKeyFile != "":
-		b, err := os.ReadFile(a.SigningKeyFile)
-		if err != nil {
-			return nil, "", config.Errorf("audit.signing_key_file: %v", err)
-		}
-		text = string(b)
-	default:
-		return nil, "", nil
-	}
-	key, err := audit.ParsePrivateKey(text)
-	if err != nil {
-		return nil, "", fmt.Errorf("%w: audit signing key: %w", config.ErrConfig, err)
-	}
-	return key, strings.TrimSpace(text), nil
-}
-
-func (e *Engine) lookupEnv() func(string) (string, bool) { return e.opts.Env() }
-
-// openAudit opens the audit log on js.
-func (e *Engine) openAudit(ctx context.Context, js jetstream.JetStream) (*auditor, error) {
-	key, keyText, err := e.auditKey()
-	if err != nil {
-		return nil, err
-	}
-	opts := audit.DefaultOptions()
-	opts.Replicas, opts.Key, opts.Now = e.opts.NATS.Replicas, key, e.now
-	opts.Secrets = e.opts.Secrets(keyText)
-	if e.opts.Audit.RetryFor > 0 {
-		opts.RetryFor = e.opts.Audit.RetryFor
-	}
-	l, err := audit.NewLog(ctx, js, opts, e.log)
-	if err != nil {
-		return nil, err
-	}
-	if pub := l.PublicKey(); pub != nil {
-		e.log.Info("audit log signing", "public_key", hex.EncodeToString(pub), "key_id", audit.KeyID(pub))
-	}
-	a := &auditor{log: l, l: e.log, lastSeen: map[string]record.Record{}, queue: make(chan audit.Entry, auditQueue), done: make(chan struct{})}
-	// The queue outlives Run's context so the last changes (a mined
-	// transaction at shutdown) are still written; close bounds the wait.
-	var cancel context.CancelFunc
-	a.ctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
-	a.cancel = cancel
+// NewRecorder returns a Recorder appending to l. Its queue outlives ctx's
+// cancellation, so the last changes (a mined transaction at shutdown) are
+// still written; Close bounds the wait.
+func NewRecorder(ctx context.Context, l *Log, logger *slog.Logger) *Recorder {
+	a := &Recorder{log: l, l: logger, lastSeen: map[string]record.Record{}, queue: make(chan Entry, auditQueue), done: make(chan struct{})}
+	a.ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	go a.drain()
-	return a, nil
+	return a
 }
 
 // auditQueue is how many records nothing waits on may be queued before
@@ -89,7 +34,7 @@ const auditQueue = 4096
 // auditCloseGrace bounds how long close waits for queued records.
 const auditCloseGrace = 10 * time.Second
 
-// auditor turns what the pipeline, the consumer and the submitter do into
+// Recorder turns what the pipeline, the consumer and the submitter do into
 // audit records.
 //
 // What happens when an append fails: the records of an event's decision
@@ -103,35 +48,35 @@ const auditCloseGrace = 10 * time.Second
 // record's content. An unreachable audit log must not keep a pause off the
 // chain; a crash loses at most the queued records, which the actions
 // bucket still holds.
-type auditor struct {
-	log *audit.Log
+type Recorder struct {
+	log *Log
 	l   *slog.Logger
 
 	mu sync.Mutex
 	// lastSeen is each unfinished action's last recorded change.
 	lastSeen map[string]record.Record
 
-	queue  chan audit.Entry
+	queue  chan Entry
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
 }
 
-// decided records what the engine saw and decided about ev, before any
+// Decided records what the engine saw and decided about ev, before any
 // intent is recorded.
-func (a *auditor) decided(ctx context.Context, out decide.Outcome) error {
+func (a *Recorder) Decided(ctx context.Context, out decide.Outcome) error {
 	ev := out.Event
-	entry := func(k audit.Kind, data any) audit.Entry {
-		return audit.Entry{Kind: k, EventID: ev.ID, Protocol: ev.Protocol, Data: data}
+	entry := func(k Kind, data any) Entry {
+		return Entry{Kind: k, EventID: ev.ID, Protocol: ev.Protocol, Data: data}
 	}
-	entries := []audit.Entry{entry(audit.KindReceived, audit.ReceivedData{Event: ev, ReceivedAt: out.ReceivedAt.UTC()})}
-	d := audit.DecisionData{Decision: out.Decision, Error: out.DecisionError}
+	entries := []Entry{entry(KindReceived, ReceivedData{Event: ev, ReceivedAt: out.ReceivedAt.UTC()})}
+	d := DecisionData{Decision: out.Decision, Error: out.DecisionError}
 	if out.Decision != nil {
 		d.DecisionID = decisionID(ev.ID, out.Decision.Revision)
 	}
-	entries = append(entries, entry(audit.KindDecision, d))
+	entries = append(entries, entry(KindDecision, d))
 	for i, act := range out.Actions {
-		entries = append(entries, entry(audit.KindGuard, audit.GuardData{Index: i, Verdict: act.Verdict}))
+		entries = append(entries, entry(KindGuard, GuardData{Index: i, Verdict: act.Verdict}))
 	}
 	// One round trip for them all: this is on the way to the send.
 	_, err := a.log.AppendAll(ctx, entries...)
@@ -144,12 +89,12 @@ func decisionID(eventID, revision string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// planned records an intent; already means an earlier delivery recorded
+// Planned records an intent; already means an earlier delivery recorded
 // it.
-func (a *auditor) planned(ctx context.Context, in record.Intent, already bool) error {
-	_, err := a.log.Append(ctx, audit.Entry{
-		Kind: audit.KindPlanned, EventID: in.EventID, Protocol: in.Protocol, ActionID: in.ID,
-		Data: audit.PlannedData{Intent: in, AlreadyRecorded: already},
+func (a *Recorder) Planned(ctx context.Context, in record.Intent, already bool) error {
+	_, err := a.log.Append(ctx, Entry{
+		Kind: KindPlanned, EventID: in.EventID, Protocol: in.Protocol, ActionID: in.ID,
+		Data: PlannedData{Intent: in, AlreadyRecorded: already},
 	})
 	return err
 }
@@ -170,45 +115,45 @@ type ApprovalData struct {
 // it released. Nothing waits on these records: the owners' signatures are
 // in the approvals bucket already, and the transaction's own records
 // follow through the submitter.
-func (a *auditor) Approved(ctx context.Context, ap safe.Approval, in record.Intent) {
+func (a *Recorder) Approved(ctx context.Context, ap safe.Approval, in record.Intent) {
 	d := ApprovalData{ApprovalID: ap.ID, Safe: ap.Safe.Hex(), SafeNonce: ap.Tx.Nonce, SafeTxHash: ap.Hash.Hex(), Threshold: ap.Threshold, Reason: ap.Reason}
 	for _, sig := range ap.Signatures {
 		d.SignedBy = append(d.SignedBy, sig.Owner.Hex())
 	}
-	a.mustAppend(ctx, audit.Entry{Kind: audit.KindApproval, EventID: ap.EventID, Protocol: ap.Protocol, ActionID: ap.ID, Data: d})
-	a.mustAppend(ctx, audit.Entry{Kind: audit.KindPlanned, EventID: in.EventID, Protocol: in.Protocol, ActionID: in.ID, Data: audit.PlannedData{Intent: in}})
+	a.mustAppend(ctx, Entry{Kind: KindApproval, EventID: ap.EventID, Protocol: ap.Protocol, ActionID: ap.ID, Data: d})
+	a.mustAppend(ctx, Entry{Kind: KindPlanned, EventID: in.EventID, Protocol: in.Protocol, ActionID: in.ID, Data: PlannedData{Intent: in}})
 }
 
 // Rejected implements ingest.Observer.
-func (a *auditor) Rejected(ctx context.Context, subject string, streamSeq uint64, data []byte, reason string) {
+func (a *Recorder) Rejected(ctx context.Context, subject string, streamSeq uint64, data []byte, reason string) {
 	sum := sha256.Sum256(data)
-	a.mustAppend(ctx, audit.Entry{
-		Kind: audit.KindRejected, EventID: probeEventID(data),
-		Data: audit.RejectedData{Subject: subject, StreamSeq: streamSeq, Reason: reason, SHA256: hex.EncodeToString(sum[:]), Size: len(data)},
+	a.mustAppend(ctx, Entry{
+		Kind: KindRejected, EventID: probeEventID(data),
+		Data: RejectedData{Subject: subject, StreamSeq: streamSeq, Reason: reason, SHA256: hex.EncodeToString(sum[:]), Size: len(data)},
 	})
 }
 
 // Duplicate implements ingest.Observer.
-func (a *auditor) Duplicate(ctx context.Context, ev event.Event) {
-	a.mustAppend(ctx, audit.Entry{Kind: audit.KindDuplicate, EventID: ev.ID, Protocol: ev.Protocol, Data: audit.ReceivedData{Event: ev}})
+func (a *Recorder) Duplicate(ctx context.Context, ev event.Event) {
+	a.mustAppend(ctx, Entry{Kind: KindDuplicate, EventID: ev.ID, Protocol: ev.Protocol, Data: ReceivedData{Event: ev}})
 }
 
-// actionChanged is the submitter's OnChange: one record per persisted
+// ActionChanged is the submitter's OnChange: one record per persisted
 // change of an action. The kind comes from the state and from what moved
 // since the last change (a new bump, a new reorg, a new warning); states
 // the submitter adds later are recorded under their own name.
-func (a *auditor) actionChanged(ctx context.Context, rec record.Record) {
+func (a *Recorder) ActionChanged(ctx context.Context, rec record.Record) {
 	a.mu.Lock()
 	prev, seen := a.lastSeen[rec.ID]
 	kind := actionKind(rec.State)
 	switch {
 	case seen && rec.Reorgs > prev.Reorgs:
-		kind = audit.KindReorged
+		kind = KindReorged
 	case seen && rec.Bumps > prev.Bumps, seen && rec.TxHash != nil && prev.TxHash != nil && *rec.TxHash != *prev.TxHash &&
 		(rec.State == record.Signed || rec.State == record.Sent):
-		kind = audit.KindBumped
+		kind = KindBumped
 	case rec.Warning != "" && rec.Warning != prev.Warning:
-		kind = audit.KindWarning
+		kind = KindWarning
 	}
 	if rec.State.Final() {
 		delete(a.lastSeen, rec.ID)
@@ -216,21 +161,21 @@ func (a *auditor) actionChanged(ctx context.Context, rec record.Record) {
 		a.lastSeen[rec.ID] = rec
 	}
 	a.mu.Unlock()
-	a.mustAppend(ctx, audit.Entry{Kind: kind, EventID: rec.EventID, Protocol: rec.Protocol, ActionID: rec.ID, Data: audit.ActionData{Action: rec}})
+	a.mustAppend(ctx, Entry{Kind: kind, EventID: rec.EventID, Protocol: rec.Protocol, ActionID: rec.ID, Data: ActionData{Action: rec}})
 }
 
-func actionKind(s record.State) audit.Kind {
+func actionKind(s record.State) Kind {
 	switch s {
 	case record.Signed:
-		return audit.KindSigned
+		return KindSigned
 	case record.Sent:
-		return audit.KindSent
+		return KindSent
 	case record.Included:
-		return audit.KindIncluded
+		return KindIncluded
 	case record.Mined:
-		return audit.KindMined
+		return KindMined
 	case record.Failed:
-		return audit.KindFailed
+		return KindFailed
 	}
 	k := []byte(strings.ToLower(string(s)))
 	for i, c := range k {
@@ -241,24 +186,24 @@ func actionKind(s record.State) audit.Kind {
 	if len(k) == 0 {
 		return "changed"
 	}
-	return audit.Kind(k[:min(len(k), 32)])
+	return Kind(k[:min(len(k), 32)])
 }
 
 // mustAppend queues a record nothing waits on, in order.
-func (a *auditor) mustAppend(_ context.Context, en audit.Entry) {
+func (a *Recorder) mustAppend(_ context.Context, en Entry) {
 	a.queue <- en
 }
 
-func (a *auditor) drain() {
+func (a *Recorder) drain() {
 	defer close(a.done)
 	for en := range a.queue {
 		a.appendOrReport(en)
 	}
 }
 
-// close writes what is queued, waiting at most auditCloseGrace, and stops
+// Close writes what is queued, waiting at most auditCloseGrace, and stops
 // the queue. Nothing may be queued after close.
-func (a *auditor) close() {
+func (a *Recorder) Close() {
 	close(a.queue)
 	t := time.AfterFunc(auditCloseGrace, a.cancel)
 	<-a.done
@@ -268,7 +213,7 @@ func (a *auditor) close() {
 
 // appendOrReport appends en; a record it cannot append is logged in full,
 // at error level, not dropped silently.
-func (a *auditor) appendOrReport(en audit.Entry) {
+func (a *Recorder) appendOrReport(en Entry) {
 	if _, err := a.log.Append(a.ctx, en); err != nil {
 		data, _ := json.Marshal(en.Data)
 		a.l.Error("AUDIT RECORD LOST: could not append to the audit log", "kind", en.Kind, "event", en.EventID, "action", en.ActionID, "err", err, "record", string(data))
@@ -290,4 +235,39 @@ func probeEventID(data []byte) string {
 		}
 	}
 	return probe.ID
+}
+
+// dryRunData is the payload of a dryrun audit record: one simulated
+// action, with the fork it ran on.
+type dryRunData struct {
+	Method    simulate.Method        `json:"method,omitempty"`
+	ChainID   uint64                 `json:"chain_id,omitempty"`
+	ForkURL   string                 `json:"fork_url,omitempty"`
+	ForkBlock uint64                 `json:"fork_block,omitempty"`
+	Action    *simulate.ActionResult `json:"action,omitempty"`
+	Warnings  []string               `json:"warnings,omitempty"`
+	Error     string                 `json:"error,omitempty"`
+}
+
+// DryRun appends a dryrun record per simulated action (or one with the
+// reason there is none), before the event is acknowledged.
+func (a *Recorder) DryRun(ctx context.Context, out decide.Outcome) error {
+	ev := out.Event
+	var entries []Entry
+	for _, res := range out.DryRuns {
+		for i := range res.Actions {
+			r := res.Actions[i]
+			entries = append(entries, Entry{Kind: KindDryRun, EventID: ev.ID, Protocol: ev.Protocol, ActionID: r.ID,
+				Data: dryRunData{Method: res.Method, ChainID: res.ChainID, ForkURL: res.ForkURL, ForkBlock: res.ForkBlock, Action: &r, Warnings: res.Warnings}})
+		}
+	}
+	if out.DryRunError != "" {
+		entries = append(entries, Entry{Kind: KindDryRun, EventID: ev.ID, Protocol: ev.Protocol, Data: dryRunData{Error: out.DryRunError}})
+	}
+	for _, en := range entries {
+		if _, err := a.log.Append(ctx, en); err != nil {
+			return err
+		}
+	}
+	return nil
 }
