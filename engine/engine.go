@@ -36,6 +36,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/engine/submit"
@@ -197,7 +198,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		submitOpts.Adopt = func(rec record.Record, rev uint64) { adopt(rec, rev) }
 	}
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
-	p := &pipeline{Planner: planner, log: e.log, now: e.now, store: store, notifier: notifier{nc: nc}, safes: safes, audit: auditRec, shadow: shadowExec}
+	p := &pipeline{Planner: planner, log: e.log, now: e.now, store: store, notifier: notify.NewPublisher(nc), safes: safes, audit: auditRec, shadow: shadowExec}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -294,7 +295,7 @@ type pipeline struct {
 	// prepare, when set, starts the submitter's read-only work on an
 	// intent (its gas estimate) while the intent is audited and recorded.
 	prepare  func(record.Intent)
-	notifier notifier
+	notifier notify.Publisher
 	safes    *safe.Runner
 	// shadow, when set, replaces recording and sending (Options.Shadow).
 	shadow *shadow
@@ -351,7 +352,7 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		}
 		if a.Request.Type == guard.ActionNotify {
 			// A message, not a transaction: published now, no intent.
-			if err := p.notifier.publish(ev, out, i); err != nil {
+			if err := p.notifier.Publish(ev, out, i); err != nil {
 				retry(err)
 			}
 			continue

@@ -14,12 +14,12 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/firebreak-dev/firebreak/contracts"
-	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/policies"
 )
@@ -240,7 +240,7 @@ func TestPhishingDrainerNotifiesOnNATS(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
-	sub, err := nc.SubscribeSync(engine.NotifySubjectPrefix + "demo")
+	sub, err := nc.SubscribeSync(notify.SubjectPrefix + "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestPhishingDrainerNotifiesOnNATS(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no notification: %v", err)
 	}
-	var note engine.Notification
+	var note notify.Notification
 	if err := json.Unmarshal(msg.Data, &note); err != nil {
 		t.Fatal(err)
 	}

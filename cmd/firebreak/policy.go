@@ -12,12 +12,12 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/policies"
 )
 
@@ -306,7 +306,7 @@ func explainDecision(w io.Writer, ev event.Event, d policies.Decision, e *polici
 		case v.Reason != "":
 			fmt.Fprintf(w, "  %s %s: %s: %s\n", a.Type, target, v.Outcome, v.Reason)
 		case a.Type == "notify":
-			fmt.Fprintf(w, "  notify %s: %s: published on %s%s: %q\n", a.Protocol, v.Outcome, engine.NotifySubjectPrefix, a.Protocol, a.Message)
+			fmt.Fprintf(w, "  notify %s: %s: published on %s%s: %q\n", a.Protocol, v.Outcome, notify.SubjectPrefix, a.Protocol, a.Message)
 		default:
 			fmt.Fprintf(w, "  %s %s: %s: %s on %s, chain %d, signer %s\n", a.Type, target, v.Outcome, v.Function, v.To.Hex(), v.ChainID, v.Signer)
 		}
