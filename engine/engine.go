@@ -39,6 +39,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/safe"
+	"github.com/firebreak-dev/firebreak/engine/simulate"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/firebreak-dev/firebreak/signer"
 )
@@ -84,11 +85,11 @@ func (e *Engine) NATSURL() string { return e.natsURL }
 func (e *Engine) Run(ctx context.Context) error {
 	var signers map[string]signer.Signer
 	closeSigners := func() {}
-	var shadowExec *shadow
+	var shadowExec *simulate.Shadow
 	var err error
 	if e.opts.Shadow {
 		// No keys in shadow mode: actions are simulated, never signed.
-		if shadowExec, err = newShadow(e.opts, e.log); err != nil {
+		if shadowExec, err = simulate.NewShadow(e.opts, senders(e.opts), e.log); err != nil {
 			return err
 		}
 	} else if signers, closeSigners, err = buildSigners(ctx, e.opts, e.log); err != nil {
@@ -298,7 +299,7 @@ type pipeline struct {
 	notifier notify.Publisher
 	safes    *safe.Runner
 	// shadow, when set, replaces recording and sending (Options.Shadow).
-	shadow *shadow
+	shadow *simulate.Shadow
 }
 
 // handle is the ingest.Handler: plan, record intents, start them.
@@ -324,7 +325,7 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 	}
 	if p.shadow != nil {
-		p.shadow.run(ctx, ev, &out)
+		out.DryRuns, out.DryRunError = p.shadow.Run(ctx, ev, out.Verdicts())
 		if err := p.audit.DryRun(ctx, out); err != nil {
 			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 		}

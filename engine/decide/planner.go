@@ -39,6 +39,15 @@ type ActionOutcome struct {
 	Approval string `json:"approval,omitempty"`
 }
 
+// Verdicts are the guard's verdicts on the outcome's actions, in order.
+func (o Outcome) Verdicts() []guard.Verdict {
+	vs := make([]guard.Verdict, len(o.Actions))
+	for i, a := range o.Actions {
+		vs[i] = a.Verdict
+	}
+	return vs
+}
+
 // Planner decides and guards events without recording or sending
 // anything: the engine's first half, shared by the engine, dry-runs and
 // policy evaluation.
