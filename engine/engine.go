@@ -26,15 +26,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
-	"github.com/firebreak-dev/firebreak/engine/event"
-	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/engine/record"
@@ -97,34 +93,12 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	defer closeSigners()
 
-	callers := map[uint64]guard.Caller{}
-	chains := map[uint64]submit.ChainConfig{}
-	safeChains := map[uint64]safe.Chain{}
-	for _, c := range e.opts.Chains {
-		client, err := ethclient.DialContext(ctx, c.RPC)
-		if err != nil {
-			return fmt.Errorf("engine: connecting to chain %d at %s: %w", c.ID, c.RPC, err)
-		}
-		defer client.Close()
-		cfg, closeEndpoints, err := submitChain(ctx, c, client)
-		if err != nil {
-			return err
-		}
-		if c.WS != "" {
-			// Without it the head is polled over rpc: a block is seen a
-			// little later, never missed, so a ws endpoint that is down
-			// does not keep the engine from starting.
-			if ws, err := ethclient.DialContext(ctx, c.WS); err != nil {
-				// The error repeats the URL, which may hold an API key.
-				e.log.Warn("cannot connect to the chain's ws endpoint: polling the head over rpc instead", "chain", c.ID)
-			} else {
-				defer ws.Close()
-				cfg.Heads = ws
-			}
-		}
-		defer closeEndpoints()
-		callers[c.ID], chains[c.ID], safeChains[c.ID] = client, cfg, client
+	conns, err := dialChains(ctx, e.opts.Chains, e.log)
+	if err != nil {
+		return err
 	}
+	defer conns.close()
+	callers, chains, safeChains := conns.callers, conns.submit, conns.safes
 	planner, err := decide.NewPlanner(ctx, e.opts, callers, e.log)
 	if err != nil {
 		return err
@@ -283,156 +257,6 @@ func (e *Engine) SubmitStats() submit.Stats { return e.sub.Stats() }
 func (e *Engine) Action(ctx context.Context, actionID string) (record.Record, error) {
 	rec, _, err := e.store.Get(ctx, actionID)
 	return rec, err
-}
-
-// pipeline is the per-event path of a running engine.
-type pipeline struct {
-	*decide.Planner
-	log   *slog.Logger
-	now   func() time.Time
-	store *record.Store
-	audit *audit.Recorder
-	spawn func(record.Record, uint64)
-	// prepare, when set, starts the submitter's read-only work on an
-	// intent (its gas estimate) while the intent is audited and recorded.
-	prepare  func(record.Intent)
-	notifier notify.Publisher
-	safes    *safe.Runner
-	// shadow, when set, replaces recording and sending (Options.Shadow).
-	shadow *simulate.Shadow
-}
-
-// handle is the ingest.Handler: plan, record intents, start them.
-func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
-	log := p.log.With("event", ev.ID, "protocol", ev.Protocol)
-	// Every action is guarded before any is recorded, so a transient
-	// failure retries the whole event with nothing half-recorded.
-	out, err := p.Plan(ctx, ev)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
-	}
-	key := ingest.EventKey(ev.ID)
-	if p.prepare != nil {
-		for i, a := range out.Actions {
-			if a.Outcome == guard.Allowed && a.Request.Type != guard.ActionNotify && !p.safes.IsSafe(a.Signer) {
-				p.prepare(intentOf(ev, key, i, a))
-			}
-		}
-	}
-	// Audited before anything is recorded or acknowledged: an event whose
-	// decision is not in the audit log is retried, not acted on.
-	if err := p.audit.Decided(ctx, out); err != nil {
-		return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
-	}
-	if p.shadow != nil {
-		out.DryRuns, out.DryRunError = p.shadow.Run(ctx, ev, out.Verdicts())
-		if err := p.audit.DryRun(ctx, out); err != nil {
-			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
-		}
-		return json.Marshal(out)
-	}
-
-	type started struct {
-		rec record.Record
-		rev uint64
-	}
-	var toStart []started
-	// retryErr fails the event for a retry. Once it is set no further
-	// intent is recorded, but those already recorded are still started: a
-	// redelivery finds them recorded and leaves them to their submitter.
-	var retryErr error
-	retry := func(err error) { retryErr = fmt.Errorf("%w: %w", ingest.ErrTransient, err) }
-	for i := range out.Actions {
-		if retryErr != nil {
-			break
-		}
-		a := &out.Actions[i]
-		if a.Outcome != guard.Allowed {
-			log.Info("action not executed", "type", a.Request.Type, "contract", a.Request.Contract, "outcome", a.Outcome, "reason", a.Reason)
-			continue
-		}
-		if a.Request.Type == guard.ActionNotify {
-			// A message, not a transaction: published now, no intent.
-			if err := p.notifier.Publish(ev, out, i); err != nil {
-				retry(err)
-			}
-			continue
-		}
-		in := intentOf(ev, key, i, *a)
-		a.ActionID = in.ID
-		release := func() {}
-		if p.safes.IsSafe(a.Signer) {
-			sp, err := p.throughSafe(ctx, a, in, out.Decision.RequireApproval, log)
-			if err != nil {
-				retryErr = err
-				break
-			}
-			if sp.Intent == nil {
-				continue
-			}
-			in, release = *sp.Intent, sp.Release
-		}
-		rec, rev, created, err := p.store.Create(ctx, in, p.now())
-		if err != nil {
-			release()
-			retry(err)
-			break
-		}
-		if err := p.audit.Planned(ctx, in, !created); err != nil {
-			// Recorded, so started all the same below; the redelivery
-			// audits it as planned.
-			retry(err)
-		}
-		if !created {
-			// Recorded by an earlier delivery of this event (or another
-			// replica), whose submitter carries it on.
-			log.Info("action already recorded by an earlier delivery", "action", a.ActionID)
-			release()
-			continue
-		}
-		if p.safes.IsSafe(a.Signer) {
-			// Started at once: it holds its Safe's lane until final, and a
-			// later action of this event on the same Safe waits for it.
-			log.Info("action approved by the guard", "action", rec.ID, "function", rec.Function, "to", rec.To.Hex(), "rule", rec.Rule)
-			p.safes.Spawn(rec, rev, release)
-			continue
-		}
-		toStart = append(toStart, started{rec, rev})
-	}
-	// The intents are durable now: start them before the event record and
-	// the ack, which only need to follow, not precede, the send.
-	for _, s := range toStart {
-		log.Info("action approved by the guard", "action", s.rec.ID, "function", s.rec.Function, "to", s.rec.To.Hex(), "rule", s.rec.Rule)
-		p.spawn(s.rec, s.rev)
-	}
-	if retryErr != nil {
-		return nil, retryErr
-	}
-	return json.Marshal(out)
-}
-
-// intentOf is the intent of the i-th action of ev, whose key is key.
-func intentOf(ev event.Event, key string, i int, a decide.ActionOutcome) record.Intent {
-	return record.Intent{
-		ID: fmt.Sprintf("%s-%d", key, i), EventID: ev.ID, Protocol: a.Request.Protocol, Type: a.Request.Type, Rule: a.Request.Rule,
-		ChainID: a.ChainID, To: a.To, Function: a.Function, Data: a.Data, Signer: a.Signer,
-	}
-}
-
-// resume restarts the actions a previous run left unfinished.
-func (p *pipeline) resume(ctx context.Context) error {
-	recs, revs, err := p.store.Unfinished(ctx)
-	if err != nil {
-		return err
-	}
-	for i, rec := range recs {
-		p.log.Info("resuming unfinished action", "action", rec.ID, "state", rec.State)
-		if p.safes.Resume(ctx, rec, revs[i]) {
-			continue
-		}
-		p.spawn(rec, revs[i])
-	}
-	return nil
 }
 
 // IsNotHandled reports whether err means the event has not been handled yet.

@@ -3,11 +3,14 @@ package engine
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/guard"
+	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 )
 
@@ -55,4 +58,53 @@ func submitChain(ctx context.Context, c config.ChainOptions, node *ethclient.Cli
 func gweiToWei(g float64) *big.Int {
 	wei, _ := new(big.Float).Mul(big.NewFloat(g), big.NewFloat(1e9)).Int(nil)
 	return wei
+}
+
+// chainConns are the connections to every configured chain, in the shape
+// each stage reads them.
+type chainConns struct {
+	callers map[uint64]guard.Caller
+	submit  map[uint64]submit.ChainConfig
+	safes   map[uint64]safe.Chain
+	closers []func()
+}
+
+func (c *chainConns) close() {
+	for i := len(c.closers) - 1; i >= 0; i-- {
+		c.closers[i]()
+	}
+}
+
+// dialChains connects to every chain: calls over rpc, heads pushed over
+// ws when it is set. On error, what was dialled is closed.
+func dialChains(ctx context.Context, chains []config.ChainOptions, log *slog.Logger) (*chainConns, error) {
+	conns := &chainConns{callers: map[uint64]guard.Caller{}, submit: map[uint64]submit.ChainConfig{}, safes: map[uint64]safe.Chain{}}
+	for _, c := range chains {
+		client, err := ethclient.DialContext(ctx, c.RPC)
+		if err != nil {
+			conns.close()
+			return nil, fmt.Errorf("engine: connecting to chain %d at %s: %w", c.ID, c.RPC, err)
+		}
+		conns.closers = append(conns.closers, client.Close)
+		cfg, closeEndpoints, err := submitChain(ctx, c, client)
+		if err != nil {
+			conns.close()
+			return nil, err
+		}
+		conns.closers = append(conns.closers, closeEndpoints)
+		if c.WS != "" {
+			// Without it the head is polled over rpc: a block is seen a
+			// little later, never missed, so a ws endpoint that is down
+			// does not keep the engine from starting.
+			if ws, err := ethclient.DialContext(ctx, c.WS); err != nil {
+				// The error repeats the URL, which may hold an API key.
+				log.Warn("cannot connect to the chain's ws endpoint: polling the head over rpc instead", "chain", c.ID)
+			} else {
+				conns.closers = append(conns.closers, ws.Close)
+				cfg.Heads = ws
+			}
+		}
+		conns.callers[c.ID], conns.submit[c.ID], conns.safes[c.ID] = client, cfg, client
+	}
+	return conns, nil
 }
