@@ -14,6 +14,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/record"
+	"github.com/firebreak-dev/firebreak/engine/simulate"
 )
 
 // Two engine instances share one NATS server (as replicas on a NATS
@@ -53,7 +54,7 @@ func TestTwoInstancesShareOneSender(t *testing.T) {
 	})
 	optsB := optsA
 	optsB.NATS.Instance, optsB.DataDir = "b", t.TempDir()
-	logB := &syncBuffer{}
+	logB := &simulate.ProcessOutput{}
 	b := runEngine(t, s.ctx, optsB, slog.New(slog.NewTextHandler(logB, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	adminAddr := mustSigner(t, adminKey).Address()
 	before, err := s.client.NonceAt(s.ctx, adminAddr, nil)

@@ -1,7 +1,6 @@
 package test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,6 +23,7 @@ import (
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/record"
+	"github.com/firebreak-dev/firebreak/engine/simulate"
 )
 
 // TestKilledEngineResumesWithoutSecondTransaction runs the real firebreak
@@ -144,7 +143,7 @@ allowlist:
 type serveProc struct {
 	t    *testing.T
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *simulate.ProcessOutput
 	done chan struct{}
 }
 
@@ -152,7 +151,7 @@ func startServe(t *testing.T, ctx context.Context, bin, cfg string) *serveProc {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, bin, "serve", "--config", cfg)
 	cmd.Env = append(os.Environ(), "FIREBREAK_GUARDIAN_KEY="+guardianKey)
-	out := &syncBuffer{}
+	out := &simulate.ProcessOutput{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
@@ -267,21 +266,4 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

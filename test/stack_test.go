@@ -28,12 +28,12 @@ import (
 	"github.com/firebreak-dev/firebreak/signer/local"
 )
 
-// Anvil's public development keys: test ether on a throw-away chain.
+// Anvil's public development accounts: test ether on a throw-away chain.
 const (
-	adminKey    = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-	guardianKey = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
-	operatorKey = "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
-	chainID     = 31337
+	adminKey    = contracts.DevAdminKey
+	guardianKey = contracts.DevGuardianKey
+	operatorKey = contracts.DevOperatorKey
+	chainID     = contracts.DevChainID
 )
 
 // stack is one real anvil, the demo protocol deployed on it, and a running

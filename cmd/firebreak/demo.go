@@ -29,13 +29,12 @@ import (
 	"github.com/firebreak-dev/firebreak/signer/local"
 )
 
-// Anvil's well-known development keys (from its public default mnemonic):
-// they hold test ether on a throw-away local chain and nothing anywhere else.
+// The demo runs with anvil's public development accounts.
 const (
-	demoAdminKey    = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-	demoGuardianKey = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
-	demoOperatorKey = "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
-	demoChainID     = 31337
+	demoAdminKey    = contracts.DevAdminKey
+	demoGuardianKey = contracts.DevGuardianKey
+	demoOperatorKey = contracts.DevOperatorKey
+	demoChainID     = contracts.DevChainID
 )
 
 // demoReport is what `firebreak demo --json` prints.

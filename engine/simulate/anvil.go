@@ -12,7 +12,6 @@
 package simulate
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,7 +20,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
@@ -86,7 +84,7 @@ type AnvilOptions struct {
 type Anvil struct {
 	cmd     *exec.Cmd
 	url     string
-	stderr  *lockedBuffer
+	stderr  *ProcessOutput
 	done    chan struct{}
 	waitErr error
 }
@@ -120,7 +118,7 @@ func StartAnvil(ctx context.Context, opts AnvilOptions) (*Anvil, error) {
 	}
 	args = append(args, opts.Args...)
 	cmd := exec.Command(bin, args...)
-	stderr := &lockedBuffer{}
+	stderr := &ProcessOutput{}
 	cmd.Stdout, cmd.Stderr = stderr, stderr
 	// Own process group: a Ctrl-C to firebreak is handled by firebreak,
 	// which then stops anvil itself.
@@ -171,7 +169,7 @@ func (a *Anvil) waitReady(ctx context.Context, timeout time.Duration) error {
 	for pause := 10 * time.Millisecond; ; pause = min(pause*2, 200*time.Millisecond) {
 		select {
 		case <-a.done:
-			return fmt.Errorf("simulate: anvil exited during start-up (%v): %s", a.waitErr, a.stderr.tail(2000))
+			return fmt.Errorf("simulate: anvil exited during start-up (%v): %s", a.waitErr, a.stderr.Tail(2000))
 		default:
 		}
 		c, err := rpc.DialContext(ctx, a.url)
@@ -186,7 +184,7 @@ func (a *Anvil) waitReady(ctx context.Context, timeout time.Duration) error {
 		lastErr = err
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("simulate: anvil did not answer within %s (last error: %v): %s", timeout, lastErr, a.stderr.tail(2000))
+			return fmt.Errorf("simulate: anvil did not answer within %s (last error: %v): %s", timeout, lastErr, a.stderr.Tail(2000))
 		case <-time.After(pause):
 		}
 	}
@@ -199,29 +197,4 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// lockedBuffer keeps anvil's output for error messages.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf.Len() > 1<<20 {
-		b.buf.Reset()
-	}
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
-	if len(s) > n {
-		s = s[len(s)-n:]
-	}
-	return s
 }

@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/firebreak-dev/firebreak/engine/simulate"
 	"github.com/hashicorp/vault/api"
 )
 
@@ -54,7 +55,7 @@ type Server struct {
 	listen    string
 	cmd       *exec.Cmd
 	waitErr   chan error
-	out       *syncBuffer
+	out       *simulate.ProcessOutput
 }
 
 // Start starts a Vault dev server on a free loopback port with the plugin
@@ -161,7 +162,7 @@ func pluginDir(t testing.TB) string {
 func (s *Server) start() {
 	t := s.t
 	t.Helper()
-	s.out = &syncBuffer{}
+	s.out = &simulate.ProcessOutput{}
 	s.cmd = exec.Command(s.bin, "server", "-dev",
 		"-dev-root-token-id="+s.RootToken,
 		"-dev-listen-address="+s.listen,
@@ -314,22 +315,4 @@ func randomHex(t testing.TB, n int) string {
 		t.Fatal(err)
 	}
 	return hex.EncodeToString(b)
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's two output streams.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
