@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -954,7 +955,11 @@ func (a *action) save(ctx context.Context) error {
 	}
 	a.rev = next
 	if a.s.opts.OnChange != nil {
-		a.s.opts.OnChange(ctx, a.rec)
+		// A copy: the listener may keep it (the audit queue does) while
+		// this action goes on changing its attempts in place.
+		rec := a.rec
+		rec.Attempts = slices.Clone(a.rec.Attempts)
+		a.s.opts.OnChange(ctx, rec)
 	}
 	return nil
 }
