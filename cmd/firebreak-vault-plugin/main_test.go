@@ -93,8 +93,8 @@ func TestPluginInVault(t *testing.T) {
 	call(400, "POST", "eth/keys/bad", map[string]any{"private_key": keyHex[:10]})
 
 	d = call(200, "GET", "eth/keys/imported", nil)
-	if len(d) != 2 || d["address"] != want.Hex() {
-		t.Fatalf("read: %v, want only name and address", d)
+	if len(d) != 3 || d["address"] != want.Hex() || d["policy"] != false {
+		t.Fatalf("read: %v, want only name, address and policy false", d)
 	}
 	d = call(200, "LIST", "eth/keys", nil)
 	if keys, _ := d["keys"].([]any); len(keys) != 2 {
