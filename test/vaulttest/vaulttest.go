@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net"
@@ -132,13 +133,18 @@ var (
 )
 
 // pluginDir builds the plugin, once per test process, into
-// .tools/vaulttest/plugins (renamed into place, so concurrent test processes
-// never see half a binary) and returns that directory.
+// .tools/vaulttest/plugins-<hash of the checkout's path> (renamed into place,
+// so concurrent test processes never see half a binary) and returns that
+// directory. The directory is per checkout because .tools may be shared by
+// several git worktrees (a symlink to the main checkout's): with one
+// directory, a test in one worktree could start the plugin another worktree
+// built a moment before.
 func pluginDir(t testing.TB) string {
 	t.Helper()
 	root := RepoRoot(t)
 	pluginOnce.Do(func() {
-		dir := filepath.Join(root, ".tools", "vaulttest", "plugins")
+		sum := sha256.Sum256([]byte(root))
+		dir := filepath.Join(root, ".tools", "vaulttest", "plugins-"+hex.EncodeToString(sum[:6]))
 		if pluginErr = os.MkdirAll(dir, 0o755); pluginErr != nil {
 			return
 		}
