@@ -300,6 +300,25 @@ func (s *Server) Unseal() {
 	}
 }
 
+// CLI runs Vault's command line client (the server binary) against the
+// server with token, the root token if token is empty, and returns what it
+// printed, stdout and stderr together. Tests use it to run commands as
+// documented for operators, exactly as they would type them.
+func (s *Server) CLI(token string, args ...string) (string, error) {
+	if token == "" {
+		token = s.RootToken
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, s.bin, args...)
+	cmd.Env = append(cleanEnv(), "HOME="+s.home, "VAULT_ADDR="+s.Addr, "VAULT_TOKEN="+token)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("vault %s: %w", strings.Join(args, " "), err)
+	}
+	return string(out), nil
+}
+
 // Logs returns what the server has printed so far.
 func (s *Server) Logs() string { return s.out.String() }
 
