@@ -148,6 +148,12 @@ func pluginDir(t testing.TB) string {
 		if pluginErr = os.MkdirAll(dir, 0o755); pluginErr != nil {
 			return
 		}
+		// Vault refuses a plugin directory that is reached through a
+		// symlink ("cannot execute files outside of configured plugin
+		// directory"), and in a worktree .tools is one.
+		if dir, pluginErr = filepath.EvalSymlinks(dir); pluginErr != nil {
+			return
+		}
 		tmp := filepath.Join(dir, fmt.Sprintf(".%s.%d", PluginName, os.Getpid()))
 		cmd := exec.Command("go", "build", "-o", tmp, "./cmd/"+PluginName)
 		cmd.Dir = root
