@@ -17,9 +17,15 @@ import (
 	"github.com/firebreak-dev/firebreak/test/vaulttest"
 )
 
-// vaultHTTP sends one request to Vault and returns the status and the raw
-// body, so that tests see exactly what a client would.
+// vaultHTTP sends one request to Vault with the root token and returns the
+// status and the raw body, so that tests see exactly what a client would.
 func vaultHTTP(t *testing.T, srv *vaulttest.Server, method, path string, body any) (int, string) {
+	t.Helper()
+	return vaultHTTPAs(t, srv, srv.RootToken, method, path, body)
+}
+
+// vaultHTTPAs is vaultHTTP with another token.
+func vaultHTTPAs(t *testing.T, srv *vaulttest.Server, token, method, path string, body any) (int, string) {
 	t.Helper()
 	var r io.Reader
 	if body != nil {
@@ -33,7 +39,7 @@ func vaultHTTP(t *testing.T, srv *vaulttest.Server, method, path string, body an
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("X-Vault-Token", srv.RootToken)
+	req.Header.Set("X-Vault-Token", token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -93,8 +99,8 @@ func TestPluginInVault(t *testing.T) {
 	call(400, "POST", "eth/keys/bad", map[string]any{"private_key": keyHex[:10]})
 
 	d = call(200, "GET", "eth/keys/imported", nil)
-	if len(d) != 2 || d["address"] != want.Hex() {
-		t.Fatalf("read: %v, want only name and address", d)
+	if len(d) != 3 || d["address"] != want.Hex() || d["policy"] != false {
+		t.Fatalf("read: %v, want only name, address and policy false", d)
 	}
 	d = call(200, "LIST", "eth/keys", nil)
 	if keys, _ := d["keys"].([]any); len(keys) != 2 {

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net"
@@ -133,14 +134,25 @@ var (
 )
 
 // pluginDir builds the plugin, once per test process, into
-// .tools/vaulttest/plugins (renamed into place, so concurrent test processes
-// never see half a binary) and returns that directory.
+// .tools/vaulttest/plugins-<hash of the checkout's path> (renamed into place,
+// so concurrent test processes never see half a binary) and returns that
+// directory. The directory is per checkout because .tools may be shared by
+// several git worktrees (a symlink to the main checkout's): with one
+// directory, a test in one worktree could start the plugin another worktree
+// built a moment before.
 func pluginDir(t testing.TB) string {
 	t.Helper()
 	root := RepoRoot(t)
 	pluginOnce.Do(func() {
-		dir := filepath.Join(root, ".tools", "vaulttest", "plugins")
+		sum := sha256.Sum256([]byte(root))
+		dir := filepath.Join(root, ".tools", "vaulttest", "plugins-"+hex.EncodeToString(sum[:6]))
 		if pluginErr = os.MkdirAll(dir, 0o755); pluginErr != nil {
+			return
+		}
+		// Vault refuses a plugin directory that is reached through a
+		// symlink ("cannot execute files outside of configured plugin
+		// directory"), and in a worktree .tools is one.
+		if dir, pluginErr = filepath.EvalSymlinks(dir); pluginErr != nil {
 			return
 		}
 		tmp := filepath.Join(dir, fmt.Sprintf(".%s.%d", PluginName, os.Getpid()))
@@ -293,6 +305,25 @@ func (s *Server) Unseal() {
 	if err := s.waitHealthy(ctx); err != nil {
 		s.t.Fatalf("vault not healthy after unseal: %v", err)
 	}
+}
+
+// CLI runs Vault's command line client (the server binary) against the
+// server with token, the root token if token is empty, and returns what it
+// printed, stdout and stderr together. Tests use it to run commands as
+// documented for operators, exactly as they would type them.
+func (s *Server) CLI(token string, args ...string) (string, error) {
+	if token == "" {
+		token = s.RootToken
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, s.bin, args...)
+	cmd.Env = append(cleanEnv(), "HOME="+s.home, "VAULT_ADDR="+s.Addr, "VAULT_TOKEN="+token)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("vault %s: %w", strings.Join(args, " "), err)
+	}
+	return string(out), nil
 }
 
 // Logs returns what the server has printed so far.

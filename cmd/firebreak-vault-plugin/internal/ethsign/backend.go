@@ -7,11 +7,23 @@
 //
 //	keys/                LIST    names of the keys
 //	keys/:name           POST    create a random key, or import one (private_key, hex; write-only)
-//	keys/:name           GET     {name, address}
-//	keys/:name           DELETE  remove the key
+//	keys/:name           GET     {name, address, policy (whether the key has a signing policy)}
+//	keys/:name           DELETE  remove the key (not its policy)
 //	keys/:name/sign      POST    digest (0x, 32 bytes) -> signature (0x, 65 bytes, [R || S || V], V in {0, 1})
 //	                             or chain_id, nonce, to, value, gas, max_fee_per_gas,
 //	                             max_priority_fee_per_gas, data -> signed_transaction (0x raw EIP-2718), hash
+//	keys/:name/policy    POST    set the key's signing policy, all of it: chain_ids, targets,
+//	                             selectors, max_value (default 0), max_fee_per_gas (default no cap),
+//	                             allow_digest (default false)
+//	keys/:name/policy    GET     the policy, normalised
+//	keys/:name/policy    DELETE  remove the policy
+//
+// A key without a policy signs whatever it is asked to. A key with one signs
+// only transactions on its chains, to its targets, calling its selectors,
+// within its value and fee caps, and raw digests only if allow_digest: a
+// token that reaches sign can then make the key sign containment and
+// nothing else. The policy is meant to be writable by operators only, never
+// by the engine's token (see docs/vault-signing-policy.md).
 //
 // The layout follows Kaleido's vault-plugin-secrets-ethsign where that helps.
 package ethsign
@@ -48,6 +60,12 @@ var (
 	ErrBadPrivateKey = errors.New("ethsign: private_key is not a valid hex secp256k1 private key")
 	// ErrBadRequest means the sign request's fields could not be decoded.
 	ErrBadRequest = errors.New("ethsign: bad sign request")
+	// ErrBadPolicy means a signing policy written to keys/:name/policy is
+	// invalid; the message says which field and why.
+	ErrBadPolicy = errors.New("ethsign: bad key policy")
+	// ErrRefused means the key's signing policy does not allow what a sign
+	// request asked for; the message says which rule refused it.
+	ErrRefused = errors.New("ethsign: refused by key policy")
 )
 
 // Factory creates the backend; it is the plugin's logical.Factory.
@@ -74,6 +92,7 @@ type backend struct {
 type cachedKey struct {
 	key     *ecdsa.PrivateKey
 	address string
+	policy  *keyPolicy // nil: the key has no policy and signs as asked
 }
 
 func newBackend() *backend {
@@ -84,7 +103,7 @@ func newBackend() *backend {
 		Invalidate:  b.invalidate,
 		Clean:       b.forgetAll,
 		PathsSpecial: &logical.Paths{
-			SealWrapStorage: []string{keysPrefix},
+			SealWrapStorage: []string{keysPrefix, policiesPrefix},
 		},
 		Paths: []*framework.Path{
 			{
@@ -100,7 +119,22 @@ func newBackend() *backend {
 				Operations: map[logical.Operation]framework.OperationHandler{
 					logical.UpdateOperation: &framework.PathOperation{Callback: b.sign},
 				},
-				HelpSynopsis: "Sign a 32-byte digest or an EIP-1559 transaction with the key.",
+				HelpSynopsis: "Sign a 32-byte digest or an EIP-1559 transaction with the key, if its policy allows it.",
+			},
+			{
+				Pattern:        "keys/" + framework.GenericNameRegex("name") + "/policy$",
+				Fields:         policyFields,
+				ExistenceCheck: b.policyExists,
+				Operations: map[logical.Operation]framework.OperationHandler{
+					// Create and update are both declared, so that an ACL
+					// can tell setting a first policy from changing one.
+					logical.CreateOperation: &framework.PathOperation{Callback: b.writePolicy},
+					logical.UpdateOperation: &framework.PathOperation{Callback: b.writePolicy},
+					logical.ReadOperation:   &framework.PathOperation{Callback: b.readPolicy},
+					logical.DeleteOperation: &framework.PathOperation{Callback: b.deletePolicy},
+				},
+				HelpSynopsis:    "Set, read or remove the key's signing policy.",
+				HelpDescription: strings.TrimSpace(policyHelp),
 			},
 			{
 				Pattern: "keys/" + framework.GenericNameRegex("name") + "$",
@@ -198,7 +232,13 @@ func (b *backend) readKey(ctx context.Context, req *logical.Request, d *framewor
 	if err != nil || k == nil {
 		return nil, err
 	}
-	return &logical.Response{Data: map[string]any{"name": name, "address": k.Address}}, nil
+	// Whether the key has a policy, so that a readiness check can flag one
+	// without, using a token that may read the key but not its policy.
+	hasPolicy, err := policyStored(ctx, req.Storage, name)
+	if err != nil {
+		return nil, err
+	}
+	return &logical.Response{Data: map[string]any{"name": name, "address": k.Address, "policy": hasPolicy}}, nil
 }
 
 func (b *backend) deleteKey(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
@@ -211,8 +251,9 @@ func (b *backend) deleteKey(ctx context.Context, req *logical.Request, d *framew
 	return nil, nil
 }
 
-// signingKey returns the parsed key called name from the cache or from
-// storage, or nil if there is none.
+// signingKey returns the parsed key called name, with its policy, from the
+// cache or from storage, or nil if there is none. A stored policy that does
+// not validate is an error: the key then signs nothing rather than anything.
 func (b *backend) signingKey(ctx context.Context, s logical.Storage, name string) (*cachedKey, error) {
 	b.mu.RLock()
 	k, gen := b.keys[name], b.gen
@@ -228,7 +269,12 @@ func (b *backend) signingKey(ctx context.Context, s logical.Storage, name string
 	if err != nil {
 		return nil, fmt.Errorf("stored key %q is corrupt: %w", name, err)
 	}
-	k = &cachedKey{key: key, address: stored.Address}
+	policy, err := loadPolicy(ctx, s, name)
+	if err != nil {
+		zeroKey(key)
+		return nil, err
+	}
+	k = &cachedKey{key: key, address: stored.Address, policy: policy}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if cached := b.keys[name]; cached != nil {
@@ -258,8 +304,10 @@ func (b *backend) forgetAll(context.Context) {
 }
 
 func (b *backend) invalidate(_ context.Context, key string) {
-	if name, ok := strings.CutPrefix(key, keysPrefix); ok {
-		b.forget(name)
+	for _, prefix := range []string{keysPrefix, policiesPrefix} {
+		if name, ok := strings.CutPrefix(key, prefix); ok {
+			b.forget(name)
+		}
 	}
 }
 
@@ -282,6 +330,15 @@ func (b *backend) sign(ctx context.Context, req *logical.Request, d *framework.F
 	}
 	if k == nil {
 		return nil, logical.CodedError(http.StatusNotFound, fmt.Sprintf("key %q not found", name))
+	}
+	if k.policy != nil {
+		if err := k.policy.check(r); err != nil {
+			// A refusal may be a stolen token at work, or the engine asking
+			// for something its operator did not allow: either way worth a
+			// line in Vault's own log, not only in the caller's.
+			b.Logger().Warn("sign refused by key policy", "key", name, "reason", err.Error())
+			return logical.ErrorResponse(err.Error()), nil
+		}
 	}
 	key := k.key
 
@@ -355,5 +412,22 @@ func zeroKey(key *ecdsa.PrivateKey) {
 const backendHelp = `
 The firebreak ethsign backend keeps secp256k1 keys in Vault and signs
 Ethereum digests and EIP-1559 transactions with them. Private keys can be
-created or imported but are never returned.
+created or imported but are never returned. A key may have a signing policy
+(keys/:name/policy) that limits what it signs.
+`
+
+const policyHelp = `
+A key's signing policy limits what the key signs. With a policy, a transaction
+is signed only if its chain id is in chain_ids, its to is in targets (contract
+creation is refused), the first 4 bytes of its data are in selectors, its value
+is at most max_value (default 0) and its max_fee_per_gas at most
+max_fee_per_gas (if set). A raw digest is signed only with allow_digest=true;
+a digest can be any transaction's signing hash, so that allows everything.
+
+A write sets the whole policy: fields left out take their defaults. Deleting
+the key keeps its policy, so a key imported again under the same name is
+bound by it at once. Without a policy the key signs whatever it is asked to.
+
+  vault write eth/keys/guardian/policy chain_ids=1 targets=0x... \
+      selectors=0x8456cb59 max_value=0 max_fee_per_gas=200000000000 allow_digest=false
 `

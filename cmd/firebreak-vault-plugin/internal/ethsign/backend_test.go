@@ -62,8 +62,8 @@ func TestBackendKeys(t *testing.T) {
 	}
 
 	resp = mustOK(t, b, s, logical.ReadOperation, "keys/imported", nil)
-	if len(resp.Data) != 2 || resp.Data["name"] != "imported" || resp.Data["address"] != want {
-		t.Fatalf("read returned %v, want only name and address", resp.Data)
+	if len(resp.Data) != 3 || resp.Data["name"] != "imported" || resp.Data["address"] != want || resp.Data["policy"] != false {
+		t.Fatalf("read returned %v, want only name, address and policy false", resp.Data)
 	}
 	resp = mustOK(t, b, s, logical.ListOperation, "keys/", nil)
 	if got := resp.Data["keys"].([]string); len(got) != 2 {
@@ -85,7 +85,7 @@ func TestBackendKeys(t *testing.T) {
 	if err != nil || entry == nil {
 		t.Fatal(entry, err)
 	}
-	if paths := b.SpecialPaths(); len(paths.SealWrapStorage) != 1 || paths.SealWrapStorage[0] != "keys/" {
+	if paths := b.SpecialPaths(); len(paths.SealWrapStorage) != 2 || paths.SealWrapStorage[0] != "keys/" || paths.SealWrapStorage[1] != "policy/" {
 		t.Fatalf("SealWrapStorage = %v", paths.SealWrapStorage)
 	}
 

@@ -122,22 +122,23 @@ func parseNumber(field, s string, required bool) (*uint256.Int, error) {
 		}
 		return new(uint256.Int), nil
 	}
-	var (
-		v   *uint256.Int
-		err error
-	)
+	v, err := parseUint256(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s must be a decimal or 0x-hex integer below 2^256: %v", ErrBadRequest, field, err)
+	}
+	return v, nil
+}
+
+// parseUint256 decodes a non-negative integer of at most 256 bits, decimal
+// or 0x-hex, without surrounding space.
+func parseUint256(s string) (*uint256.Int, error) {
 	if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
 		// uint256 rejects leading zeros after 0x; callers pad freely.
 		digits := strings.TrimLeft(s[2:], "0")
 		if digits == "" && len(s) > 2 {
 			digits = "0"
 		}
-		v, err = uint256.FromHex("0x" + digits)
-	} else {
-		v, err = uint256.FromDecimal(s)
+		return uint256.FromHex("0x" + digits)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s must be a decimal or 0x-hex integer below 2^256: %v", ErrBadRequest, field, err)
-	}
-	return v, nil
+	return uint256.FromDecimal(s)
 }
