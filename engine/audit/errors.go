@@ -19,6 +19,12 @@ var (
 	ErrKey = errors.New("audit: bad key")
 	// ErrAppend means a record could not be appended, after retrying.
 	ErrAppend = errors.New("audit: append failed")
+	// ErrCheckpointMismatch means the audit stream does not hold the
+	// record the checkpoint names: it is missing, shorter, or holds
+	// another record there. The error is a *CheckpointError.
+	ErrCheckpointMismatch = errors.New("audit: the stream does not match the checkpoint")
+	// ErrCheckpoint means a checkpoint file could not be read as one.
+	ErrCheckpoint = errors.New("audit: bad checkpoint")
 )
 
 // BrokenError names the first record at which verification failed. Seq

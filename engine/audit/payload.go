@@ -66,3 +66,22 @@ type PlannedData struct {
 type ActionData struct {
 	Action submit.Record `json:"action"`
 }
+
+// CheckpointOverrideData is the payload of KindCheckpointOverride and
+// KindStreamReplaced: the checkpoint the stream did not hold, what it
+// held instead, and the record this one was appended after.
+type CheckpointOverrideData struct {
+	CheckpointFile string `json:"checkpoint_file"`
+	// CheckpointSeq, CheckpointHash and CheckpointWrittenAt are what the
+	// checkpoint held (zero when it could not be read; Found says why).
+	CheckpointSeq       uint64    `json:"checkpoint_seq"`
+	CheckpointHash      string    `json:"checkpoint_hash,omitempty"`
+	CheckpointWrittenAt time.Time `json:"checkpoint_written_at,omitzero"`
+	// Found is what the stream held instead.
+	Found string `json:"found"`
+	// StreamSeq and StreamHash are the stream's last record before this
+	// one: the head the chain goes on from.
+	StreamSeq  uint64 `json:"stream_seq"`
+	StreamHash string `json:"stream_hash"`
+	Reason     string `json:"reason"`
+}

@@ -24,6 +24,15 @@ func (r Record) Summary() string {
 				s = "already handled, not acted on again: " + s
 			}
 		}
+	case KindCheckpointOverride, KindStreamReplaced:
+		var d CheckpointOverrideData
+		if err = json.Unmarshal(r.Data, &d); err == nil {
+			what := "started although the stream does not hold the checkpoint"
+			if r.Kind == KindStreamReplaced {
+				what = "the stream was replaced while the engine ran"
+			}
+			s = fmt.Sprintf("%s: %s named record %d hash %.12s…; found: %s; going on after record %d", what, d.CheckpointFile, d.CheckpointSeq, d.CheckpointHash, d.Found, d.StreamSeq)
+		}
 	case KindRejected:
 		var d RejectedData
 		if err = json.Unmarshal(r.Data, &d); err == nil {
