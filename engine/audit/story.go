@@ -14,6 +14,12 @@ import (
 func (r Record) Summary() string {
 	var s string
 	var err error
+	if r.Kind == KindDuplicate {
+		var d DuplicateData
+		if json.Unmarshal(r.Data, &d) == nil && d.PayloadSHA256 != "" {
+			return fmt.Sprintf("already handled, not acted on again: event %s from %s came again (%d bytes, sha256 %s)", d.EventID, d.Source, d.Size, d.PayloadSHA256)
+		}
+	}
 	switch r.Kind {
 	case KindReceived, KindDuplicate:
 		var d ReceivedData
