@@ -21,9 +21,14 @@ const CheckpointFile = "audit-checkpoint.json"
 // (deleted and recreated, truncated, replaced). It only ever names a
 // record the server confirmed stored; it may lag behind the stream.
 type Checkpoint struct {
-	Stream    string    `json:"stream"`
-	Seq       uint64    `json:"seq"`
-	Hash      string    `json:"hash"`
+	Stream string `json:"stream"`
+	Seq    uint64 `json:"seq"`
+	Hash   string `json:"hash"`
+	// FirstSeq is the first record the stream held (0 means 1) and
+	// Deleted how many were missing inside it, when the Log opened: a
+	// stream that has since lost older records is refused too.
+	FirstSeq  uint64    `json:"first_seq,omitempty"`
+	Deleted   int       `json:"deleted,omitempty"`
 	WrittenAt time.Time `json:"written_at,omitzero"`
 }
 
@@ -65,6 +70,8 @@ func (cp Checkpoint) validate() error {
 		return fmt.Errorf("hash %q is not 64 lowercase hex digits", cp.Hash)
 	case cp.Seq == 0 && cp.Hash != genesis:
 		return fmt.Errorf("record 0 with hash %s: only an empty log has record 0, and its hash is 64 zeros", cp.Hash)
+	case cp.FirstSeq > cp.Seq+1 || cp.Deleted < 0:
+		return fmt.Errorf("first record %d and %d missing do not fit a log of %d records", cp.FirstSeq, cp.Deleted, cp.Seq)
 	}
 	return nil
 }
@@ -193,11 +200,12 @@ func (c *checkpointer) current() Checkpoint {
 	return c.head
 }
 
-// reset sets the head, whatever it was: at open, once the stream was
-// checked (or the mismatch accepted).
-func (c *checkpointer) reset(seq uint64, hash string) {
+// reset sets the head, whatever it was, and the stream's first record and
+// count of missing ones: at open, once the stream was checked (or the
+// mismatch accepted).
+func (c *checkpointer) reset(seq uint64, hash string, first uint64, deleted int) {
 	c.mu.Lock()
-	c.head = Checkpoint{Stream: Stream, Seq: seq, Hash: hash}
+	c.head = Checkpoint{Stream: Stream, Seq: seq, Hash: hash, FirstSeq: min(max(first, 1), seq+1), Deleted: max(deleted, 0)}
 	c.mu.Unlock()
 }
 
@@ -207,7 +215,7 @@ func (c *checkpointer) note(seq uint64, hash string) {
 	c.mu.Lock()
 	moved := !c.frozen && seq > c.head.Seq
 	if moved {
-		c.head = Checkpoint{Stream: Stream, Seq: seq, Hash: hash}
+		c.head.Seq, c.head.Hash = seq, hash
 	}
 	c.mu.Unlock()
 	if moved {

@@ -68,14 +68,25 @@ func TestCheckpointRefusesAStreamThatLostIt(t *testing.T) {
 		// overrideSeq is where the override record lands with the accept
 		// option.
 		overrideSeq uint64
+		// lost: records are gone for good, the chain cannot verify.
+		lost bool
 	}{
-		{"intact", func(*testing.T, jetstream.JetStream) {}, "", 0},
-		{"grown by another writer", func(t *testing.T, js jetstream.JetStream) { appendN(t, newLog(t, js, nil), "other", 2) }, "", 0},
-		{"deleted", func(t *testing.T, js jetstream.JetStream) { recreate(t, js, -1) }, "the stream does not exist", 1},
-		{"deleted and recreated", func(t *testing.T, js jetstream.JetStream) { recreate(t, js, 0) }, "the stream is empty", 1},
-		{"replaced by a shorter stream", func(t *testing.T, js jetstream.JetStream) { recreate(t, js, 3) }, "the stream ends at record 3", 4},
-		{"replaced by as many other records", func(t *testing.T, js jetstream.JetStream) { recreate(t, js, 5) }, "its record 5 has hash", 6},
-		{"replaced by a longer stream", func(t *testing.T, js jetstream.JetStream) { recreate(t, js, 8) }, "its record 5 has hash", 9},
+		{"intact", func(*testing.T, jetstream.JetStream) {}, "", 0, false},
+		{"grown by another writer", func(t *testing.T, js jetstream.JetStream) { appendN(t, newLog(t, js, nil), "other", 2) }, "", 0, false},
+		{"deleted", func(t *testing.T, js jetstream.JetStream) { recreate(t, js, -1) }, "the stream does not exist", 1, false},
+		{"deleted and recreated", func(t *testing.T, js jetstream.JetStream) { recreate(t, js, 0) }, "the stream is empty", 1, false},
+		{"replaced by a shorter stream", func(t *testing.T, js jetstream.JetStream) { recreate(t, js, 3) }, "the stream ends at record 3", 4, false},
+		{"replaced by as many other records", func(t *testing.T, js jetstream.JetStream) { recreate(t, js, 5) }, "its record 5 has hash", 6, false},
+		{"replaced by a longer stream", func(t *testing.T, js jetstream.JetStream) { recreate(t, js, 8) }, "its record 5 has hash", 9, false},
+		{"old records dropped by a limit", func(t *testing.T, js jetstream.JetStream) {
+			// An administrator sets a limit with discard old: the server
+			// drops the oldest records, deny delete notwithstanding.
+			cfg := StreamConfig(1, 0)
+			cfg.Discard, cfg.MaxMsgs = jetstream.DiscardOld, 2
+			if _, err := js.UpdateStream(ctxT(t), cfg); err != nil {
+				t.Fatal(err)
+			}
+		}, "records 1 to 3 are gone", 6, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,8 +157,8 @@ func TestCheckpointRefusesAStreamThatLostIt(t *testing.T) {
 			if !strings.Contains(over.Summary(), "does not hold the checkpoint") {
 				t.Errorf("summary %q", over.Summary())
 			}
-			if _, err := rd.Verify(ctx, VerifyOptions{}); err != nil {
-				t.Fatal(err)
+			if _, err := rd.Verify(ctx, VerifyOptions{}); (err != nil) != tt.lost {
+				t.Fatalf("Verify = %v; lost records: %v", err, tt.lost)
 			}
 			// The checkpoint now names the new stream: the next start is
 			// an ordinary one, and records no override.
@@ -215,7 +226,7 @@ func TestMissingCheckpointFileIsAFirstStart(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("checkpoint file mode: %v, %v; want 0600", st, err)
 	}
-	if l.Checkpoint() != (Checkpoint{Stream: Stream, Seq: 2, Hash: cp.Hash}) {
+	if l.Checkpoint() != (Checkpoint{Stream: Stream, Seq: 2, Hash: cp.Hash, FirstSeq: 1}) {
 		t.Errorf("Checkpoint() = %+v", l.Checkpoint())
 	}
 }
@@ -503,7 +514,7 @@ func TestCheckpointerCoalesces(t *testing.T) {
 	var writes atomic.Int64
 	now := func() time.Time { writes.Add(1); return time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) }
 	c := newCheckpointer(path, time.Hour, now, discard())
-	c.reset(0, genesis)
+	c.reset(0, genesis, 1, 0)
 	go c.run()
 	hash := func(i int) string { return fmt.Sprintf("%064x", i) }
 	for i := 1; i <= 1000; i++ {
@@ -532,11 +543,11 @@ func TestCheckpointerCoalesces(t *testing.T) {
 		{"older does not", func(c *checkpointer) { c.note(5, hash(5)); c.note(4, hash(4)) }, 5},
 		{"same does not", func(c *checkpointer) { c.note(5, hash(5)); c.note(5, hash(55)) }, 5},
 		{"frozen does not", func(c *checkpointer) { c.note(5, hash(5)); c.freeze(); c.note(9, hash(9)) }, 5},
-		{"reset does", func(c *checkpointer) { c.note(5, hash(5)); c.reset(2, hash(2)) }, 2},
+		{"reset does", func(c *checkpointer) { c.note(5, hash(5)); c.reset(2, hash(2), 1, 0) }, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newCheckpointer(filepath.Join(t.TempDir(), CheckpointFile), time.Hour, time.Now, discard())
-			c.reset(0, genesis)
+			c.reset(0, genesis, 1, 0)
 			tt.steps(c)
 			if err := c.flush(); err != nil {
 				t.Fatal(err)

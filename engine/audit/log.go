@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,10 +45,18 @@ func eventFilter(eventID string) string {
 	return SubjectPrefix + key
 }
 
-// EnsureStream creates the audit stream, or checks and updates it. Delete
-// and purge are denied by the server; nothing expires.
+// EnsureStream creates the audit stream, or checks and updates it, with
+// no size limit. Delete and purge are denied by the server; nothing
+// expires.
 func EnsureStream(ctx context.Context, js jetstream.JetStream, replicas int) (jetstream.Stream, error) {
-	s, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	return ensureStream(ctx, js, StreamConfig(replicas, 0))
+}
+
+// StreamConfig is the audit stream's configuration. maxBytes, when above
+// 0, bounds the stream; a full stream then refuses appends (discard new:
+// ErrFull), it never drops its oldest records to make room.
+func StreamConfig(replicas int, maxBytes int64) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
 		Name:        Stream,
 		Description: "firebreak's hash-chained audit log (audit.<event key>.<kind>); append-only",
 		Subjects:    []string{SubjectPrefix + ">"},
@@ -56,11 +65,28 @@ func EnsureStream(ctx context.Context, js jetstream.JetStream, replicas int) (je
 		Retention:   jetstream.LimitsPolicy,
 		DenyDelete:  true,
 		DenyPurge:   true,
+		// Whatever limit is reached, the new record is refused: the server
+		// never removes old ones to make room (with discard old it would,
+		// silently, and deny delete would not stop it).
+		Discard:  jetstream.DiscardNew,
+		MaxBytes: max(maxBytes, 0),
 		// The window in which a retried append is recognised by its
 		// message id instead of being stored twice.
 		Duplicates: 2 * time.Minute,
 		MaxMsgSize: maxRecordSize,
-	})
+	}
+}
+
+func ensureStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	s, err := js.CreateOrUpdateStream(ctx, cfg)
+	for try := 1; err != nil && isStoreBusy(err) && try < 20 && ctx.Err() == nil; try++ {
+		// A stream deleted a moment ago may still be removing its store.
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+		s, err = js.CreateOrUpdateStream(ctx, cfg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("audit: creating stream %s: %w", Stream, err)
 	}
@@ -96,6 +122,10 @@ type Options struct {
 	// stream held instead; with a stream that holds the checkpoint it
 	// changes nothing.
 	AcceptReset bool
+	// MaxBytes, when above 0, bounds the audit stream. A full stream
+	// refuses appends (ErrFull) and keeps every record; Usage says how
+	// close it is. 0: no limit of its own.
+	MaxBytes int64
 	// CheckpointEvery is the least time between two writes of the
 	// checkpoint file, however many records are appended: the file lags
 	// the log by about that much (never leads it). Default one second.
@@ -120,6 +150,11 @@ type Log struct {
 	loaded   bool
 	lastSeq  uint64
 	lastHash string
+
+	// firstSeq and gaps are the stream's first sequence and the number of
+	// records missing inside it, as loadTail last read them.
+	firstSeq uint64
+	gaps     int
 
 	// cp keeps the checkpoint; nil without Options.CheckpointPath.
 	cp *checkpointer
@@ -183,14 +218,17 @@ func NewLog(ctx context.Context, js jetstream.JetStream, opts Options, log *slog
 			return nil, fmt.Errorf("audit: opening stream %s: %w", Stream, err)
 		}
 	}
-	if _, err := EnsureStream(ctx, js, opts.Replicas); err != nil {
+	if opts.MaxBytes < 0 {
+		return nil, fmt.Errorf("audit: MaxBytes %d is negative (0: no limit)", opts.MaxBytes)
+	}
+	if _, err := ensureStream(ctx, js, StreamConfig(opts.Replicas, opts.MaxBytes)); err != nil {
 		return nil, err
 	}
 	if err := l.loadTail(ctx); err != nil {
 		return nil, err
 	}
 	if cp != nil && mismatch == nil {
-		found, err := l.holds(ctx, *cp, l.lastSeq, l.lastHash)
+		found, err := l.holds(ctx, *cp, l.firstSeq, l.gaps, l.lastSeq, l.lastHash)
 		if err != nil {
 			return nil, err
 		}
@@ -209,7 +247,11 @@ func NewLog(ctx context.Context, js jetstream.JetStream, opts Options, log *slog
 	}
 	// WrittenAt is wall time: Options.Now may be a clock only safe under l.mu.
 	l.cp = newCheckpointer(opts.CheckpointPath, opts.CheckpointEvery, time.Now, log)
-	l.cp.reset(l.lastSeq, l.lastHash)
+	l.cp.reset(l.lastSeq, l.lastHash, l.firstSeq, l.gaps)
+	if cp == nil && badCP == nil && l.lastSeq > 0 {
+		log.Warn("no audit checkpoint yet: the stream is taken as it is, and checked against the checkpoint from now on",
+			"checkpoint", opts.CheckpointPath, "seq", l.lastSeq, "hash", l.lastHash, "first_seq", l.firstSeq)
+	}
 	if mismatch != nil || badCP != nil {
 		if err := l.recordOverride(ctx, mismatch, badCP); err != nil {
 			return nil, err
@@ -393,6 +435,10 @@ func (l *Log) try(ctx context.Context, e Entry, data []byte, subject, msgID stri
 		if isWrongLastSeq(err) {
 			return rec, true, errConflict
 		}
+		if isFull(err) {
+			// A full stream does not empty itself: fail now, loudly.
+			return rec, false, fmt.Errorf("%w: publishing to %s: %w", ErrFull, subject, err)
+		}
 		return rec, true, fmt.Errorf("publishing to %s: %w", subject, err)
 	}
 	if ack.Duplicate || ack.Sequence != rec.Seq {
@@ -552,7 +598,7 @@ func (l *Log) loadTail(ctx context.Context) error {
 	}
 	if l.cp != nil && !l.cp.isFrozen() {
 		cp := l.cp.current()
-		found, err := l.holds(ctx, cp, seq, hash)
+		found, err := l.holds(ctx, cp, info.State.FirstSeq, info.State.NumDeleted, seq, hash)
 		if err != nil {
 			return err
 		}
@@ -561,6 +607,7 @@ func (l *Log) loadTail(ctx context.Context) error {
 		}
 	}
 	l.lastSeq, l.lastHash, l.loaded = seq, hash, true
+	l.firstSeq, l.gaps = info.State.FirstSeq, info.State.NumDeleted
 	l.noteStored(seq, hash)
 	return nil
 }
@@ -576,9 +623,10 @@ func storedHash(seq uint64, data []byte) (hash string, valid bool) {
 	return hex.EncodeToString(sum[:]), false
 }
 
-// holds says what the stream, whose last record is lastSeq with
-// lastHash, holds instead of cp's record: "" when it holds it.
-func (l *Log) holds(ctx context.Context, cp Checkpoint, lastSeq uint64, lastHash string) (string, error) {
+// holds says what the stream, from firstSeq to lastSeq with lastHash and
+// gaps records missing in between, holds instead of cp's record and the
+// records before it: "" when it holds them.
+func (l *Log) holds(ctx context.Context, cp Checkpoint, firstSeq uint64, gaps int, lastSeq uint64, lastHash string) (string, error) {
 	switch {
 	case cp.Seq == 0:
 		return "", nil
@@ -586,6 +634,12 @@ func (l *Log) holds(ctx context.Context, cp Checkpoint, lastSeq uint64, lastHash
 		return "the stream is empty", nil
 	case lastSeq < cp.Seq:
 		return fmt.Sprintf("the stream ends at record %d (hash %s), before it", lastSeq, lastHash), nil
+	case firstSeq > max(cp.FirstSeq, 1):
+		// Records are never deleted: old ones were dropped by a limit
+		// with discard old, or the stream was rebuilt without them.
+		return fmt.Sprintf("the stream starts at record %d: records %d to %d are gone", firstSeq, max(cp.FirstSeq, 1), min(firstSeq, lastSeq+1)-1), nil
+	case gaps > cp.Deleted:
+		return fmt.Sprintf("%d records are missing from inside the stream (%d when the checkpoint was made)", gaps, cp.Deleted), nil
 	}
 	hash := lastHash
 	if lastSeq > cp.Seq {
@@ -640,6 +694,14 @@ func (l *Log) getMsg(ctx context.Context, seq uint64) (*jetstream.RawStreamMsg, 
 		return nil, fmt.Errorf("audit: reading record %d: %w", seq, err)
 	}
 	return msg, nil
+}
+
+// isStoreBusy: the server could not create the stream's store, as when
+// the store of a stream just deleted is still being removed.
+func isStoreBusy(err error) bool {
+	var apiErr *jetstream.APIError
+	const streamCreate = 10049
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == streamCreate && strings.Contains(apiErr.Description, "creating store")
 }
 
 // isWrongLastSeq is the one place that classifies the server's answer to
