@@ -38,7 +38,8 @@ Commands:
            --public-key HEX (or --public-key-file) also checks signatures;
            --expect-head HASH [--expect-seq N] also requires the chain to
            hold that record (a head kept elsewhere): a truncated export or
-           a replaced stream fails
+           a replaced stream fails; --checkpoint FILE takes the head from
+           the engine's audit-checkpoint.json
   head     the last record's sequence number and hash [--json]: keep it
            somewhere the engine's host cannot reach, for verify --expect-head
   export   --out FILE.jsonl: every record, one per line, exactly as stored
@@ -290,13 +291,14 @@ func auditShow(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := newAuditFlags("verify", "verify [--file FILE.jsonl] [--public-key HEX | --public-key-file FILE] [--expect-head HASH [--expect-seq N]] [--json]",
+	f := newAuditFlags("verify", "verify [--file FILE.jsonl] [--public-key HEX | --public-key-file FILE] [--expect-head HASH [--expect-seq N] | --checkpoint FILE] [--json]",
 		"print the result as one JSON object (ok, records, last_seq, last_hash, head_seq, broken_at, broken_reason)", stderr)
 	file := f.fs.String("file", "", "verify this export instead of the stream ('-' for standard input); needs no NATS")
 	pubHex := f.fs.String("public-key", "", "hex ed25519 public key: every record must be signed by it")
 	pubFile := f.fs.String("public-key-file", "", "file holding the hex public key")
 	expectHead := f.fs.String("expect-head", "", "hash of a record the chain must hold (from 'firebreak audit head', kept elsewhere)")
 	expectSeq := f.fs.Uint64("expect-seq", 0, "with --expect-head: the sequence number that record must have")
+	checkpoint := f.fs.String("checkpoint", "", "expect the head the engine's checkpoint file names (<data_dir>/"+audit.CheckpointFile+")")
 	pos, err := f.parse(args)
 	if err != nil {
 		return flagExit(err)
@@ -306,6 +308,20 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 	opts := audit.VerifyOptions{ExpectHead: strings.ToLower(strings.TrimSpace(*expectHead)), ExpectSeq: *expectSeq}
+	if *checkpoint != "" {
+		if opts.ExpectHead != "" || opts.ExpectSeq != 0 {
+			fmt.Fprintln(stderr, "firebreak audit verify: give --checkpoint or --expect-head, not both")
+			return exitUsage
+		}
+		cp, err := audit.LoadCheckpoint(*checkpoint)
+		if err != nil {
+			fmt.Fprintln(stderr, "firebreak audit verify:", err)
+			return exitUsage
+		}
+		if cp.Seq > 0 {
+			opts.ExpectHead, opts.ExpectSeq = cp.Hash, cp.Seq
+		}
+	}
 	if opts.ExpectSeq != 0 && opts.ExpectHead == "" {
 		fmt.Fprintln(stderr, "firebreak audit verify: --expect-seq needs --expect-head")
 		return exitUsage

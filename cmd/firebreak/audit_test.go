@@ -198,6 +198,10 @@ func TestAuditHeadAndExpectHead(t *testing.T) {
 		t.Fatal(err)
 	}
 	seq := "4"
+	cpFile := filepath.Join(dir, audit.CheckpointFile)
+	if err := audit.SaveCheckpoint(cpFile, audit.Checkpoint{Stream: audit.Stream, Seq: head.Seq, Hash: head.Hash}); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -211,6 +215,10 @@ func TestAuditHeadAndExpectHead(t *testing.T) {
 		{"live stream", []string{"--nats", url, "--expect-head", strings.ToUpper(head.Hash), "--expect-seq", seq}, exitOK, []string{"OK: the audit stream", "expected head found: record 4"}},
 		{"live stream, another head", []string{"--nats", url, "--expect-head", strings.Repeat("ab", 32), "--expect-seq", "2"}, exitFailure, []string{"BROKEN", "record 2 is not the expected head"}},
 		{"live stream, head beyond the end", []string{"--nats", url, "--expect-head", head.Hash, "--expect-seq", "9"}, exitFailure, []string{"BROKEN", "record 5", "ends at record 4"}},
+		{"the engine's checkpoint, full export", []string{"--file", full, "--checkpoint", cpFile}, exitOK, []string{"expected head found: record 4"}},
+		{"the engine's checkpoint, truncated export", []string{"--file", truncated, "--checkpoint", cpFile}, exitFailure, []string{"BROKEN", "ends at record 2"}},
+		{"checkpoint and head", []string{"--file", full, "--checkpoint", cpFile, "--expect-head", head.Hash}, exitUsage, []string{"not both"}},
+		{"no checkpoint file", []string{"--file", full, "--checkpoint", filepath.Join(dir, "nope")}, exitUsage, []string{"checkpoint"}},
 		{"seq without head", []string{"--file", full, "--expect-seq", seq}, exitUsage, []string{"--expect-seq needs --expect-head"}},
 		{"not a hash", []string{"--file", full, "--expect-head", "abc"}, exitUsage, []string{"not a record hash"}},
 	}
