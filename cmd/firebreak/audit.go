@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -34,13 +35,22 @@ Commands:
            (--event ID or --seq N when an event id is all digits)
   verify   walk the whole chain and name the first broken record;
            --file FILE.jsonl verifies an export instead of the stream;
-           --public-key HEX (or --public-key-file) also checks signatures
+           --public-key HEX (or --public-key-file) also checks signatures;
+           --expect-head HASH [--expect-seq N] also requires the chain to
+           hold that record (a head kept elsewhere): a truncated export or
+           a replaced stream fails; --checkpoint FILE takes the head from
+           the engine's audit-checkpoint.json
+  head     the last record's sequence number and hash [--json]: keep it
+           somewhere the engine's host cannot reach, for verify --expect-head
   export   --out FILE.jsonl: every record, one per line, exactly as stored
   keygen   --out FILE: make an audit signing key (keep FILE secret; give the
            printed public key to whoever verifies exports)
 
 Kinds: received, rejected, duplicate, decision, guard, planned, dryrun,
-approval, signed, sent, bumped, warning, included, reorged, mined, failed.
+approval, signed, sent, bumped, warning, included, reorged, mined, failed,
+checkpoint_override (the engine started with --accept-audit-reset over a
+stream that did not hold its checkpoint), stream_replaced (the stream lost
+the engine's head while it ran).
 
 Every command but keygen and verify --file connects to --nats URL (default
 nats://127.0.0.1:4222, where 'firebreak serve' runs its embedded server).
@@ -63,6 +73,8 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return auditVerify(ctx, rest, stdout, stderr)
 	case "export":
 		return auditExport(ctx, rest, stdout, stderr)
+	case "head":
+		return auditHead(ctx, rest, stdout, stderr)
 	case "keygen":
 		return auditKeygen(rest, stdout, stderr)
 	case "help", "-h", "--help":
@@ -279,11 +291,14 @@ func auditShow(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := newAuditFlags("verify", "verify [--file FILE.jsonl] [--public-key HEX | --public-key-file FILE] [--json]",
-		"print the result as one JSON object (ok, records, last_seq, last_hash, broken_at, broken_reason)", stderr)
+	f := newAuditFlags("verify", "verify [--file FILE.jsonl] [--public-key HEX | --public-key-file FILE] [--expect-head HASH [--expect-seq N] | --checkpoint FILE] [--json]",
+		"print the result as one JSON object (ok, records, last_seq, last_hash, head_seq, broken_at, broken_reason)", stderr)
 	file := f.fs.String("file", "", "verify this export instead of the stream ('-' for standard input); needs no NATS")
 	pubHex := f.fs.String("public-key", "", "hex ed25519 public key: every record must be signed by it")
 	pubFile := f.fs.String("public-key-file", "", "file holding the hex public key")
+	expectHead := f.fs.String("expect-head", "", "hash of a record the chain must hold (from 'firebreak audit head', kept elsewhere)")
+	expectSeq := f.fs.Uint64("expect-seq", 0, "with --expect-head: the sequence number that record must have")
+	checkpoint := f.fs.String("checkpoint", "", "expect the head the engine's checkpoint file names (<data_dir>/"+audit.CheckpointFile+")")
 	pos, err := f.parse(args)
 	if err != nil {
 		return flagExit(err)
@@ -292,7 +307,29 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "firebreak audit verify: unexpected argument %q (use --file)\n", pos[0])
 		return exitUsage
 	}
-	var opts audit.VerifyOptions
+	opts := audit.VerifyOptions{ExpectHead: strings.ToLower(strings.TrimSpace(*expectHead)), ExpectSeq: *expectSeq}
+	if *checkpoint != "" {
+		if opts.ExpectHead != "" || opts.ExpectSeq != 0 {
+			fmt.Fprintln(stderr, "firebreak audit verify: give --checkpoint or --expect-head, not both")
+			return exitUsage
+		}
+		cp, err := audit.LoadCheckpoint(*checkpoint)
+		if err != nil {
+			fmt.Fprintln(stderr, "firebreak audit verify:", err)
+			return exitUsage
+		}
+		if cp.Seq > 0 {
+			opts.ExpectHead, opts.ExpectSeq = cp.Hash, cp.Seq
+		}
+	}
+	if opts.ExpectSeq != 0 && opts.ExpectHead == "" {
+		fmt.Fprintln(stderr, "firebreak audit verify: --expect-seq needs --expect-head")
+		return exitUsage
+	}
+	if opts.ExpectHead != "" && !isHash(opts.ExpectHead) {
+		fmt.Fprintf(stderr, "firebreak audit verify: --expect-head %q is not a record hash (64 hex digits)\n", *expectHead)
+		return exitUsage
+	}
 	if *pubHex != "" && *pubFile != "" {
 		fmt.Fprintln(stderr, "firebreak audit verify: give --public-key or --public-key-file, not both")
 		return exitUsage
@@ -367,10 +404,63 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			fmt.Fprintf(stdout, " (%d signed; signatures not checked: give --public-key)", rep.Signed)
 		}
 		fmt.Fprintf(stdout, "\nlast record %d, hash %s\n", rep.LastSeq, rep.LastHash)
+		if rep.HeadSeq != 0 {
+			fmt.Fprintf(stdout, "expected head found: record %d, hash %s\n", rep.HeadSeq, opts.ExpectHead)
+		}
 	}
 	if broken != nil {
 		return exitFailure
 	}
+	return exitOK
+}
+
+// isHash reports whether s is a record hash: 64 lowercase hex digits.
+func isHash(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func auditHead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f := newAuditFlags("head", "head [--json]", "print the head as one JSON object (stream, seq, hash, time)", stderr)
+	pos, err := f.parse(args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "firebreak audit head: unexpected argument %q\n", pos[0])
+		return exitUsage
+	}
+	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
+	defer cancel()
+	rd, closeConn, err := f.reader(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak audit head:", err)
+		return exitFailure
+	}
+	defer closeConn()
+	h, err := rd.Head(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak audit head:", err)
+		return exitFailure
+	}
+	if *f.asJSON {
+		_ = json.NewEncoder(stdout).Encode(h)
+		return exitOK
+	}
+	if h.Seq == 0 {
+		fmt.Fprintf(stdout, "%s is empty\n", h.Stream)
+		return exitOK
+	}
+	fmt.Fprintf(stdout, "head of %s: record %d, hash %s, written %s\n", h.Stream, h.Seq, h.Hash, h.Time.UTC().Format(time.RFC3339Nano))
+	fmt.Fprintf(stdout, "keep it elsewhere; later: firebreak audit verify --expect-head %s --expect-seq %d\n", h.Hash, h.Seq)
+	fmt.Fprintln(stdout, "(head reads the last record only: 'firebreak audit verify' checks the chain)")
 	return exitOK
 }
 

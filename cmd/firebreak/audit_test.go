@@ -166,3 +166,97 @@ func TestParseSince(t *testing.T) {
 		})
 	}
 }
+
+// audit head prints what verify --expect-head later checks: the full
+// export holds it, a truncated one and another log do not.
+func TestAuditHeadAndExpectHead(t *testing.T) {
+	_, seed, _ := strings.Cut(mustKeygen(t), "\n")
+	url := auditServer(t, seed)
+	dir := t.TempDir()
+
+	code, out, errOut := runCLI(t, "audit", "head", "--nats", url, "--json")
+	var head audit.Head
+	if err := json.Unmarshal([]byte(out), &head); code != exitOK || err != nil || head.Seq != 4 || len(head.Hash) != 64 {
+		t.Fatalf("head --json: exit %d, %s%s (%v); want record 4 and its hash", code, out, errOut, err)
+	}
+	code, out, _ = runCLI(t, "audit", "head", "--nats", url)
+	if code != exitOK || !strings.Contains(out, "record 4, hash "+head.Hash) || !strings.Contains(out, "--expect-head "+head.Hash+" --expect-seq 4") {
+		t.Fatalf("head: exit %d\n%s", code, out)
+	}
+
+	full := filepath.Join(dir, "full.jsonl")
+	if code, out, errOut := runCLI(t, "audit", "export", "--nats", url, "--out", full); code != exitOK {
+		t.Fatalf("export: exit %d\n%s%s", code, out, errOut)
+	}
+	b, err := os.ReadFile(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSpace(string(b)), "\n")
+	truncated := filepath.Join(dir, "truncated.jsonl")
+	if err := os.WriteFile(truncated, []byte(strings.Join(lines[:2], "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seq := "4"
+	cpFile := filepath.Join(dir, audit.CheckpointFile)
+	if err := audit.SaveCheckpoint(cpFile, audit.Checkpoint{Stream: audit.Stream, Seq: head.Seq, Hash: head.Hash}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     []string
+	}{
+		{"full export", []string{"--file", full, "--expect-head", head.Hash, "--expect-seq", seq}, exitOK, []string{"OK:", "expected head found: record 4"}},
+		{"full export, head only", []string{"--file", full, "--expect-head", head.Hash}, exitOK, []string{"expected head found: record 4"}},
+		{"truncated export", []string{"--file", truncated, "--expect-head", head.Hash, "--expect-seq", seq}, exitFailure, []string{"BROKEN", "record 3", "ends at record 2", "cut off the end"}},
+		{"truncated export, head only", []string{"--file", truncated, "--expect-head", head.Hash}, exitFailure, []string{"BROKEN", "not in the chain"}},
+		{"live stream", []string{"--nats", url, "--expect-head", strings.ToUpper(head.Hash), "--expect-seq", seq}, exitOK, []string{"OK: the audit stream", "expected head found: record 4"}},
+		{"live stream, another head", []string{"--nats", url, "--expect-head", strings.Repeat("ab", 32), "--expect-seq", "2"}, exitFailure, []string{"BROKEN", "record 2 is not the expected head"}},
+		{"live stream, head beyond the end", []string{"--nats", url, "--expect-head", head.Hash, "--expect-seq", "9"}, exitFailure, []string{"BROKEN", "record 5", "ends at record 4"}},
+		{"the engine's checkpoint, full export", []string{"--file", full, "--checkpoint", cpFile}, exitOK, []string{"expected head found: record 4"}},
+		{"the engine's checkpoint, truncated export", []string{"--file", truncated, "--checkpoint", cpFile}, exitFailure, []string{"BROKEN", "ends at record 2"}},
+		{"checkpoint and head", []string{"--file", full, "--checkpoint", cpFile, "--expect-head", head.Hash}, exitUsage, []string{"not both"}},
+		{"no checkpoint file", []string{"--file", full, "--checkpoint", filepath.Join(dir, "nope")}, exitUsage, []string{"checkpoint"}},
+		{"seq without head", []string{"--file", full, "--expect-seq", seq}, exitUsage, []string{"--expect-seq needs --expect-head"}},
+		{"not a hash", []string{"--file", full, "--expect-head", "abc"}, exitUsage, []string{"not a record hash"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, append([]string{"audit", "verify"}, tt.args...)...)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.wantCode, out, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out+errOut, w) {
+					t.Errorf("output does not mention %q:\n%s%s", w, out, errOut)
+				}
+			}
+		})
+	}
+	code, out, _ = runCLI(t, "audit", "verify", "--file", truncated, "--expect-head", head.Hash, "--expect-seq", seq, "--json")
+	var rep struct {
+		OK       bool   `json:"ok"`
+		BrokenAt uint64 `json:"broken_at"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != exitFailure || rep.OK || rep.BrokenAt != 3 {
+		t.Fatalf("verify --json on a truncated export: exit %d, %s (%v); want broken at 3", code, out, err)
+	}
+}
+
+// mustKeygen makes an audit key with the CLI: "public\nseed".
+func mustKeygen(t *testing.T) string {
+	t.Helper()
+	keyFile := filepath.Join(t.TempDir(), "audit.key")
+	code, out, errOut := runCLI(t, "audit", "keygen", "--out", keyFile)
+	if code != exitOK {
+		t.Fatalf("keygen: exit %d\n%s%s", code, out, errOut)
+	}
+	seed, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := strings.Fields(out[strings.Index(out, "public key ")+len("public key "):])[0]
+	return pub + "\n" + strings.TrimSpace(string(seed))
+}

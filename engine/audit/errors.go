@@ -19,6 +19,16 @@ var (
 	ErrKey = errors.New("audit: bad key")
 	// ErrAppend means a record could not be appended, after retrying.
 	ErrAppend = errors.New("audit: append failed")
+	// ErrCheckpointMismatch means the audit stream does not hold the
+	// record the checkpoint names: it is missing, shorter, or holds
+	// another record there. The error is a *CheckpointError.
+	ErrCheckpointMismatch = errors.New("audit: the stream does not match the checkpoint")
+	// ErrFull means the audit stream (or the account's storage) has no
+	// room for another record; nothing was dropped to make room. Appends
+	// wrap it with ErrAppend.
+	ErrFull = errors.New("audit: the audit stream is full")
+	// ErrCheckpoint means a checkpoint file could not be read as one.
+	ErrCheckpoint = errors.New("audit: bad checkpoint")
 )
 
 // BrokenError names the first record at which verification failed. Seq

@@ -8,7 +8,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,10 +45,18 @@ func eventFilter(eventID string) string {
 	return SubjectPrefix + key
 }
 
-// EnsureStream creates the audit stream, or checks and updates it. Delete
-// and purge are denied by the server; nothing expires.
+// EnsureStream creates the audit stream, or checks and updates it, with
+// no size limit. Delete and purge are denied by the server; nothing
+// expires.
 func EnsureStream(ctx context.Context, js jetstream.JetStream, replicas int) (jetstream.Stream, error) {
-	s, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	return ensureStream(ctx, js, StreamConfig(replicas, 0))
+}
+
+// StreamConfig is the audit stream's configuration. maxBytes, when above
+// 0, bounds the stream; a full stream then refuses appends (discard new:
+// ErrFull), it never drops its oldest records to make room.
+func StreamConfig(replicas int, maxBytes int64) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
 		Name:        Stream,
 		Description: "firebreak's hash-chained audit log (audit.<event key>.<kind>); append-only",
 		Subjects:    []string{SubjectPrefix + ">"},
@@ -53,11 +65,28 @@ func EnsureStream(ctx context.Context, js jetstream.JetStream, replicas int) (je
 		Retention:   jetstream.LimitsPolicy,
 		DenyDelete:  true,
 		DenyPurge:   true,
+		// Whatever limit is reached, the new record is refused: the server
+		// never removes old ones to make room (with discard old it would,
+		// silently, and deny delete would not stop it).
+		Discard:  jetstream.DiscardNew,
+		MaxBytes: max(maxBytes, 0),
 		// The window in which a retried append is recognised by its
 		// message id instead of being stored twice.
 		Duplicates: 2 * time.Minute,
 		MaxMsgSize: maxRecordSize,
-	})
+	}
+}
+
+func ensureStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	s, err := js.CreateOrUpdateStream(ctx, cfg)
+	for try := 1; err != nil && isStoreBusy(err) && try < 20 && ctx.Err() == nil; try++ {
+		// A stream deleted a moment ago may still be removing its store.
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+		s, err = js.CreateOrUpdateStream(ctx, cfg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("audit: creating stream %s: %w", Stream, err)
 	}
@@ -79,12 +108,34 @@ type Options struct {
 	// RetryFor bounds how long Append keeps retrying while NATS does not
 	// answer; RetryDelay is the first pause, doubled up to two seconds.
 	RetryFor, RetryDelay time.Duration
+
+	// CheckpointPath, when set, is the file where the Log keeps its
+	// Checkpoint: CheckpointFile in the engine's data folder, one file per
+	// Log. NewLog then refuses a stream that does not hold the record the
+	// checkpoint names (missing, shorter, another record there) with a
+	// *CheckpointError, and a checkpoint that cannot be read with
+	// ErrCheckpoint. Empty: no checkpoint, nothing checked.
+	CheckpointPath string
+	// AcceptReset opens the log even so (firebreak serve
+	// --accept-audit-reset). The first record appended is then a
+	// KindCheckpointOverride naming the old checkpoint and what the
+	// stream held instead; with a stream that holds the checkpoint it
+	// changes nothing.
+	AcceptReset bool
+	// MaxBytes, when above 0, bounds the audit stream. A full stream
+	// refuses appends (ErrFull) and keeps every record; Usage says how
+	// close it is. 0: no limit of its own.
+	MaxBytes int64
+	// CheckpointEvery is the least time between two writes of the
+	// checkpoint file, however many records are appended: the file lags
+	// the log by about that much (never leads it). Default one second.
+	CheckpointEvery time.Duration
 }
 
 // DefaultOptions are the defaults: one replica, unsigned, thirty seconds
-// of retries.
+// of retries, no checkpoint.
 func DefaultOptions() Options {
-	return Options{Replicas: 1, RetryFor: 30 * time.Second, RetryDelay: 50 * time.Millisecond}
+	return Options{Replicas: 1, RetryFor: 30 * time.Second, RetryDelay: 50 * time.Millisecond, CheckpointEvery: time.Second}
 }
 
 // Log appends records to the audit stream. It is safe for concurrent use;
@@ -99,15 +150,33 @@ type Log struct {
 	loaded   bool
 	lastSeq  uint64
 	lastHash string
+
+	// firstSeq and gaps are the stream's first sequence and the number of
+	// records missing inside it, as loadTail last read them.
+	firstSeq uint64
+	gaps     int
+
+	// cp keeps the checkpoint; nil without Options.CheckpointPath.
+	cp *checkpointer
+	// notice is a record to append before the next one: the stream lost
+	// this Log's head while it ran (KindStreamReplaced).
+	notice *pending
 }
 
-// NewLog ensures the audit stream exists and reads its tail.
+// NewLog ensures the audit stream exists and reads its tail. With
+// Options.CheckpointPath it first checks that the stream holds the
+// checkpoint, and refuses it (a *CheckpointError, ErrCheckpointMismatch)
+// unless Options.AcceptReset; it never creates a stream a checkpoint says
+// should exist unless told to. Close stops a Log with a checkpoint.
 func NewLog(ctx context.Context, js jetstream.JetStream, opts Options, log *slog.Logger) (*Log, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	if opts.RetryDelay <= 0 {
 		opts.RetryDelay = 50 * time.Millisecond
+	}
+	if opts.CheckpointEvery <= 0 {
+		opts.CheckpointEvery = time.Second
 	}
 	var secrets []string
 	for _, s := range opts.Secrets {
@@ -117,14 +186,142 @@ func NewLog(ctx context.Context, js jetstream.JetStream, opts Options, log *slog
 		}
 	}
 	opts.Secrets = secrets
-	if _, err := EnsureStream(ctx, js, opts.Replicas); err != nil {
+	l := &Log{js: js, opts: opts, log: log}
+	var (
+		cp       *Checkpoint
+		badCP    error
+		mismatch *CheckpointError
+	)
+	if opts.CheckpointPath != "" {
+		c, err := LoadCheckpoint(opts.CheckpointPath)
+		switch {
+		case err == nil:
+			cp = &c
+		case errors.Is(err, fs.ErrNotExist):
+			// The first start with this data folder.
+		case errors.Is(err, ErrCheckpoint) && opts.AcceptReset:
+			badCP = err
+		case errors.Is(err, ErrCheckpoint):
+			return nil, fmt.Errorf("%w; to start anyway, with the override on record, use firebreak serve --accept-audit-reset", err)
+		default:
+			return nil, err
+		}
+	}
+	if cp != nil && cp.Seq > 0 {
+		// Refuse before EnsureStream would create an empty stream.
+		if _, err := js.Stream(ctx, Stream); errors.Is(err, jetstream.ErrStreamNotFound) {
+			mismatch = &CheckpointError{Path: opts.CheckpointPath, Checkpoint: *cp, Found: "the stream does not exist"}
+			if !opts.AcceptReset {
+				return nil, mismatch
+			}
+		} else if err != nil {
+			return nil, fmt.Errorf("audit: opening stream %s: %w", Stream, err)
+		}
+	}
+	if opts.MaxBytes < 0 {
+		return nil, fmt.Errorf("audit: MaxBytes %d is negative (0: no limit)", opts.MaxBytes)
+	}
+	if _, err := ensureStream(ctx, js, StreamConfig(opts.Replicas, opts.MaxBytes)); err != nil {
 		return nil, err
 	}
-	l := &Log{js: js, opts: opts, log: log}
 	if err := l.loadTail(ctx); err != nil {
 		return nil, err
 	}
+	if cp != nil && mismatch == nil {
+		found, err := l.holds(ctx, *cp, l.firstSeq, l.gaps, l.lastSeq, l.lastHash)
+		if err != nil {
+			return nil, err
+		}
+		if found != "" {
+			mismatch = &CheckpointError{Path: opts.CheckpointPath, Checkpoint: *cp, Found: found}
+			if !opts.AcceptReset {
+				return nil, mismatch
+			}
+		}
+	}
+	if opts.CheckpointPath == "" {
+		return l, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(opts.CheckpointPath), 0o700); err != nil {
+		return nil, fmt.Errorf("audit: the checkpoint's folder: %w", err)
+	}
+	// WrittenAt is wall time: Options.Now may be a clock only safe under l.mu.
+	l.cp = newCheckpointer(opts.CheckpointPath, opts.CheckpointEvery, time.Now, log)
+	l.cp.reset(l.lastSeq, l.lastHash, l.firstSeq, l.gaps)
+	if cp == nil && badCP == nil && l.lastSeq > 0 {
+		log.Warn("no audit checkpoint yet: the stream is taken as it is, and checked against the checkpoint from now on",
+			"checkpoint", opts.CheckpointPath, "seq", l.lastSeq, "hash", l.lastHash, "first_seq", l.firstSeq)
+	}
+	if mismatch != nil || badCP != nil {
+		if err := l.recordOverride(ctx, mismatch, badCP); err != nil {
+			return nil, err
+		}
+	}
+	// The file exists from the first start on, and no longer holds an
+	// overridden claim.
+	if err := l.cp.flush(); err != nil {
+		return nil, err
+	}
+	go l.cp.run()
 	return l, nil
+}
+
+// recordOverride appends the KindCheckpointOverride record of a start
+// that accepted a stream not holding the checkpoint (mismatch), or a
+// checkpoint it could not read (bad).
+func (l *Log) recordOverride(ctx context.Context, mismatch *CheckpointError, bad error) error {
+	d := CheckpointOverrideData{
+		CheckpointFile: l.opts.CheckpointPath, StreamSeq: l.lastSeq, StreamHash: l.lastHash,
+		Reason: "started with the stream as it is although it does not hold the checkpoint (accept reset, firebreak serve --accept-audit-reset)",
+	}
+	if mismatch != nil {
+		d.CheckpointSeq, d.CheckpointHash, d.CheckpointWrittenAt = mismatch.Checkpoint.Seq, mismatch.Checkpoint.Hash, mismatch.Checkpoint.WrittenAt
+		d.Found = mismatch.Found
+	} else {
+		d.Found = "the checkpoint could not be read: " + bad.Error()
+	}
+	p, err := l.prepare(Entry{Kind: KindCheckpointOverride, Data: d})
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	rec, err := l.appendLocked(ctx, p)
+	l.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("audit: recording the checkpoint override: %w", err)
+	}
+	l.log.Warn("AUDIT CHECKPOINT OVERRIDDEN: the audit stream does not hold the checkpoint; started anyway as asked, and recorded it",
+		"checkpoint", l.opts.CheckpointPath, "checkpoint_seq", d.CheckpointSeq, "checkpoint_hash", d.CheckpointHash,
+		"found", d.Found, "record", rec.Seq)
+	return nil
+}
+
+// Checkpoint is the newest record this Log knows stored, as its
+// checkpoint holds it in memory (the file may lag behind); the zero
+// Checkpoint without Options.CheckpointPath.
+func (l *Log) Checkpoint() Checkpoint {
+	if l.cp == nil {
+		return Checkpoint{}
+	}
+	return l.cp.current()
+}
+
+// FlushCheckpoint writes the checkpoint file now if appends moved it.
+func (l *Log) FlushCheckpoint() error {
+	if l.cp == nil {
+		return nil
+	}
+	return l.cp.flush()
+}
+
+// Close stops the checkpoint's writer and writes the checkpoint a last
+// time. Call it after the last append; the Log must not be used after.
+// Without a checkpoint it does nothing.
+func (l *Log) Close() error {
+	if l.cp == nil {
+		return nil
+	}
+	return l.cp.close()
 }
 
 // PublicKey is the key that verifies this log's signatures, nil when
@@ -180,6 +377,12 @@ func (l *Log) appendLocked(ctx context.Context, p pending) (Record, error) {
 	delay := l.opts.RetryDelay
 	var last error
 	for attempt := 1; ; attempt++ {
+		if n := l.notice; n != nil && n.msgID != msgID {
+			if _, err := l.appendLocked(ctx, *n); err != nil {
+				return Record{}, fmt.Errorf("%w: %s record of event %q: the %s record due before it: %w", ErrAppend, e.Kind, e.EventID, n.e.Kind, err)
+			}
+			l.notice = nil
+		}
 		rec, retry, err := l.try(ctx, e, data, subject, msgID)
 		if err == nil {
 			return rec, nil
@@ -216,6 +419,9 @@ func (l *Log) try(ctx context.Context, e Entry, data []byte, subject, msgID stri
 		if err := l.loadTail(ctx); err != nil {
 			return Record{}, true, err
 		}
+		if l.notice != nil && l.notice.msgID != msgID {
+			return Record{}, true, errConflict // the notice goes first
+		}
 	}
 	rec, body, err := l.seal(e, data, l.lastSeq+1, l.lastHash)
 	if err != nil {
@@ -228,6 +434,10 @@ func (l *Log) try(ctx context.Context, e Entry, data []byte, subject, msgID stri
 		l.loaded = false
 		if isWrongLastSeq(err) {
 			return rec, true, errConflict
+		}
+		if isFull(err) {
+			// A full stream does not empty itself: fail now, loudly.
+			return rec, false, fmt.Errorf("%w: publishing to %s: %w", ErrFull, subject, err)
 		}
 		return rec, true, fmt.Errorf("publishing to %s: %w", subject, err)
 	}
@@ -242,9 +452,13 @@ func (l *Log) try(ctx context.Context, e Entry, data []byte, subject, msgID stri
 		if err != nil {
 			return rec, false, fmt.Errorf("reading back record %d: %w", ack.Sequence, err)
 		}
+		if stored.Seq == ack.Sequence {
+			l.noteStored(stored.Seq, stored.Hash)
+		}
 		return stored, false, nil
 	}
 	l.lastSeq, l.lastHash = rec.Seq, rec.Hash
+	l.noteStored(rec.Seq, rec.Hash)
 	return rec, false, nil
 }
 
@@ -285,7 +499,7 @@ func (l *Log) AppendAll(ctx context.Context, entries ...Entry) ([]Record, error)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []Record
-	if len(ps) > 1 && (l.loaded || l.loadTail(ctx) == nil) {
+	if len(ps) > 1 && (l.loaded || l.loadTail(ctx) == nil) && l.notice == nil {
 		out = l.publishAll(ctx, ps)
 	}
 	for _, p := range ps[len(out):] {
@@ -334,6 +548,7 @@ func (l *Log) publishAll(ctx context.Context, ps []pending) []Record {
 		case ack := <-f.Ok():
 			if !ack.Duplicate && ack.Sequence == recs[i].Seq {
 				l.lastSeq, l.lastHash = recs[i].Seq, recs[i].Hash
+				l.noteStored(recs[i].Seq, recs[i].Hash)
 				continue
 			}
 		case <-f.Err():
@@ -347,7 +562,18 @@ func (l *Log) publishAll(ctx context.Context, ps []pending) []Record {
 	return recs
 }
 
-// loadTail reads the last record to append after it.
+// noteStored tells the checkpoint that record seq with hash is stored;
+// l.mu is held.
+func (l *Log) noteStored(seq uint64, hash string) {
+	if l.cp != nil {
+		l.cp.note(seq, hash)
+	}
+}
+
+// loadTail reads the last record to append after it. With a checkpoint,
+// once the Log is open, it also checks that the stream still holds the
+// checkpoint's record: one that lost it while the Log ran was replaced
+// under it (streamReplaced).
 func (l *Log) loadTail(ctx context.Context) error {
 	s, err := l.js.Stream(ctx, Stream)
 	if err != nil {
@@ -363,19 +589,99 @@ func (l *Log) loadTail(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		rec, err := ParseRecord(msg.Data)
-		if err != nil || rec.Seq != seq {
+		var valid bool
+		if hash, valid = storedHash(seq, msg.Data); !valid {
 			// The chain is broken here already and verify will say so;
 			// chaining on to the stored bytes keeps what follows checkable.
-			sum := sha256.Sum256(msg.Data)
-			hash = hex.EncodeToString(sum[:])
-			l.log.Error("the last audit record is not a valid record; appending after it anyway", "seq", seq, "err", err)
-		} else {
-			hash = rec.Hash
+			l.log.Error("the last audit record is not a valid record; appending after it anyway", "seq", seq)
+		}
+	}
+	if l.cp != nil && !l.cp.isFrozen() {
+		cp := l.cp.current()
+		found, err := l.holds(ctx, cp, info.State.FirstSeq, info.State.NumDeleted, seq, hash)
+		if err != nil {
+			return err
+		}
+		if found != "" {
+			l.streamReplaced(cp, found, seq, hash)
 		}
 	}
 	l.lastSeq, l.lastHash, l.loaded = seq, hash, true
+	l.firstSeq, l.gaps = info.State.FirstSeq, info.State.NumDeleted
+	l.noteStored(seq, hash)
 	return nil
+}
+
+// storedHash is the hash the chain continues from after the stored
+// message of sequence seq: its record's hash, or the SHA-256 of the
+// bytes when they are not a valid record of that sequence (valid false).
+func storedHash(seq uint64, data []byte) (hash string, valid bool) {
+	if rec, err := ParseRecord(data); err == nil && rec.Seq == seq {
+		return rec.Hash, true
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), false
+}
+
+// holds says what the stream, from firstSeq to lastSeq with lastHash and
+// gaps records missing in between, holds instead of cp's record and the
+// records before it: "" when it holds them.
+func (l *Log) holds(ctx context.Context, cp Checkpoint, firstSeq uint64, gaps int, lastSeq uint64, lastHash string) (string, error) {
+	switch {
+	case cp.Seq == 0:
+		return "", nil
+	case lastSeq == 0:
+		return "the stream is empty", nil
+	case lastSeq < cp.Seq:
+		return fmt.Sprintf("the stream ends at record %d (hash %s), before it", lastSeq, lastHash), nil
+	case firstSeq > max(cp.FirstSeq, 1):
+		// Records are never deleted: old ones were dropped by a limit
+		// with discard old, or the stream was rebuilt without them.
+		return fmt.Sprintf("the stream starts at record %d: records %d to %d are gone", firstSeq, max(cp.FirstSeq, 1), min(firstSeq, lastSeq+1)-1), nil
+	case gaps > cp.Deleted:
+		return fmt.Sprintf("%d records are missing from inside the stream (%d when the checkpoint was made)", gaps, cp.Deleted), nil
+	}
+	hash := lastHash
+	if lastSeq > cp.Seq {
+		msg, err := l.getMsg(ctx, cp.Seq)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return fmt.Sprintf("the stream, which ends at record %d, has no record %d", lastSeq, cp.Seq), nil
+		}
+		if err != nil {
+			return "", err
+		}
+		hash, _ = storedHash(cp.Seq, msg.Data)
+	}
+	if hash != cp.Hash {
+		return fmt.Sprintf("its record %d has hash %s (the stream ends at record %d)", cp.Seq, hash, lastSeq), nil
+	}
+	return "", nil
+}
+
+// streamReplaced handles a stream found, while the Log runs, not to hold
+// the record the checkpoint names: deleted and recreated, or replaced,
+// under a running engine. Appends go on (an audit log that cannot be
+// written must not keep a pause off the chain), but loudly: an error is
+// logged, the next record appended is a KindStreamReplaced saying what
+// was lost, and the checkpoint stops moving, so that the file keeps the
+// old head and the next start refuses the stream unless told otherwise.
+// l.mu is held.
+func (l *Log) streamReplaced(cp Checkpoint, found string, lastSeq uint64, lastHash string) {
+	if !l.cp.freeze() {
+		return
+	}
+	cerr := &CheckpointError{Path: l.opts.CheckpointPath, Checkpoint: cp, Found: found}
+	l.log.Error("AUDIT STREAM REPLACED while the engine runs: it no longer holds the last record this engine stored; "+
+		"appending on, and keeping the checkpoint at the old head so the next start refuses the stream",
+		"checkpoint", l.opts.CheckpointPath, "checkpoint_seq", cp.Seq, "checkpoint_hash", cp.Hash, "found", found)
+	p, err := l.prepare(Entry{Kind: KindStreamReplaced, Data: CheckpointOverrideData{
+		CheckpointFile: l.opts.CheckpointPath, CheckpointSeq: cp.Seq, CheckpointHash: cp.Hash,
+		Found: found, StreamSeq: lastSeq, StreamHash: lastHash,
+		Reason: "while appending, the stream no longer held the last record this engine stored: " + cerr.Error(),
+	}})
+	if err == nil {
+		l.notice = &p
+	}
 }
 
 func (l *Log) getMsg(ctx context.Context, seq uint64) (*jetstream.RawStreamMsg, error) {
@@ -388,6 +694,14 @@ func (l *Log) getMsg(ctx context.Context, seq uint64) (*jetstream.RawStreamMsg, 
 		return nil, fmt.Errorf("audit: reading record %d: %w", seq, err)
 	}
 	return msg, nil
+}
+
+// isStoreBusy: the server could not create the stream's store, as when
+// the store of a stream just deleted is still being removed.
+func isStoreBusy(err error) bool {
+	var apiErr *jetstream.APIError
+	const streamCreate = 10049
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == streamCreate && strings.Contains(apiErr.Description, "creating store")
 }
 
 // isWrongLastSeq is the one place that classifies the server's answer to

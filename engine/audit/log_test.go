@@ -452,3 +452,34 @@ func TestAppendAllAcrossAServerRestart(t *testing.T) {
 		}
 	}
 }
+
+func TestReaderHeadAndExpectHead(t *testing.T) {
+	js, _ := startJetStream(t)
+	ctx := ctxT(t)
+	l := newLog(t, js, nil)
+	rd, err := NewReader(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := rd.Head(ctx); err != nil || h.Seq != 0 || h.Hash != genesis {
+		t.Fatalf("head of an empty log = %+v, %v; want 0 and the genesis hash", h, err)
+	}
+	var last Record
+	for i := range 3 {
+		if last, err = l.Append(ctx, Entry{Kind: KindReceived, EventID: fmt.Sprint("ev-", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := rd.Head(ctx)
+	if err != nil || h.Seq != 3 || h.Hash != last.Hash || !h.Time.Equal(last.Time) || h.Stream != Stream {
+		t.Fatalf("Head = %+v, %v; want record 3 hash %s", h, err, last.Hash)
+	}
+	if rep, err := rd.Verify(ctx, VerifyOptions{ExpectHead: h.Hash, ExpectSeq: h.Seq}); err != nil || rep.HeadSeq != 3 {
+		t.Fatalf("Verify with the head = %+v, %v", rep, err)
+	}
+	_, err = rd.Verify(ctx, VerifyOptions{ExpectHead: strings.Repeat("ab", 32), ExpectSeq: 3})
+	var broken *BrokenError
+	if !errors.As(err, &broken) || broken.Seq != 3 {
+		t.Fatalf("Verify with another head = %v, want broken at record 3", err)
+	}
+}

@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	"github.com/firebreak-dev/firebreak/engine/decide"
@@ -30,9 +32,30 @@ type RejectedData struct {
 	Size      int    `json:"size"`
 }
 
-// DuplicateData is the payload of KindDuplicate.
+// DuplicateData is the payload of KindDuplicate: which event came again
+// and a digest of it, not the event itself, so that re-publishing an event
+// cannot add up to event.MaxSize to the log each time. Records written
+// before held the whole event ({"event": ...}); readers show both.
 type DuplicateData struct {
-	Event event.Event `json:"event"`
+	EventID string `json:"event_id"`
+	Source  string `json:"source,omitempty"`
+	// PayloadSHA256 is the hex SHA-256 of the event's canonical encoding
+	// (event.Event.Encode), and Size its length: the same as the event in
+	// the received record when the same event came again, another when a
+	// different payload came under an id already handled. Empty and 0
+	// when the event does not encode (an event from event.Decode does).
+	PayloadSHA256 string `json:"payload_sha256"`
+	Size          int    `json:"size"`
+}
+
+// NewDuplicateData is the payload of the duplicate record of ev.
+func NewDuplicateData(ev event.Event) DuplicateData {
+	d := DuplicateData{EventID: ev.ID, Source: ev.Source}
+	if b, err := ev.Encode(); err == nil {
+		sum := sha256.Sum256(b)
+		d.PayloadSHA256, d.Size = hex.EncodeToString(sum[:]), len(b)
+	}
+	return d
 }
 
 // DecisionData is the payload of KindDecision. Decision is nil when the
@@ -65,4 +88,23 @@ type PlannedData struct {
 // action's record as the submitter stored it.
 type ActionData struct {
 	Action record.Record `json:"action"`
+}
+
+// CheckpointOverrideData is the payload of KindCheckpointOverride and
+// KindStreamReplaced: the checkpoint the stream did not hold, what it
+// held instead, and the record this one was appended after.
+type CheckpointOverrideData struct {
+	CheckpointFile string `json:"checkpoint_file"`
+	// CheckpointSeq, CheckpointHash and CheckpointWrittenAt are what the
+	// checkpoint held (zero when it could not be read; Found says why).
+	CheckpointSeq       uint64    `json:"checkpoint_seq"`
+	CheckpointHash      string    `json:"checkpoint_hash,omitempty"`
+	CheckpointWrittenAt time.Time `json:"checkpoint_written_at,omitzero"`
+	// Found is what the stream held instead.
+	Found string `json:"found"`
+	// StreamSeq and StreamHash are the stream's last record before this
+	// one: the head the chain goes on from.
+	StreamSeq  uint64 `json:"stream_seq"`
+	StreamHash string `json:"stream_hash"`
+	Reason     string `json:"reason"`
 }

@@ -134,7 +134,48 @@ func (rd *Reader) Verify(ctx context.Context, opts VerifyOptions) (Report, error
 	if err != nil {
 		return v.Report(), err
 	}
-	return v.Report(), broken
+	if broken != nil {
+		return v.Report(), broken
+	}
+	return v.Report(), v.Done()
+}
+
+// Head is the last record of the stream: what an operator keeps
+// elsewhere to check, later, with VerifyOptions.ExpectHead and ExpectSeq
+// ('firebreak audit verify --expect-head HASH --expect-seq N'), that
+// nothing was cut off the end and the log was not replaced.
+type Head struct {
+	Stream string    `json:"stream"`
+	Seq    uint64    `json:"seq"`
+	Hash   string    `json:"hash"`
+	Time   time.Time `json:"time,omitzero"`
+}
+
+// Head reads the last record. An empty stream has head 0 and the hash
+// every chain starts from (64 zeros). It does not verify the chain (Verify
+// does); a last record that is not a valid record wraps ErrMalformed.
+func (rd *Reader) Head(ctx context.Context) (Head, error) {
+	info, err := rd.s.Info(ctx)
+	if err != nil {
+		return Head{}, fmt.Errorf("audit: reading stream %s: %w", Stream, err)
+	}
+	h := Head{Stream: Stream, Seq: info.State.LastSeq, Hash: genesis}
+	if h.Seq == 0 {
+		return h, nil
+	}
+	msg, err := rd.s.GetMsg(ctx, h.Seq)
+	if err != nil {
+		return Head{}, fmt.Errorf("audit: reading record %d: %w", h.Seq, err)
+	}
+	r, err := ParseRecord(msg.Data)
+	if err != nil {
+		return Head{}, fmt.Errorf("the last record, %d: %w", h.Seq, err)
+	}
+	if r.Seq != h.Seq {
+		return Head{}, fmt.Errorf("%w: the last record, at stream sequence %d, says it is record %d", ErrMalformed, h.Seq, r.Seq)
+	}
+	h.Hash, h.Time = r.Hash, r.Time
+	return h, nil
 }
 
 // scan calls fn with each stored message f's subject filter selects, in

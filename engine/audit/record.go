@@ -59,6 +59,15 @@ const (
 	KindReorged Kind = "reorged"
 	// KindFailed: the action could not be executed.
 	KindFailed Kind = "failed"
+	// KindCheckpointOverride: the log was opened although the stream did
+	// not hold the record its checkpoint names, because the operator said
+	// so (Options.AcceptReset, firebreak serve --accept-audit-reset). It
+	// is the first record appended after such a start.
+	KindCheckpointOverride Kind = "checkpoint_override"
+	// KindStreamReplaced: while appending, the Log found that the stream
+	// no longer held the last record it had stored (the stream was
+	// deleted and recreated, or replaced, under a running engine).
+	KindStreamReplaced Kind = "stream_replaced"
 )
 
 // Valid reports whether k can be a subject token: 1 to 32 of [a-z0-9_-].

@@ -14,6 +14,12 @@ import (
 func (r Record) Summary() string {
 	var s string
 	var err error
+	if r.Kind == KindDuplicate {
+		var d DuplicateData
+		if json.Unmarshal(r.Data, &d) == nil && d.PayloadSHA256 != "" {
+			return fmt.Sprintf("already handled, not acted on again: event %s from %s came again (%d bytes, sha256 %s)", d.EventID, d.Source, d.Size, d.PayloadSHA256)
+		}
+	}
 	switch r.Kind {
 	case KindReceived, KindDuplicate:
 		var d ReceivedData
@@ -23,6 +29,15 @@ func (r Record) Summary() string {
 			if r.Kind == KindDuplicate {
 				s = "already handled, not acted on again: " + s
 			}
+		}
+	case KindCheckpointOverride, KindStreamReplaced:
+		var d CheckpointOverrideData
+		if err = json.Unmarshal(r.Data, &d); err == nil {
+			what := "started although the stream does not hold the checkpoint"
+			if r.Kind == KindStreamReplaced {
+				what = "the stream was replaced while the engine ran"
+			}
+			s = fmt.Sprintf("%s: %s named record %d hash %.12s…; found: %s; going on after record %d", what, d.CheckpointFile, d.CheckpointSeq, d.CheckpointHash, d.Found, d.StreamSeq)
 		}
 	case KindRejected:
 		var d RejectedData

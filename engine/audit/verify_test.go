@@ -192,3 +192,59 @@ func mustHex(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+// A head kept elsewhere catches what an intact chain cannot show: records
+// cut off the end, or a whole log replaced by a shorter or another one.
+func TestVerifyExpectHead(t *testing.T) {
+	full := buildChain(t, 10, nil)
+	other := buildChain(t, 12, testKey()) // another log: every hash differs
+	head := func(lines [][]byte, seq int) string {
+		r, err := ParseRecord(lines[seq-1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Hash
+	}
+	h10, h7 := head(full, 10), head(full, 7)
+	tests := []struct {
+		name    string
+		lines   [][]byte
+		head    string
+		seq     uint64
+		wantSeq uint64 // 0: verifies
+		want    string
+	}{
+		{"full, head and seq", full, h10, 10, 0, ""},
+		{"full, head only", full, h10, 0, 0, ""},
+		{"upper case head", full, strings.ToUpper(h10), 10, 0, ""},
+		{"an earlier head is still in a longer chain", full, h7, 7, 0, ""},
+		{"truncated", full[:6], h10, 10, 7, "ends at record 6"},
+		{"truncated, head only", full[:6], h10, 0, 7, "cut off the end"},
+		{"empty", nil, h10, 10, 1, "the chain is empty"},
+		{"replaced by a longer log", other, h10, 10, 10, "record 10 is not the expected head"},
+		{"replaced, head only", other, h10, 0, 13, "not in the chain"},
+		{"head at another seq", full, h7, 8, 8, "record 8 is not the expected head"},
+		{"broken before the head", append(full[:3:3], full[4:]...), h10, 10, 4, "missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := VerifyFile(bytes.NewReader(join(tt.lines)), VerifyOptions{ExpectHead: tt.head, ExpectSeq: tt.seq})
+			if tt.wantSeq == 0 {
+				if err != nil {
+					t.Fatalf("VerifyFile: %v", err)
+				}
+				if rep.HeadSeq == 0 {
+					t.Errorf("report %+v: the head is not marked found", rep)
+				}
+				return
+			}
+			var broken *BrokenError
+			if !errors.As(err, &broken) || broken.Seq != tt.wantSeq || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want record %d named, mentioning %q", err, tt.wantSeq, tt.want)
+			}
+			if rep.HeadSeq != 0 {
+				t.Errorf("report %+v marks a head found", rep)
+			}
+		})
+	}
+}
