@@ -98,6 +98,34 @@ func normKey(s string) string {
 	return b.String()
 }
 
+// keyEq reports whether a and b are equal once folded by normKey, without allocating.
+func keyEq(a, b string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && (a[i] == '_' || a[i] == '-' || a[i] == ' ') {
+			i++
+		}
+		for j < len(b) && (b[j] == '_' || b[j] == '-' || b[j] == ' ') {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		ca, cb := a[i], b[j]
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return false
+		}
+		i++
+		j++
+	}
+}
+
 // get returns the first of names that o has with a non-null value: an exact key first,
 // then a key equal once folded by normKey (the smallest such key, for determinism).
 func (o obj) get(names ...string) any {
@@ -107,11 +135,10 @@ func (o obj) get(names ...string) any {
 		}
 	}
 	for _, n := range names {
-		want := normKey(n)
 		var best string
 		var found any
 		for k, v := range o {
-			if v != nil && normKey(k) == want && (found == nil || k < best) {
+			if v != nil && keyEq(k, n) && (found == nil || k < best) {
 				best, found = k, v
 			}
 		}
@@ -125,9 +152,11 @@ func (o obj) get(names ...string) any {
 // has reports whether o has any of names, even with a null value.
 func (o obj) has(names ...string) bool {
 	for _, n := range names {
-		want := normKey(n)
+		if _, ok := o[n]; ok {
+			return true
+		}
 		for k := range o {
-			if normKey(k) == want {
+			if keyEq(k, n) {
 				return true
 			}
 		}

@@ -277,10 +277,21 @@ func nameReason(s string) string {
 // RawSHA256 = SHA-256 of body and IDs that depend only on the vendor's alert, so a
 // retried delivery yields the same IDs.
 func (r *Route) Adapt(now time.Time, header http.Header, body []byte) ([]event.Event, error) {
-	if err := r.Verify(now, header, body); err != nil {
+	if err := r.check(body); err != nil {
 		return nil, err
 	}
-	return r.Translate(now, header, body)
+	if err := r.verify(now, header, body); err != nil {
+		return nil, err
+	}
+	return r.translate(now, header, body)
+}
+
+// check refuses oversized bodies, before anything else, and invalid routes.
+func (r *Route) check(body []byte) error {
+	if len(body) > MaxBodySize {
+		return errorf(ErrTooLarge, "got %d bytes", len(body))
+	}
+	return r.Validate()
 }
 
 // Verify authenticates body as the route's vendor signs it, looking at nothing but the
@@ -288,12 +299,13 @@ func (r *Route) Adapt(now time.Time, header http.Header, body []byte) ([]event.E
 // (Hypernative, Forta signed alerts), the signed fields. It does not translate. Routes
 // that SkipVerify pass.
 func (r *Route) Verify(now time.Time, header http.Header, body []byte) error {
-	if len(body) > MaxBodySize {
-		return errorf(ErrTooLarge, "got %d bytes", len(body))
-	}
-	if err := r.Validate(); err != nil {
+	if err := r.check(body); err != nil {
 		return err
 	}
+	return r.verify(now, header, body)
+}
+
+func (r *Route) verify(now time.Time, header http.Header, body []byte) error {
 	if r.SkipVerify {
 		return nil
 	}
@@ -318,12 +330,13 @@ func (r *Route) Verify(now time.Time, header http.Header, body []byte) error {
 // try`, tests, and routes that SkipVerify. Anything that acts on events must use
 // Adapt.
 func (r *Route) Translate(now time.Time, header http.Header, body []byte) ([]event.Event, error) {
-	if len(body) > MaxBodySize {
-		return nil, errorf(ErrTooLarge, "got %d bytes", len(body))
-	}
-	if err := r.Validate(); err != nil {
+	if err := r.check(body); err != nil {
 		return nil, err
 	}
+	return r.translate(now, header, body)
+}
+
+func (r *Route) translate(now time.Time, header http.Header, body []byte) ([]event.Event, error) {
 	sum := sha256.Sum256(body)
 	c := &ctx{r: r, now: now.UTC(), header: header, body: body, sha: hex.EncodeToString(sum[:])}
 	switch r.Adapter {

@@ -411,3 +411,17 @@ func TestTimestampFallsBackToNow(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestKeyEq(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"alertId", "alert_id", true}, {"AlertID", "alertid", true}, {"event_type", "eventType", true},
+		{"a-b c", "ABC", true}, {"alert", "alerts", false}, {"", "_", true}, {"x", "", false},
+	} {
+		if got := keyEq(tt.a, tt.b); got != tt.want || got != (normKey(tt.a) == normKey(tt.b)) {
+			t.Errorf("keyEq(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
