@@ -27,6 +27,28 @@
 // then victim, then contract, then related; the zero address gets none); the
 // timestamp the vendor gives, else now; Metadata["adapter"] = the adapter name.
 //
+// Metadata holds, besides "adapter", what the vendor said that an Event has no field
+// for, under snake_case keys: "vendor_alert_id" (the vendor's id of this alert),
+// "vendor_severity" (as sent), "description", and per vendor:
+//
+//   - forta: "finding_type", "bot_id", "scanner" (signed alerts), "forta_protocol",
+//     "labels", "related_alerts", "links", "source_alert", "block_hash" and
+//     "vendor_metadata" (the finding's own metadata);
+//   - oz-monitor: "mode" ("raw" or "template"), "monitor", "network_slug",
+//     "matched_on", "matched_on_args", "transaction", "receipt_status", "log_count";
+//     in template mode "body";
+//   - tenderly: "event_type", "network", "alert", "transaction";
+//   - hypernative: "message_id", "category", "status", "chain",
+//     "risk_type_description", "stage", "parent_ri_id", "context" (its title → value
+//     list as an object), "involved_assets", "other_chain_assets", "custom_agents",
+//     "watchlists", "triggered_assets";
+//   - sec3: "bot_id", "project", "project_id", "template", "link", "tx", "target",
+//     "targets", "args", "archived".
+//
+// Values are JSON values as sent (numbers as json.Number), strings cut at 2 KiB,
+// arrays and objects at 64 elements, nesting at 8 levels; "truncated": true says that
+// something was cut, "addresses_dropped" how many addresses beyond MaxAddresses were.
+//
 // The mappings a team controls, per route: Severities (vendor severity → severity,
 // over DefaultSeverities), AlertTypes (vendor alert id, name or category, with '*'
 // wildcards → alert type, over DefaultAlertTypes; else the route's AlertType, else
