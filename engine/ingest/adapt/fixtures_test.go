@@ -2,6 +2,8 @@ package adapt
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -164,9 +166,13 @@ func TestFixtures(t *testing.T) {
 			} else if err != nil {
 				t.Fatalf("Adapt: %v", err)
 			}
+			sum := sha256.Sum256(body)
 			for _, e := range events {
 				if err := e.Validate(); err != nil {
 					t.Errorf("event %s is invalid: %v", e.ID, err)
+				}
+				if e.RawSHA256 != hex.EncodeToString(sum[:]) {
+					t.Errorf("event %s: raw_sha256 %s is not the body's", e.ID, e.RawSHA256)
 				}
 			}
 			checkGolden(t, fx.file, golden(t, events, err))

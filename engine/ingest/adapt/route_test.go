@@ -1,6 +1,8 @@
 package adapt
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -359,7 +361,8 @@ func TestNativeSourceMustMatch(t *testing.T) {
 	r := Route{Name: "custom", Adapter: Native, SkipVerify: true}
 	ok := []byte(`{"id":"e1","source":"custom","chain_id":1,"severity":"high","confidence":0.5,"alert_type":"exploit","protocol":"p","timestamp":"2026-11-25T12:00:00Z"}`)
 	events, err := r.Adapt(testNow, nil, ok)
-	if err != nil || len(events) != 1 || events[0].RawSHA256 == "" {
+	sum := sha256.Sum256(ok)
+	if err != nil || len(events) != 1 || events[0].RawSHA256 != hex.EncodeToString(sum[:]) {
 		t.Fatalf("Adapt = %v, %v", events, err)
 	}
 	other := []byte(strings.Replace(string(ok), `"custom"`, `"forta"`, 1))
