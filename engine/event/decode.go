@@ -18,11 +18,13 @@ import (
 // The input must be exactly one JSON object of at most MaxSize bytes of UTF-8, optionally
 // surrounded by JSON whitespace. Keys match the field names exactly (case-sensitive);
 // unknown and duplicated keys are rejected. Each field must have its JSON type (strings,
-// numbers; chain_id and block integers; addresses an array of strings; metadata an
-// object), required fields must be present, and the values must pass Validate's checks.
-// null counts as absent for the optional fields (addresses, tx_hash, block, metadata) and
-// is a type error for the required ones. An empty addresses array or metadata object
-// decodes to nil, as Encode would omit it.
+// numbers; chain_id and block integers; addresses an array of strings; address_roles an
+// object of arrays of strings; metadata an object), required fields must be present,
+// and the values must pass Validate's checks. null counts as absent for the optional
+// fields (title, rule_id, addresses, address_roles, tx_hash, block, metadata,
+// raw_sha256) and is a type error for the required ones. An empty title or rule_id, an
+// empty addresses array, an empty metadata or address_roles object and a role with an
+// empty array decode as absent (the zero value), as Encode would omit them.
 //
 // Errors: ErrTooLarge for input over MaxSize, or whose canonical encoding would be (see
 // Encode; only input of more than MaxSize/4 bytes is checked for that); a *FieldError naming the first invalid
@@ -215,12 +217,21 @@ func (e *Event) parse(f field, raw []byte) *FieldError {
 		return nil
 	}
 	switch f {
-	case fieldID, fieldSource, fieldSeverity, fieldAlertType, fieldProtocol:
+	case fieldID, fieldSource, fieldSeverity, fieldAlertType, fieldProtocol, fieldTitle, fieldRuleID, fieldRawSHA256:
 		s, ok := jsonString(raw)
 		if !ok {
 			return fail("must be a string, got " + kind(raw))
 		}
 		switch f {
+		case fieldTitle:
+			e.Title = s
+		case fieldRuleID:
+			e.RuleID = s
+		case fieldRawSHA256:
+			if s == "" {
+				return fail("must be 64 lower-case hex digits, got \"\"")
+			}
+			e.RawSHA256 = s
 		case fieldID:
 			e.ID = s
 		case fieldSource:
@@ -265,24 +276,54 @@ func (e *Event) parse(f field, raw []byte) *FieldError {
 		if kind(raw) != "array" {
 			return fail("must be an array of addresses, got " + kind(raw))
 		}
-		var addrs []common.Address
-		for i, n := skipSpace(raw, 1), 0; raw[i] != ']'; n++ {
-			end := valueEnd(raw, i)
-			el := raw[i:end]
+		addrs, fe := parseAddressList("addresses", raw)
+		if fe != nil {
+			return fe
+		}
+		e.Addresses = addrs // nil for [], as absent: Encode omits an empty list
+
+	case fieldAddressRoles:
+		if kind(raw) != "object" {
+			return fail("must be an object of address lists, got " + kind(raw))
+		}
+		var roles map[string][]common.Address
+		for i := skipSpace(raw, 1); raw[i] == '"'; {
+			end := stringEnd(raw, i)
+			role, _ := jsonString(raw[i:end])
+			i = skipSpace(raw, end) // at ':'
+			i = skipSpace(raw, i+1) // at the value
+			end = valueEnd(raw, i)
+			val := raw[i:end]
 			if i = skipSpace(raw, end); raw[i] == ',' {
 				i = skipSpace(raw, i+1)
 			}
-			s, ok := jsonString(el)
-			if !ok {
-				return &FieldError{Field: "addresses[" + strconv.Itoa(n) + "]", Reason: "must be a string, got " + kind(el)}
+			if !isRole(role) {
+				return fail("unknown role " + quote(role) + ": must be one of attacker, victim, contract, related")
 			}
-			var a common.Address
-			if reason := parseAddress(s, &a); reason != "" {
-				return &FieldError{Field: "addresses[" + strconv.Itoa(n) + "]", Reason: reason}
+			field := "address_roles." + role
+			if _, dup := roles[role]; dup {
+				return &FieldError{Field: field, Reason: "duplicate role"}
 			}
-			addrs = append(addrs, a)
+			if kind(val) != "array" {
+				return &FieldError{Field: field, Reason: "must be an array of addresses, got " + kind(val)}
+			}
+			list, fe := parseAddressList(field, val)
+			if fe != nil {
+				return fe
+			}
+			if roles == nil {
+				roles = make(map[string][]common.Address, len(Roles))
+			}
+			roles[role] = list // nil for []: dropped below
 		}
-		e.Addresses = addrs // nil for [], as absent: Encode omits an empty list
+		for role, list := range roles {
+			if len(list) == 0 {
+				delete(roles, role)
+			}
+		}
+		if len(roles) > 0 {
+			e.AddressRoles = roles
+		}
 
 	case fieldTxHash:
 		s, ok := jsonString(raw)
@@ -321,6 +362,29 @@ func (e *Event) parse(f field, raw []byte) *FieldError {
 		}
 	}
 	return nil
+}
+
+// parseAddressList parses raw, a JSON array known to be valid, as a list of addresses;
+// field names the list in errors. It returns nil for an empty array.
+func parseAddressList(field string, raw []byte) ([]common.Address, *FieldError) {
+	var addrs []common.Address
+	for i, n := skipSpace(raw, 1), 0; raw[i] != ']'; n++ {
+		end := valueEnd(raw, i)
+		el := raw[i:end]
+		if i = skipSpace(raw, end); raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
+		s, ok := jsonString(el)
+		if !ok {
+			return nil, &FieldError{Field: field + "[" + strconv.Itoa(n) + "]", Reason: "must be a string, got " + kind(el)}
+		}
+		var a common.Address
+		if reason := parseAddress(s, &a); reason != "" {
+			return nil, &FieldError{Field: field + "[" + strconv.Itoa(n) + "]", Reason: reason}
+		}
+		addrs = append(addrs, a)
+	}
+	return addrs, nil
 }
 
 // jsonString decodes raw if it is a JSON string.

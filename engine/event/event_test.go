@@ -95,7 +95,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"trailing object", with("id", `"evt-1"`) + `{}`, "", "trailing data"},
 		{"trailing garbage", with("id", `"evt-1"`) + ` x`, "", "trailing data"},
 		{"invalid utf-8", with("id", "\"evt-\xff\""), "", "not valid UTF-8"},
-		{"unknown field", with("title", `"x"`), "title", "unknown field"},
+		{"unknown field", with("summary", `"x"`), "summary", "unknown field"},
 		{"case-insensitive match is unknown", with("ID", `"x"`), "ID", "unknown field"},
 		{"duplicate field", `{"id":"a","id":"b"}`, "id", "duplicate field"},
 
@@ -487,15 +487,18 @@ func assertRoundTrip(t *testing.T, e Event) {
 func TestFixtures(t *testing.T) {
 	// The field each invalid fixture must be rejected for; "" for a whole-input error.
 	invalid := map[string]string{
-		"invalid_address.json":            "addresses[2]",
-		"invalid_chain_id_string.json":    "chain_id",
-		"invalid_confidence.json":         "confidence",
-		"invalid_duplicate_key.json":      "severity",
-		"invalid_missing_timestamp.json":  "timestamp",
-		"invalid_severity_uppercase.json": "severity",
-		"invalid_trailing_data.json":      "",
-		"invalid_truncated.json":          "",
-		"invalid_unknown_field.json":      "title",
+		"invalid_address.json":               "addresses[2]",
+		"invalid_chain_id_string.json":       "chain_id",
+		"invalid_confidence.json":            "confidence",
+		"invalid_duplicate_key.json":         "severity",
+		"invalid_missing_timestamp.json":     "timestamp",
+		"invalid_severity_uppercase.json":    "severity",
+		"invalid_trailing_data.json":         "",
+		"invalid_truncated.json":             "",
+		"invalid_unknown_field.json":         "summary",
+		"invalid_role_not_in_addresses.json": "address_roles.victim[0]",
+		"invalid_unknown_role.json":          "address_roles",
+		"invalid_raw_sha256_upper.json":      "raw_sha256",
 	}
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil || len(files) == 0 {
@@ -673,7 +676,7 @@ func TestInput(t *testing.T) {
 // TestInputMatchesJSON checks that Input is what a policy would see if it read the
 // canonical JSON (with numbers as json.Number), plus timestamp_unix.
 func TestInputMatchesJSON(t *testing.T) {
-	for _, name := range []string{"critical_exploit.json", "low_severity.json"} {
+	for _, name := range []string{"critical_exploit.json", "low_severity.json", "attack_with_roles.json"} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("testdata", name))
 			if err != nil {

@@ -26,6 +26,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(with("metadata", `{"a":[1,-0,1e-400,{"b":null}],"c":"\u00e9\ud800"}`)))
 	f.Add([]byte(with("confidence", `-0`)))
 	f.Add([]byte(with("addresses", `["0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"]`)))
+	f.Add([]byte(withAddrs("address_roles", `{"attacker":["`+attacker+`"],"victim":[],"related":["`+attacker+`","`+victim+`"]}`)))
+	f.Add([]byte(with("title", `"\u00e9 \ud83d\udd34 vault"`)))
+	f.Add([]byte(with("raw_sha256", `"`+sha+`"`)))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := Decode(data)
