@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/firebreak-dev/firebreak/engine/audit"
@@ -26,6 +27,12 @@ func (e *Engine) openAudit(ctx context.Context, js jetstream.JetStream) (*audit.
 	if e.opts.Audit.RetryFor > 0 {
 		opts.RetryFor = e.opts.Audit.RetryFor
 	}
+	if e.opts.DataDir != "" {
+		// The head this engine last wrote: a stream that no longer holds
+		// it was replaced or truncated, and the start is refused.
+		opts.CheckpointPath = filepath.Join(e.opts.DataDir, audit.CheckpointFile)
+	}
+	opts.AcceptReset, opts.MaxBytes = e.opts.Audit.AcceptReset, e.opts.Audit.MaxBytes
 	l, err := audit.NewLog(ctx, js, opts, e.log)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 )
 
@@ -20,6 +21,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, look
 	configPath := fs.String("config", "firebreak.yaml", "configuration file (see firebreak.example.yaml)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "text or json")
+	acceptReset := fs.Bool("accept-audit-reset", false, "start although the audit stream no longer holds the checkpoint in the data folder (deleted, replaced or truncated); the first record says so")
 	shadow := fs.Bool("shadow", false, "shadow mode: simulate allowed actions on a fork of the chain instead of sending them (same as shadow: true in the configuration)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: firebreak serve [--config firebreak.yaml] [--shadow]
@@ -44,6 +46,13 @@ event's allowed actions are tried on a fresh fork of their chain, as
 'firebreak dry-run' does, and the result is recorded with the event's
 outcome (dry_runs). Signers need only an address in shadow mode.
 
+The audit log's head is checkpointed in data_dir: a start that finds the
+FIREBREAK_AUDIT stream deleted, replaced or shorter is refused, naming the
+checkpoint; --accept-audit-reset starts anyway and records that it did.
+
+Configuration reference: docs/configuration.md; operating guide:
+docs/operations.md.
+
 Flags:
 `)
 		fs.PrintDefaults()
@@ -66,6 +75,7 @@ Flags:
 	if *shadow {
 		opts.Shadow = true
 	}
+	opts.Audit.AcceptReset = *acceptReset
 	e, err := engine.New(opts, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak serve:", err)
@@ -74,6 +84,9 @@ Flags:
 	log.Debug("garbage collector target", "gogc", engine.TuneGC(lookupEnv))
 	if err := e.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "firebreak serve:", err)
+		if errors.Is(err, audit.ErrCheckpointMismatch) {
+			fmt.Fprintln(stderr, "firebreak serve: the audit log is not the one this engine wrote; see docs/audit.md before starting with --accept-audit-reset")
+		}
 		if errors.Is(err, config.ErrConfig) {
 			return exitUsage
 		}

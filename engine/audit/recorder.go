@@ -135,7 +135,7 @@ func (a *Recorder) Rejected(ctx context.Context, subject string, streamSeq uint6
 
 // Duplicate implements ingest.Observer.
 func (a *Recorder) Duplicate(ctx context.Context, ev event.Event) {
-	a.mustAppend(ctx, Entry{Kind: KindDuplicate, EventID: ev.ID, Protocol: ev.Protocol, Data: ReceivedData{Event: ev}})
+	a.mustAppend(ctx, Entry{Kind: KindDuplicate, EventID: ev.ID, Protocol: ev.Protocol, Data: NewDuplicateData(ev)})
 }
 
 // ActionChanged is the submitter's OnChange: one record per persisted
@@ -209,6 +209,9 @@ func (a *Recorder) Close() {
 	<-a.done
 	t.Stop()
 	a.cancel()
+	if err := a.log.Close(); err != nil {
+		a.l.Error("could not write the audit checkpoint at shutdown", "err", err)
+	}
 }
 
 // appendOrReport appends en; a record it cannot append is logged in full,

@@ -20,11 +20,23 @@ type AuditOptions struct {
 	// (a dead letter, a transaction change) is retried before it is
 	// reported lost; default 30s.
 	RetryFor time.Duration `yaml:"retry_for"`
+	// MaxBytes bounds the audit stream's size (0: no bound of its own).
+	// A full stream refuses new records loudly (an error and the size
+	// alarm), never discards old ones.
+	MaxBytes int64 `yaml:"max_bytes"`
+	// AcceptReset starts the engine although the audit stream no longer
+	// holds the checkpoint kept in the data folder (it was deleted,
+	// replaced or truncated); the first record then says so. Set by
+	// 'firebreak serve --accept-audit-reset', never from the file.
+	AcceptReset bool `yaml:"-"`
 }
 
 func (a AuditOptions) validate() error {
 	if a.SigningKeyEnv != "" && a.SigningKeyFile != "" {
 		return Errorf("audit: set at most one of signing_key_env and signing_key_file")
+	}
+	if a.MaxBytes < 0 {
+		return Errorf("audit.max_bytes: must not be negative, got %d", a.MaxBytes)
 	}
 	if a.RetryFor < 0 {
 		return Errorf("audit.retry_for: must not be negative, got %s", a.RetryFor)
