@@ -25,6 +25,8 @@ whose Safe needs more owner signatures than firebreak holds. Each is checked
 against its Safe's current nonce: STALE means the nonce moved on and the
 transaction can never execute. Add a signature with 'firebreak approve'.
 
+Reference: docs/operations.md (acting through a Safe).
+
 Flags:
 `)
 		fs.PrintDefaults()
@@ -84,6 +86,8 @@ has not moved on), NAME is an owner that has not signed, and the Safe's own
 getTransactionHash agrees with the recorded hash. When the signatures reach
 the Safe's threshold the running engine ('firebreak serve') sends
 execTransaction within a second; it never sends one approval twice.
+
+Reference: docs/operations.md (acting through a Safe).
 
 Flags:
 `)

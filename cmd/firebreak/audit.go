@@ -56,6 +56,8 @@ Every command but keygen and verify --file connects to --nats URL (default
 nats://127.0.0.1:4222, where 'firebreak serve' runs its embedded server).
 Exit status: 0 ok, 1 failure (verify: the chain is broken), 2 usage.
 Run 'firebreak audit <command> -h' for its flags.
+
+Reference: docs/audit.md.
 `
 
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {

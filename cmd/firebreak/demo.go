@@ -77,6 +77,8 @@ With --safe the vault's pauser is a 2-of-3 Safe multisig: the engine holds two
 owners' keys, keeps the pause pre-signed, and sends execTransaction from the
 guardian key, which then only pays the gas.
 
+Reference: README.md and docs/operations.md.
+
 Flags:
 `)
 		fs.PrintDefaults()

@@ -66,6 +66,8 @@ threshold, nonce and execTransaction are all exercised.
 Exit status: 0 if every action would succeed, 1 if any would fail (or the
 dry-run could not be done), 2 for bad flags, configuration or event.
 
+Reference: docs/dry-run.md.
+
 Flags:
 `)
 		fs.PrintDefaults()

@@ -32,6 +32,8 @@ bucket. From the next event on, every engine connected to this NATS refuses
 every action, recording "firebreak is halted: <reason>" as the reason.
 Actions recorded before the halt are not recalled. 'firebreak resume' lifts it.
 
+Reference: docs/operations.md (kill switch).
+
 Flags:
 `)
 		} else {
@@ -39,6 +41,8 @@ Flags:
 
 Clears the global kill switch set by 'firebreak halt': engines act again
 from the next event on.
+
+Reference: docs/operations.md (kill switch).
 
 Flags:
 `)

@@ -60,6 +60,8 @@ Commands:
   version   print the version
 
 Run 'firebreak <command> -h' for the flags of a command.
+Documentation: README.md, and docs/ for configuration, operations, policies,
+the audit log, dry-runs and the architecture.
 `
 
 func main() {

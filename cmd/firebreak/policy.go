@@ -38,6 +38,8 @@ Commands:
          error ('policy status [--nats URL]'); exits 1 if the last reload failed
 
 Run 'firebreak policy <command> -h' for its flags.
+
+Reference: docs/policies.md.
 `
 
 func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -27,6 +27,8 @@ on the DETECTIONS stream, with the event id as the message id. Use '-' to
 read one event from standard input. An invalid file is reported with the
 field at fault and nothing of it is published.
 
+Reference: docs/operations.md (the detection event format).
+
 Flags:
 `)
 		fs.PrintDefaults()
