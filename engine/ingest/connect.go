@@ -137,6 +137,21 @@ func (opts ConnectOptions) natsOptions() ([]nats.Option, error) {
 	return out, nil
 }
 
+// CredentialFile returns the ConnectOptions for a credential file of
+// either kind: a NATS .creds file (it holds a user JWT) sets CredsFile,
+// anything else NkeySeedFile. One --creds flag thus takes both.
+func CredentialFile(path string) (ConnectOptions, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ConnectOptions{}, fmt.Errorf("%w: %w", ErrConnectOptions, err)
+	}
+	defer wipe(data)
+	if strings.Contains(string(data), "-----BEGIN NATS USER JWT-----") {
+		return ConnectOptions{CredsFile: path}, nil
+	}
+	return ConnectOptions{NkeySeedFile: path}, nil
+}
+
 // publicKeyOf reads the user public key of an nkey seed or .creds file,
 // refusing one that others can read.
 func publicKeyOf(path string) (string, error) {

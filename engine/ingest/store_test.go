@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nkeys"
 
 	"github.com/firebreak-dev/firebreak/engine/approval"
@@ -185,5 +186,47 @@ func TestResourceNamesAgree(t *testing.T) {
 		if p.here != p.there {
 			t.Errorf("ingest names %q where its owner says %q", p.here, p.there)
 		}
+	}
+}
+
+// One --creds flag takes both kinds of credential file: a .creds file
+// (user JWT and seed) and a bare nkey seed.
+func TestCredentialFile(t *testing.T) {
+	dir := t.TempDir()
+	user, _ := nkeys.CreateUser()
+	pub, _ := user.PublicKey()
+	seed, _ := user.Seed()
+	account, _ := nkeys.CreateAccount()
+	token, err := jwt.NewUserClaims(pub).Encode(account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := jwt.FormatUserConfig(token, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	credsFile, seedFile := filepath.Join(dir, "user.creds"), filepath.Join(dir, "user.nk")
+	if err := os.WriteFile(credsFile, creds, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(seedFile, seed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := ingest.CredentialFile(credsFile); err != nil || o.CredsFile != credsFile || o.NkeySeedFile != "" {
+		t.Errorf("a .creds file gives %+v, %v", o, err)
+	}
+	if o, err := ingest.CredentialFile(seedFile); err != nil || o.NkeySeedFile != seedFile || o.CredsFile != "" {
+		t.Errorf("a seed file gives %+v, %v", o, err)
+	}
+	// Both are read and checked before dialing: the failure is the
+	// connection, not the file.
+	for _, o := range []ingest.ConnectOptions{{CredsFile: credsFile}, {NkeySeedFile: seedFile}} {
+		_, err := ingest.DialWith("nats://127.0.0.1:1", "x", o)
+		if err == nil || errors.Is(err, ingest.ErrConnectOptions) || strings.Contains(err.Error(), string(seed)) {
+			t.Errorf("dialing with %+v: %v", o, err)
+		}
+	}
+	if _, err := ingest.CredentialFile(filepath.Join(dir, "missing")); !errors.Is(err, ingest.ErrConnectOptions) {
+		t.Errorf("a missing file: %v", err)
 	}
 }
