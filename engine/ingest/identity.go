@@ -34,9 +34,14 @@ const (
 	RoleReader Role = "reader"
 )
 
-// Roles lists the roles an identity can be created with; the engine's own
-// identity is made by the embedded server.
+// Roles lists the roles of the parties besides the engine.
 var Roles = []Role{RoleDetector, RoleOperator, RoleReader}
+
+// EngineName is the name of the engine's own identity, the one the
+// embedded server makes on first start (engine.nk). Other engine identities,
+// named otherwise, are for engine replicas on an external NATS: the
+// embedded server lets in no engine key but its own.
+const EngineName = "engine"
 
 // Valid reports whether r is one of the roles.
 func (r Role) Valid() bool { return r == RoleEngine || slices.Contains(Roles, r) }
@@ -114,7 +119,7 @@ func ValidateName(name string) error {
 }
 
 func baseName(role Role, name string) string {
-	if role == RoleEngine {
+	if role == RoleEngine && name == EngineName {
 		return engineKey
 	}
 	return string(role) + "." + name
@@ -126,11 +131,12 @@ func baseName(role Role, name string) string {
 // and neither is ever overwritten. It returns the seed file's path and the
 // public key. A running embedded server lets the identity in within its
 // reload interval (EmbeddedOptions.ReloadInterval).
+//
+// An engine identity made here (role engine, any name but "engine") is for
+// an engine replica connecting to an external NATS configured with
+// ServerConfig; the embedded server ignores it.
 func CreateIdentity(dir string, role Role, name, seedFile string) (path, publicKey string, err error) {
-	if !slices.Contains(Roles, role) {
-		return "", "", fmt.Errorf("%w: role %q is not one of detector, operator, reader", ErrBadIdentity, role)
-	}
-	if err := ValidateName(name); err != nil {
+	if err := checkRoleName(role, name); err != nil {
 		return "", "", err
 	}
 	if err := ensureDir(dir); err != nil {
@@ -173,9 +179,6 @@ func newIdentity(role Role, name, seedFile string) (Identity, error) {
 	}
 	defer wipe(seed)
 	id := Identity{Role: role, Name: name, PublicKey: pub, Created: time.Now().UTC().Truncate(time.Second)}
-	if role == RoleEngine {
-		id.Name = engineKey
-	}
 	header := fmt.Sprintf("# firebreak NATS identity: %s %s\n# public key: %s\n# keep this file secret (mode 0600); anyone holding it acts as this identity\n", role, id.Name, pub)
 	content := append([]byte(header), seed...)
 	content = append(content, '\n')
@@ -221,10 +224,7 @@ func ListIdentities(dir string) ([]Identity, error) {
 // the store. A running embedded server drops the user, and closes its
 // connections, within its reload interval.
 func RemoveIdentity(dir string, role Role, name string) error {
-	if !slices.Contains(Roles, role) {
-		return fmt.Errorf("%w: role %q is not one of detector, operator, reader", ErrBadIdentity, role)
-	}
-	if err := ValidateName(name); err != nil {
+	if err := checkRoleName(role, name); err != nil {
 		return err
 	}
 	record := filepath.Join(dir, baseName(role, name)+recordExt)
@@ -239,6 +239,18 @@ func RemoveIdentity(dir string, role Role, name string) error {
 	return nil
 }
 
+// checkRoleName checks the role and name of an identity to create or
+// remove: the embedded server's own engine identity is neither.
+func checkRoleName(role Role, name string) error {
+	if !role.Valid() {
+		return fmt.Errorf("%w: role %q is not one of detector, operator, reader, engine", ErrBadIdentity, role)
+	}
+	if name == EngineName {
+		return fmt.Errorf("%w: %q names the embedded server's own engine identity, made on first start", ErrBadIdentity, name)
+	}
+	return ValidateName(name)
+}
+
 // engineIdentity loads the engine's nkey from dir, generating it on first
 // start. The seed file must be readable by its owner only.
 func engineIdentity(dir string) (nkeys.KeyPair, Identity, error) {
@@ -248,7 +260,7 @@ func engineIdentity(dir string) (nkeys.KeyPair, Identity, error) {
 	seedFile := filepath.Join(dir, engineKey+seedExt)
 	record := filepath.Join(dir, engineKey+recordExt)
 	if _, err := os.Lstat(seedFile); errors.Is(err, fs.ErrNotExist) {
-		id, err := newIdentity(RoleEngine, engineKey, seedFile)
+		id, err := newIdentity(RoleEngine, EngineName, seedFile)
 		if err != nil {
 			return nil, Identity{}, err
 		}
@@ -269,7 +281,7 @@ func engineIdentity(dir string) (nkeys.KeyPair, Identity, error) {
 	id, err := readRecord(record)
 	if err != nil || id.PublicKey != pub || id.Role != RoleEngine {
 		// The seed is the truth: rewrite a missing or stale record.
-		id = Identity{Role: RoleEngine, Name: engineKey, PublicKey: pub, Created: time.Now().UTC().Truncate(time.Second)}
+		id = Identity{Role: RoleEngine, Name: EngineName, PublicKey: pub, Created: time.Now().UTC().Truncate(time.Second)}
 		_ = os.Remove(record)
 		if err := writeRecord(record, id); err != nil {
 			kp.Wipe()
@@ -314,9 +326,8 @@ func readRecord(path string) (Identity, error) {
 	switch {
 	case !id.Role.Valid():
 		return Identity{}, fmt.Errorf("%w: %s: role %q", ErrBadIdentity, path, id.Role)
-	case id.Role == RoleEngine && id.Name != engineKey:
-		return Identity{}, fmt.Errorf("%w: %s: engine identity named %q", ErrBadIdentity, path, id.Name)
-	case id.Role != RoleEngine && ValidateName(id.Name) != nil:
+	case id.Name != EngineName && ValidateName(id.Name) != nil,
+		id.Name == EngineName && id.Role != RoleEngine:
 		return Identity{}, fmt.Errorf("%w: %s: name %q", ErrBadIdentity, path, id.Name)
 	case filepath.Base(path) != baseName(id.Role, id.Name)+recordExt:
 		// The file name is the key of the store: one identity per role

@@ -623,7 +623,8 @@ func TestOperatorCannotInjectThroughAPushConsumer(t *testing.T) {
 }
 
 // Nobody without an identity gets in: not anonymously, not with a key the
-// store does not know, not with a user and password.
+// store does not know, not as a second engine, not with a user and
+// password or a token.
 func TestAnonymousCannotConnect(t *testing.T) {
 	h := newAuthHarness(t)
 	stranger := filepath.Join(t.TempDir(), "stranger.nk")
@@ -633,6 +634,15 @@ func TestAnonymousCannotConnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := h.srv.ClientURL()
+	// An engine identity in the store that is not the server's own (one
+	// made for a replica on an external NATS) does not get in either.
+	replica, _, err := ingest.CreateIdentity(h.srv.IdentityDir(), ingest.RoleEngine, "replica-a", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.Reload(); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		url  string
@@ -640,6 +650,7 @@ func TestAnonymousCannotConnect(t *testing.T) {
 	}{
 		{"anonymous", url, ingest.ConnectOptions{}},
 		{"unknown nkey", url, ingest.ConnectOptions{NkeySeedFile: stranger}},
+		{"another engine key", url, ingest.ConnectOptions{NkeySeedFile: replica}},
 		{"user and password", strings.Replace(url, "nats://", "nats://admin:hunter2-secret@", 1), ingest.ConnectOptions{}},
 		{"token", url, ingest.ConnectOptions{Token: "tok-secret-value"}},
 	}

@@ -99,7 +99,7 @@ func TestIdentityFiles(t *testing.T) {
 		role ingest.Role
 		name string
 	}{
-		{ingest.RoleEngine, "second-engine"}, {"admin", "x"}, {ingest.RoleDetector, "dead"},
+		{ingest.RoleEngine, "engine"}, {ingest.RoleDetector, "engine"}, {"admin", "x"}, {ingest.RoleDetector, "dead"},
 		{ingest.RoleDetector, "oz.monitor"}, {ingest.RoleDetector, "*"}, {ingest.RoleDetector, ">"}, {ingest.RoleDetector, ""},
 		{ingest.RoleOperator, "Alice"}, {ingest.RoleReader, strings.Repeat("a", 65)},
 	} {
