@@ -25,7 +25,11 @@ signature made with the key's seed and grants the role's permissions only:
   operator  halt and resume, sign approvals, read the audit log, the state
             buckets and the dead letters, ask for a dead letter's replay
   reader    read the audit log and the state buckets
-  (engine)  the engine itself; made on first start, never by this command
+  engine    the engine itself: everything it needs, and the only identity
+            that may create, delete or purge streams and buckets. The
+            embedded server makes its own on first start and lets in no
+            other; create one (--role engine --name REPLICA) only for an
+            engine replica on an external NATS.
 
 Nobody else connects: there is no anonymous access. The identities live in
 <data-dir>/nats-identities (mode 0700); a running 'firebreak serve' lets a
@@ -33,10 +37,12 @@ new identity in, or a removed one out, within 2 seconds. For an external
 NATS, give its server the same permissions (docs/nats.md).
 
 Commands:
-  create   --role detector|operator|reader [--source NAME | --name NAME]
+  create   --role detector|operator|reader|engine [--source NAME | --name NAME]
            [--out FILE] [--json]: make an identity and write its seed file
   list     [--json]: the identities (role, name, public key; never seeds)
   remove   --role ROLE --name NAME: revoke an identity
+  nats-config [--account NAME]: the accounts block of a nats-server
+           configuration giving these identities the same permissions
 
 Run 'firebreak creds <command> -h' for its flags.
 `
@@ -54,6 +60,8 @@ func runCreds(args []string, stdout, stderr io.Writer) int {
 		return credsList(rest, stdout, stderr)
 	case "remove", "revoke":
 		return credsRemove(rest, stdout, stderr)
+	case "nats-config":
+		return credsNATSConfig(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, credsUsage)
 		return exitOK
@@ -75,9 +83,9 @@ type createdIdentity struct {
 func credsCreate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("creds create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	role := fs.String("role", "", "detector, operator or reader (required)")
+	role := fs.String("role", "", "detector, operator or reader; engine only for a replica on an external NATS (required)")
 	source := fs.String("source", "", "for a detector: the source it publishes as, detections.<source> (required for a detector)")
-	name := fs.String("name", "", "for an operator or a reader: a label, such as the person or the dashboard (default: the role)")
+	name := fs.String("name", "", "for an operator or a reader: a label, such as the person or the dashboard (default: the role); for an engine: the replica (required)")
 	dataDir := fs.String("data-dir", "data", "the engine's data folder (data_dir in firebreak.yaml); identities live in <data-dir>/nats-identities")
 	out := fs.String("out", "", "write the seed here instead of <data-dir>/nats-identities/<role>.<name>.nk; never overwrites a file")
 	asJSON := fs.Bool("json", false, "print the identity as JSON")
@@ -112,8 +120,12 @@ Flags:
 		fmt.Fprintf(stderr, "firebreak creds create: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	case r == ingest.RoleEngine:
-		fmt.Fprintln(stderr, "firebreak creds create: the engine's identity is made by 'firebreak serve' on first start")
-		return exitUsage
+		if *name == "" || *name == ingest.EngineName || *source != "" {
+			fmt.Fprintln(stderr, "firebreak creds create: the embedded server's engine identity is made by 'firebreak serve' on first start;\n"+
+				"  --role engine --name REPLICA makes one for an engine replica on an external NATS")
+			return exitUsage
+		}
+		n = *name
 	case r == ingest.RoleDetector:
 		if *source == "" || *name != "" {
 			fmt.Fprintln(stderr, "firebreak creds create: a detector needs --source NAME (and no --name): the source it publishes as")
@@ -186,6 +198,10 @@ func printCreated(w io.Writer, c createdIdentity, dir string) {
 		fmt.Fprintln(w, "It may halt and resume, sign approvals and read the audit log, the state and the dead letters.")
 		fmt.Fprintf(w, "  firebreak halt --creds %s --reason TEXT\n", c.SeedFile)
 		fmt.Fprintf(w, "  firebreak audit list --creds %s\n", c.SeedFile)
+	case ingest.RoleEngine:
+		fmt.Fprintln(w, "It may do everything the engine does, on an external NATS configured with 'firebreak creds nats-config'.")
+		fmt.Fprintln(w, "The embedded server ignores it: it lets in no engine key but its own.")
+		fmt.Fprintf(w, "  nats:\n    url: nats://nats.example:4222\n    nkey_seed_file: %s\n", c.SeedFile)
 	case ingest.RoleReader:
 		fmt.Fprintln(w, "It may read the audit log and the state buckets, and write nothing.")
 		fmt.Fprintf(w, "  firebreak audit list --creds %s\n", c.SeedFile)
@@ -252,7 +268,7 @@ Flags:
 func credsRemove(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("creds remove", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	role := fs.String("role", "", "detector, operator or reader (required)")
+	role := fs.String("role", "", "detector, operator or reader; engine only for a replica on an external NATS (required)")
 	name := fs.String("name", "", "the identity's name: a detector's source, or the operator's or reader's label (required)")
 	dataDir := fs.String("data-dir", "data", "the engine's data folder (data_dir in firebreak.yaml)")
 	fs.Usage = func() {
@@ -282,6 +298,52 @@ Flags:
 		return exitFailure
 	}
 	fmt.Fprintf(stdout, "removed %s identity %q: a running server refuses it within 2 seconds\n", *role, *name)
+	return exitOK
+}
+
+func credsNATSConfig(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("creds nats-config", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data-dir", "data", "the engine's data folder (data_dir in firebreak.yaml)")
+	account := fs.String("account", "FIREBREAK", "the NATS account holding firebreak's streams, buckets and users")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: firebreak creds nats-config [--data-dir DIR] [--account NAME]
+
+Prints the accounts block of a nats-server configuration that gives every
+identity of the store exactly the permissions the embedded server gives it:
+one account with JetStream, one nkey user per identity, no anonymous user.
+Paste it into the configuration of an external NATS (see docs/nats.md for
+the rest: listen, TLS, JetStream, cluster), and run it again after each
+'creds create' or 'creds remove'. It holds public keys only.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	ids, err := ingest.ListIdentities(ingest.IdentityDir(*dataDir))
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak creds nats-config:", err)
+		if len(ids) == 0 && !errors.Is(err, ingest.ErrBadIdentity) {
+			return exitFailure
+		}
+	}
+	if len(ids) == 0 {
+		fmt.Fprintf(stderr, "firebreak creds nats-config: no identities in %s\n", ingest.IdentityDir(*dataDir))
+		return exitFailure
+	}
+	conf, err := ingest.ServerConfig(*account, ids)
+	if err != nil {
+		fmt.Fprintln(stderr, "firebreak creds nats-config:", err)
+		return exitFailure
+	}
+	_, _ = stdout.Write(conf)
 	return exitOK
 }
 

@@ -121,7 +121,10 @@ func TestCredsUsage(t *testing.T) {
 		{[]string{"creds", "remove", "-h"}, exitOK, "Revokes"},
 		{[]string{"creds", "create"}, exitUsage, "--role must be detector, operator or reader"},
 		{[]string{"creds", "create", "--role", "admin"}, exitUsage, "--role must be"},
+		{[]string{"creds", "remove", "--role", "engine", "--name", "engine", "--data-dir", data}, exitUsage, "embedded server's own engine identity"},
 		{[]string{"creds", "create", "--role", "engine"}, exitUsage, "made by 'firebreak serve'"},
+		{[]string{"creds", "create", "--role", "engine", "--name", "engine"}, exitUsage, "--name REPLICA"},
+		{[]string{"creds", "create", "--role", "engine", "--name", "replica-a", "--data-dir", data}, exitOK, "nkey_seed_file"},
 		{[]string{"creds", "create", "--role", "detector"}, exitUsage, "needs --source"},
 		{[]string{"creds", "create", "--role", "detector", "--source", "x", "--name", "y"}, exitUsage, "needs --source NAME (and no --name)"},
 		{[]string{"creds", "create", "--role", "operator", "--source", "forta"}, exitUsage, "--source is for detectors"},
@@ -131,6 +134,9 @@ func TestCredsUsage(t *testing.T) {
 		{[]string{"creds", "remove", "--role", "detector", "--name", "tenderly", "--data-dir", data}, exitFailure, "no such identity"},
 		{[]string{"creds", "remove", "--role", "detector"}, exitUsage, "Usage: firebreak creds remove"},
 		{[]string{"creds", "list", "--data-dir", t.TempDir()}, exitOK, "no identities"},
+		{[]string{"creds", "nats-config", "-h"}, exitOK, "holds public keys only"},
+		{[]string{"creds", "nats-config", "--data-dir", t.TempDir()}, exitFailure, "no identities"},
+		{[]string{"creds", "nats-config", "--data-dir", data}, exitOK, `allow: ["detections.forta"]`},
 		{[]string{"help"}, exitOK, "creds"},
 	}
 	for _, tt := range tests {
