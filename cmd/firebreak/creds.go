@@ -24,7 +24,8 @@ signature made with the key's seed and grants the role's permissions only:
   detector  publish detections.<source> and nothing else (one per source)
   operator  halt and resume, sign approvals, read the audit log, the state
             buckets and the dead letters, ask for a dead letter's replay
-  reader    read the audit log and the state buckets
+  reader    read the audit log and the state buckets; receive the engine's
+            notifications (firebreak.notify.>) to relay them to people
   engine    the engine itself: everything it needs, and the only identity
             that may create, delete or purge streams and buckets. The
             embedded server makes its own on first start and lets in no
@@ -203,7 +204,7 @@ func printCreated(w io.Writer, c createdIdentity, dir string) {
 		fmt.Fprintln(w, "The embedded server ignores it: it lets in no engine key but its own.")
 		fmt.Fprintf(w, "  nats:\n    url: nats://nats.example:4222\n    nkey_seed_file: %s\n", c.SeedFile)
 	case ingest.RoleReader:
-		fmt.Fprintln(w, "It may read the audit log and the state buckets, and write nothing.")
+		fmt.Fprintln(w, "It may read the audit log and the state buckets, receive firebreak.notify.>, and write nothing.")
 		fmt.Fprintf(w, "  firebreak audit list --creds %s\n", c.SeedFile)
 		fmt.Fprintf(w, "  nats --nkey %s --inbox-prefix %s kv get %s %s\n", c.SeedFile, c.InboxPrefix, ingest.ControlBucket, ingest.HaltKey)
 	}

@@ -30,7 +30,8 @@ const (
 	// RoleOperator sets and clears the kill switch, writes approvals and
 	// reads the audit log, the state buckets and the dead letters.
 	RoleOperator Role = "operator"
-	// RoleReader reads the audit log and the state buckets.
+	// RoleReader reads the audit log and the state buckets, and may relay
+	// the engine's notifications (firebreak.notify.>).
 	RoleReader Role = "reader"
 )
 

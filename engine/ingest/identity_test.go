@@ -496,6 +496,21 @@ func TestReaderPermissions(t *testing.T) {
 	h := newAuthHarness(t)
 	rd := h.as(ingest.RoleReader, "dashboard")
 	t.Run("read", func(t *testing.T) { checkReads(t, h.ctx, rd) })
+	t.Run("relay notifications", func(t *testing.T) {
+		sub, err := rd.nc.SubscribeSync(ingest.NotifySubjects)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rd.nc.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.srvEngineConn(t).Publish("firebreak.notify.demo", []byte(`{"message":"paused"}`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sub.NextMsg(5 * time.Second); err != nil {
+			t.Fatalf("a reader does not receive the engine's notification: %v (violations: %s)", err, rd.seen())
+		}
+	})
 
 	refusals := []refusal{
 		{name: "set the kill switch", subject: "$KV.FIREBREAK_CONTROL.halt", try: kvPut(ingest.ControlBucket, ingest.HaltKey)},
@@ -503,6 +518,8 @@ func TestReaderPermissions(t *testing.T) {
 		{name: "write an action record", subject: "$KV.FIREBREAK_ACTIONS.x", try: kvPut(ingest.ActionsBucket, "x")},
 		{name: "request a replay", subject: ingest.ReplaySubject, try: publishTo(ingest.ReplaySubject, "{}")},
 		{name: "publish a detection", subject: "detections.forta", try: publishTo("detections.forta", "{}")},
+		{name: "publish a notification", subject: "firebreak.notify.demo", try: publishTo("firebreak.notify.demo", "{}")},
+		{name: "listen to replay requests", subject: ingest.ReplaySubject, try: subscribe(ingest.ReplaySubject), async: true},
 		{name: "read the dead letters", subject: "$JS.API.STREAM.MSG.GET.DETECTIONS",
 			try: apiRequest("$JS.API.STREAM.MSG.GET.DETECTIONS", `{"last_by_subj":"detections.dead"}`)},
 	}

@@ -161,10 +161,12 @@ var rolePermissions = map[Role]grant{
 		connTypes: []string{jwt.ConnectionTypeStandard},
 	},
 	RoleReader: {
-		pubAllow:  readStreams(),
-		pubDeny:   append([]string{kvPre + ">", "firebreak.>"}, deniedAdmin...),
-		subAllow:  []string{"{inbox}.>"},
-		subDeny:   []string{SubjectPrefix + ">", kvPre + ">", AuditSubjects, "firebreak.>", "$SYS.>"},
+		pubAllow: readStreams(),
+		pubDeny:  append([]string{kvPre + ">", "firebreak.>"}, deniedAdmin...),
+		// A reader may also relay the engine's notifications to people
+		// (a chat bot): they are core messages on firebreak.notify.>.
+		subAllow:  []string{"{inbox}.>", NotifySubjects},
+		subDeny:   []string{SubjectPrefix + ">", kvPre + ">", AuditSubjects, ReplaySubject, "$SYS.>"},
 		connTypes: []string{jwt.ConnectionTypeStandard},
 	},
 }
