@@ -93,6 +93,9 @@ func newAuthHarness(t *testing.T) *authHarness {
 			t.Fatal(err)
 		}
 	}
+	if err := ingest.DenyRollups(ctx, js); err != nil {
+		t.Fatal(err)
+	}
 	dead := nats.NewMsg(ingest.DeadSubject)
 	dead.Data = []byte("not json")
 	dead.Header.Set(ingest.HeaderReason, "malformed")
@@ -350,6 +353,13 @@ func TestDetectorPermissions(t *testing.T) {
 	if ack.Stream != ingest.Stream {
 		t.Errorf("stored in %q, want %s", ack.Stream, ingest.Stream)
 	}
+	// Its own subject does not let it wipe the stream with a roll-up.
+	wipe := nats.NewMsg("detections.forta")
+	wipe.Data = []byte("{}")
+	wipe.Header.Set("Nats-Rollup", "all")
+	if _, err := forta.js.PublishMsg(h.ctx, wipe); err == nil || !strings.Contains(err.Error(), "rollup") {
+		t.Errorf("a roll-up on its own subject: %v, want the stream's refusal", err)
+	}
 
 	refusals := []refusal{
 		{name: "publish as another source", subject: "detections.tenderly", try: func(ctx context.Context, c *client) error {
@@ -408,6 +418,11 @@ func TestOperatorPermissions(t *testing.T) {
 		}
 		ks, err := guard.OpenKillSwitch(ctx, h.engine, 1)
 		if err != nil {
+			t.Fatal(err)
+		}
+		// OpenKillSwitch turned roll-ups back on; the engine turns them
+		// off after opening its buckets (DenyRollups).
+		if err := ingest.DenyRollups(ctx, h.engine); err != nil {
 			t.Fatal(err)
 		}
 		if halt, on, err := ks.Halted(ctx); err != nil || !on || halt.Reason != "drill" {
@@ -489,6 +504,28 @@ func TestOperatorPermissions(t *testing.T) {
 		{name: "subscribe to a KV subject", subject: "$KV.FIREBREAK_ACTIONS.>", try: subscribe("$KV.FIREBREAK_ACTIONS.>"), async: true},
 	}
 	h.checkRefusals(op, append(refusals, adminRefusals()...))
+
+	// What an operator may write it may not use to purge: a roll-up
+	// header on a put would wipe every other key of the bucket (approvals,
+	// the policy status) and their history.
+	for _, b := range []string{ingest.ApprovalsBucket, ingest.ControlBucket} {
+		before := h.snapshot()
+		key := ingest.HaltKey
+		if b == ingest.ApprovalsBucket {
+			key = probeKey
+		}
+		msg := nats.NewMsg("$KV." + b + "." + key)
+		msg.Data = []byte(`{"reason":"wipe"}`)
+		msg.Header.Set("Nats-Rollup", "all")
+		if _, err := op.js.PublishMsg(ctx, msg); err == nil {
+			t.Errorf("an operator rolled up bucket %s through key %s", b, key)
+		} else if !strings.Contains(err.Error(), "rollup") {
+			t.Errorf("rolling up %s: %v, want the stream's refusal", b, err)
+		}
+		if after := h.snapshot(); after["KV_"+b] != before["KV_"+b] {
+			t.Errorf("bucket %s changed under a refused roll-up:\n  before %s\n  after  %s", b, before["KV_"+b], after["KV_"+b])
+		}
+	}
 }
 
 // A reader reads the audit log and the state buckets, and writes nothing.
