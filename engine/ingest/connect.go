@@ -3,7 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
-	"net/url"
+	neturl "net/url"
 	"os"
 	"strings"
 
@@ -64,10 +64,58 @@ func DialWith(url, name string, opts ConnectOptions) (*nats.Conn, error) {
 	nopts = append([]nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false)}, nopts...)
 	nc, err := nats.Connect(url, nopts...)
 	if err != nil {
-		return nil, fmt.Errorf("ingest: connecting to NATS at %s: %w", RedactURL(url), err)
+		return nil, connectError(url, err)
 	}
 	return nc, nil
 }
+
+// connectError reports a failed connection without the URL's user
+// information, even where nats.go's error quotes the URL.
+func connectError(rawURL string, err error) error {
+	var uerr *neturl.Error
+	if errors.As(err, &uerr) {
+		// url.Parse quotes the URL and the bad part of it, which may be
+		// in the password: say only that it does not parse.
+		return fmt.Errorf("%w: the NATS URL %s does not parse (are special characters in the password escaped?)", ErrConnectOptions, RedactURL(rawURL))
+	}
+	text := err.Error()
+	for _, secret := range userinfo(rawURL) {
+		text = strings.ReplaceAll(text, secret, "redacted")
+	}
+	return &scrubbedError{msg: fmt.Sprintf("ingest: connecting to NATS at %s: %s", RedactURL(rawURL), text), err: err}
+}
+
+// userinfo returns what must not show of a URL list's user information:
+// each whole "user:password", and each password long enough not to be
+// an ordinary word of an error message.
+func userinfo(rawURL string) []string {
+	var out []string
+	for _, p := range strings.Split(rawURL, ",") {
+		p = strings.TrimSpace(p)
+		if i := strings.Index(p, "://"); i >= 0 {
+			p = p[i+3:]
+		}
+		at := strings.LastIndex(p, "@")
+		if at <= 0 {
+			continue
+		}
+		out = append(out, p[:at])
+		if _, pass, ok := strings.Cut(p[:at], ":"); ok && len(pass) >= 4 {
+			out = append(out, pass)
+		}
+	}
+	return out
+}
+
+// scrubbedError is an error whose text was cleaned of secrets; errors.Is
+// still sees what it wraps (nats.ErrAuthorization, ...).
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
 
 // natsOptions turns opts into nats.go options, checking the files first so
 // that a mistake is reported as one, not as a refused connection.
@@ -179,11 +227,11 @@ func RedactURL(u string) string {
 			parts[i] = p
 			continue
 		}
-		pu, err := url.Parse(p)
+		pu, err := neturl.Parse(p)
 		if err != nil || pu.Host == "" {
 			if !strings.Contains(p, "://") {
-				if pu2, err2 := url.Parse("nats://" + p); err2 == nil && pu2.Host != "" {
-					pu2.User = url.User("redacted")
+				if pu2, err2 := neturl.Parse("nats://" + p); err2 == nil && pu2.Host != "" {
+					pu2.User = neturl.User("redacted")
 					parts[i] = strings.TrimPrefix(pu2.String(), "nats://")
 					continue
 				}
@@ -192,7 +240,7 @@ func RedactURL(u string) string {
 			continue
 		}
 		if pu.User != nil {
-			pu.User = url.User("redacted")
+			pu.User = neturl.User("redacted")
 		}
 		parts[i] = pu.String()
 	}

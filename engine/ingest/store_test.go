@@ -153,6 +153,8 @@ func TestDialErrorsHoldNoSecret(t *testing.T) {
 		secret string
 	}{
 		{"password in the URL", "nats://admin:pa55-word@127.0.0.1:1", ingest.ConnectOptions{}, "pa55-word"},
+		{"a URL that does not parse", "nats://admin:pa55-w%zzord@127.0.0.1:1", ingest.ConnectOptions{}, "pa55-w"},
+		{"a cluster URL list", "nats://127.0.0.1:1,nats://admin:pa55-list@127.0.0.1:2", ingest.ConnectOptions{}, "pa55-list"},
 		{"token", "nats://127.0.0.1:1", ingest.ConnectOptions{Token: "tok-9f8e7d"}, "tok-9f8e7d"},
 		{"bad seed", "nats://127.0.0.1:1", ingest.ConnectOptions{NkeySeedFile: bad}, badSeed},
 		{"two credentials", "nats://127.0.0.1:1", ingest.ConnectOptions{NkeySeedFile: bad, Token: "tok-1a2b3c"}, "tok-1a2b3c"},
