@@ -57,6 +57,7 @@ Commands:
   approve   add a Safe owner's signature to a pending approval
   audit     list, show, verify and export the hash-chained audit log
             (list, show SEQ|EVENT_ID, verify [--file], export --out, keygen)
+  creds     NATS identities: create --role detector|operator|reader, list, remove
   version   print the version
 
 Run 'firebreak <command> -h' for the flags of a command.
@@ -101,6 +102,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runApprove(ctx, rest, stdout, stderr, lookupEnv)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
+	case "creds":
+		return runCreds(rest, stdout, stderr)
 	case "dry-run":
 		return runDryRun(ctx, rest, stdout, stderr, lookupEnv)
 	case "version", "--version":
