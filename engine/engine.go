@@ -54,6 +54,8 @@ type Engine struct {
 	planner *decide.Planner
 	sub     *submit.Submitter
 	safes   *safe.Runner
+	// embedded is the embedded NATS server, when no nats.url is set.
+	embedded *ingest.Embedded
 }
 
 // New validates opts and returns an Engine. Nothing is started and no
@@ -120,7 +122,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-	} else if nc, err = ingest.Dial(url, "firebreak-engine"); err != nil {
+		e.embedded = srv
+	} else if nc, err = e.dialExternal("firebreak-engine"); err != nil {
 		return err
 	}
 	defer nc.Close()
@@ -140,6 +143,11 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	approvals, err := safe.NewApprovalStore(ctx, js, e.opts.NATS.Replicas)
 	if err != nil {
+		return err
+	}
+	// The operator may put keys in these two buckets; a roll-up put would
+	// purge them whole, so roll-ups are refused (opening turns them on).
+	if err := ingest.DenyRollups(ctx, js); err != nil {
 		return err
 	}
 	var safes *safe.Runner

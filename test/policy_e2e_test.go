@@ -18,7 +18,6 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/policies"
@@ -235,7 +234,7 @@ func TestPhishingDrainerNotifiesOnNATS(t *testing.T) {
 	// The demo protocol has no blocklist contract: the shipped drainer
 	// policy can only notify, which is a message, not a transaction.
 	s := newStack(t, nil)
-	nc, err := ingest.Dial(s.engine.NATSURL(), t.Name()+"-notify")
+	nc, err := s.engine.DialNATS(t.Name() + "-notify")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 	}}
 	opts.Allowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"revokeRole(bytes32,address)"}}}
 	eng := runEngine(b, ctx, opts, slog.New(slog.NewTextHandler(testWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	js := dialJS(b, eng.NATSURL())
+	js := dialJS(b, eng)
 	kv, err := js.KeyValue(ctx, record.ActionsBucket)
 	if err != nil {
 		b.Fatal(err)

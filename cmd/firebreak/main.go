@@ -89,7 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 	case "serve":
 		return runServe(ctx, rest, stdout, stderr, lookupEnv)
 	case "publish":
-		return runPublish(ctx, rest, stdout, stderr)
+		return runPublish(ctx, rest, stdout, stderr, lookupEnv)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
 	case "policy":

@@ -85,6 +85,24 @@ type NATSOptions struct {
 	// LeaseTTL is how long a dead instance's senders wait before another
 	// instance takes them and their unfinished actions over (default 10s).
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
+	// How the engine authenticates to an external NATS (nats.url): at most
+	// one of Creds (a NATS .creds file, user JWT), NkeySeedFile (an nkey
+	// seed, mode 0600) and TokenEnv (the environment variable holding a
+	// token). The embedded server always authenticates its clients with
+	// the nkeys in data_dir/nats-identities (see docs/nats.md).
+	Creds        string `yaml:"creds"`
+	NkeySeedFile string `yaml:"nkey_seed_file"`
+	TokenEnv     string `yaml:"token_env"`
+	// TLS to the external NATS: the CA that signed its certificate, and a
+	// client certificate and key when the server verifies clients.
+	TLS NATSTLSOptions `yaml:"tls"`
+}
+
+// NATSTLSOptions are PEM files for TLS to NATS.
+type NATSTLSOptions struct {
+	CA   string `yaml:"ca"`
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
 }
 
 // ChainOptions describe one chain.
@@ -290,6 +308,15 @@ func (o Options) Validate() error {
 	if o.NATS.URL == "" && (o.NATS.Port < -1 || o.NATS.Port > 65535) {
 		return Errorf("nats.port: %d is not a port", o.NATS.Port)
 	}
+	if n := nonEmpty(o.NATS.Creds, o.NATS.NkeySeedFile, o.NATS.TokenEnv); n > 1 {
+		return Errorf("nats: set at most one of creds, nkey_seed_file and token_env")
+	}
+	if (o.NATS.TLS.Cert == "") != (o.NATS.TLS.Key == "") {
+		return Errorf("nats.tls: cert and key go together")
+	}
+	if o.NATS.URL == "" && (o.NATS.Creds != "" || o.NATS.NkeySeedFile != "" || o.NATS.TokenEnv != "" || o.NATS.TLS != NATSTLSOptions{}) {
+		return Errorf("nats: creds, nkey_seed_file, token_env and tls are for an external NATS (nats.url); the embedded server uses the identities in data_dir")
+	}
 	if o.NATS.Replicas < 0 || o.NATS.Replicas > 5 {
 		return Errorf("nats.replicas: must be 1 to 5, got %d", o.NATS.Replicas)
 	}
@@ -430,6 +457,17 @@ func hasScheme(s string, schemes ...string) bool {
 		}
 	}
 	return false
+}
+
+// nonEmpty counts the non-empty strings.
+func nonEmpty(ss ...string) int {
+	n := 0
+	for _, s := range ss {
+		if s != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -233,8 +233,13 @@ func (e *Embedded) EngineSeedFile() string {
 	if e.engine == nil {
 		return ""
 	}
-	return filepath.Join(e.dir, engineKey+seedExt)
+	return EngineSeedPath(e.dir)
 }
+
+// EngineSeedPath is where the engine's nkey seed lives in the identity
+// store dir (see IdentityDir), for a tool on the same machine that must act
+// as the engine.
+func EngineSeedPath(dir string) string { return filepath.Join(dir, engineKey+seedExt) }
 
 // Dial connects to the server in process, through a pipe instead of a
 // loopback socket, as the engine: the engine's own traffic (deliveries,

@@ -18,10 +18,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
 
-	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/record"
+	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 )
 
@@ -75,10 +76,10 @@ func newAuthHarness(t *testing.T) *authHarness {
 	if _, err := guard.OpenKillSwitch(ctx, js, 1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := approval.NewStore(ctx, js, 1); err != nil {
+	if _, err := safe.NewApprovalStore(ctx, js, 1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := submit.NewStore(ctx, js, 1); err != nil {
+	if _, err := record.NewStore(ctx, js, 1); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := submit.NewLeases(ctx, js, 1, "a", time.Minute, log); err != nil {

@@ -12,10 +12,11 @@ import (
 	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nkeys"
 
-	"github.com/firebreak-dev/firebreak/engine/approval"
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/record"
+	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 )
 
@@ -178,11 +179,11 @@ func TestResourceNamesAgree(t *testing.T) {
 	pairs := []struct{ here, there string }{
 		{ingest.AuditStream, audit.Stream},
 		{ingest.AuditSubjects, audit.SubjectPrefix + ">"},
-		{ingest.ActionsBucket, submit.ActionsBucket},
+		{ingest.ActionsBucket, record.ActionsBucket},
 		{ingest.LeasesBucket, submit.LeasesBucket},
 		{ingest.ControlBucket, guard.ControlBucket},
 		{ingest.HaltKey, guard.HaltKey},
-		{ingest.ApprovalsBucket, approval.Bucket},
+		{ingest.ApprovalsBucket, safe.ApprovalsBucket},
 	}
 	for _, p := range pairs {
 		if p.here != p.there {
