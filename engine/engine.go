@@ -214,6 +214,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	planner.WatchPolicies(runCtx, &wg, e.opts.PolicyReload, e.opts.ReloadPolicies)
+	wg.Go(func() { auditRec.WatchUsage(runCtx, time.Minute, nil) })
 
 	e.nc, e.cons, e.store, e.safes, e.natsURL = nc, cons, store, safes, url
 	if safes != nil {
