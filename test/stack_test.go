@@ -136,26 +136,12 @@ func newStackWithGuardian(t testing.TB, guardian common.Address, configure func(
 // once it is ready.
 func runEngine(t testing.TB, ctx context.Context, opts config.Options, log *slog.Logger) *engine.Engine {
 	t.Helper()
-	eng, err := engine.New(opts, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(engCtx) }()
+	eng, stop := startEngine(t, ctx, opts, log)
 	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("engine.Run: %v", err)
 		}
 	})
-	select {
-	case <-eng.Ready():
-	case err := <-done:
-		t.Fatalf("engine stopped during start: %v", err)
-	case <-ctx.Done():
-		t.Fatal("engine did not start")
-	}
 	return eng
 }
 
