@@ -101,6 +101,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runApprove(ctx, rest, stdout, stderr, lookupEnv)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
+	case "check":
+		return runCheck(ctx, rest, stdout, stderr, lookupEnv)
 	case "dry-run":
 		return runDryRun(ctx, rest, stdout, stderr, lookupEnv)
 	case "version", "--version":
