@@ -85,9 +85,9 @@ func (r *run) checkSigners(ctx context.Context) {
 		})
 	}
 	wg.Wait()
+	// Their findings are reported with each protocol that uses them.
 	for _, st := range states {
 		r.signers[st.name] = st
-		r.findings = append(r.findings, st.findings...)
 	}
 }
 
@@ -293,7 +293,10 @@ func (r *run) checkVaultToken(ctx context.Context, name string, so config.Signer
 		return []Finding{f}
 	}
 	var sec *api.Secret
-	err = r.call(ctx, func(ctx context.Context) (err error) { sec, err = client.Auth().Token().LookupSelfWithContext(ctx); return err })
+	err = r.call(ctx, func(ctx context.Context) (err error) {
+		sec, err = client.Auth().Token().LookupSelfWithContext(ctx)
+		return err
+	})
 	if err != nil {
 		var re *api.ResponseError
 		if errors.As(err, &re) && (re.StatusCode == 403 || re.StatusCode == 401) {
@@ -362,7 +365,10 @@ func (r *run) checkKeyPolicy(ctx context.Context, name string, so config.SignerO
 		mount = vault.DefaultMount
 	}
 	var sec *api.Secret
-	if err := r.call(ctx, func(ctx context.Context) (err error) { sec, err = client.Logical().ReadWithContext(ctx, mount+"/keys/"+v.Key); return err }); err != nil {
+	if err := r.call(ctx, func(ctx context.Context) (err error) {
+		sec, err = client.Logical().ReadWithContext(ctx, mount+"/keys/"+v.Key)
+		return err
+	}); err != nil {
 		return []Finding{{Signer: name, Check: CheckKeyPolicy, Status: StatusWarn,
 			Detail: fmt.Sprintf("the key entry %s/keys/%s could not be read: %s", mount, v.Key, rpcCause(err)),
 			Fix:    fmt.Sprintf(`Allow the token "read" on %s/keys/%s, or check Vault.`, mount, v.Key)}}
