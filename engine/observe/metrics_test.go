@@ -120,7 +120,9 @@ func exercise(m *Metrics) {
 	})
 	m.SetPolicyStatus(func() decide.PolicyStatus { return decide.PolicyStatus{Revision: "abc123", Reloads: 2, Failures: 1} })
 	m.SetAuditQueue(func() int { return 7 })
-	m.SetLeases(func() []Lease { return []Lease{{Chain: 31337, Sender: common.HexToAddress("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"), Held: true}} })
+	m.SetLeases(func() []Lease {
+		return []Lease{{Chain: 31337, Sender: common.HexToAddress("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"), Held: true}}
+	})
 	m.AuditRecordLost()
 	m.SetAuditUsage(0.42)
 	m.SetKillSwitch(true)
@@ -396,7 +398,9 @@ func TestDeadLetterClass(t *testing.T) {
 }
 
 func TestOutcomeOf(t *testing.T) {
-	v := func(o guard.Outcome) decide.ActionOutcome { return decide.ActionOutcome{Verdict: guard.Verdict{Outcome: o}} }
+	v := func(o guard.Outcome) decide.ActionOutcome {
+		return decide.ActionOutcome{Verdict: guard.Verdict{Outcome: o}}
+	}
 	d := &decide.Decision{}
 	tests := []struct {
 		name string
