@@ -197,6 +197,9 @@ func TestCheckDemoSetup(t *testing.T) {
 			t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
 		}
 		t.Log("\n" + out.String())
+		if strings.Contains(out.String()+errOut.String(), demoGuardianKey[8:40]) {
+			t.Fatal("check printed the guardian's key")
+		}
 		for _, want := range []string{"STATUS", "READY: every pauser can pause now", "eth_call of pause() from " + guardian.Hex() + " succeeds", "freeze()"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("table lacks %q:\n%s", want, out.String())
