@@ -104,6 +104,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runAudit(ctx, rest, stdout, stderr)
 	case "creds":
 		return runCreds(rest, stdout, stderr)
+	case "check":
+		return runCheck(ctx, rest, stdout, stderr, lookupEnv)
 	case "dry-run":
 		return runDryRun(ctx, rest, stdout, stderr, lookupEnv)
 	case "version", "--version":

@@ -52,6 +52,10 @@ type Options struct {
 	Shadow bool `yaml:"shadow"`
 	// Simulate configures dry-runs and shadow mode.
 	Simulate SimulateOptions `yaml:"simulate"`
+	// Metrics configures /metrics, /healthz and /readyz (see observe.go).
+	Metrics MetricsOptions `yaml:"metrics"`
+	// Readiness configures firebreak check and its run in serve.
+	Readiness ReadinessOptions `yaml:"readiness"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
