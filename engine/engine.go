@@ -28,11 +28,13 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/notify"
+	"github.com/firebreak-dev/firebreak/engine/observe"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
@@ -56,6 +58,9 @@ type Engine struct {
 	safes   *safe.Runner
 	// embedded is the embedded NATS server, when no nats.url is set.
 	embedded *ingest.Embedded
+	// reg holds the engine's metrics; metricsSrv serves them.
+	reg        *prometheus.Registry
+	metricsSrv *observe.Server
 }
 
 // New validates opts and returns an Engine. Nothing is started and no
@@ -64,7 +69,7 @@ func New(opts config.Options, log *slog.Logger) (*Engine, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Engine{opts: opts, log: log, now: opts.Now, ready: make(chan struct{})}
+	e := &Engine{opts: opts, log: log, now: opts.Now, ready: make(chan struct{}), reg: prometheus.NewRegistry()}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -162,16 +167,18 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	defer auditRec.Close() // after the submitters stop, before NATS closes
+	m := observe.NewMetrics(e.reg)
+	auditRec.OnLost = m.AuditRecordLost
 	copts := ingest.DefaultConsumerOptions()
 	copts.Replicas = e.opts.NATS.Replicas
-	copts.Observer = auditRec
+	copts.Observer = m.IngestObserver(auditRec)
 	cons, err := ingest.NewConsumer(ctx, js, copts, e.log)
 	if err != nil {
 		return err
 	}
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
-	submitOpts.OnChange = auditRec.ActionChanged
+	submitOpts.OnChange = m.OnChange(auditRec.ActionChanged)
 	var adopt func(record.Record, uint64) // set once the pipeline exists, before Start
 	if e.opts.NATS.URL != "" {
 		// An external NATS may serve several engines: senders are leased.
@@ -181,7 +188,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		submitOpts.Adopt = func(rec record.Record, rev uint64) { adopt(rec, rev) }
 	}
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
-	p := &pipeline{Planner: planner, log: e.log, now: e.now, store: store, notifier: notify.NewPublisher(nc), safes: safes, audit: auditRec, shadow: shadowExec}
+	p := &pipeline{Planner: planner, log: e.log, now: e.now, metrics: m, store: store, notifier: notify.NewPublisher(nc), safes: safes, audit: auditRec, shadow: shadowExec}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -214,7 +221,10 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	planner.WatchPolicies(runCtx, &wg, e.opts.PolicyReload, e.opts.ReloadPolicies)
-	wg.Go(func() { auditRec.WatchUsage(runCtx, time.Minute, nil) })
+	obs := observed{nc: nc, js: js, durable: copts.Durable, conns: conns, signers: signers, planner: planner, sub: sub, auditRec: auditRec}
+	if err := e.startObserving(runCtx, &wg, m, obs); err != nil {
+		return err
+	}
 
 	e.nc, e.cons, e.store, e.safes, e.natsURL = nc, cons, store, safes, url
 	if safes != nil {

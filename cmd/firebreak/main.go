@@ -12,6 +12,8 @@
 //	firebreak approvals [--config ...]          Safe transactions awaiting owners
 //	firebreak approve ID --signer NAME          add a Safe owner's signature
 //	firebreak audit   list|show|verify|export   the hash-chained audit log
+//	firebreak check   --config firebreak.yaml     can every pauser pause now?
+//	firebreak creds   create|list|remove         NATS identities
 //	firebreak version
 //
 // Everything of substance lives in package engine; this command only turns
@@ -58,6 +60,8 @@ Commands:
   audit     list, show, verify and export the hash-chained audit log
             (list, show SEQ|EVENT_ID, verify [--file], export --out, keygen)
   creds     NATS identities: create --role detector|operator|reader, list, remove
+  check     can every pauser pause right now? roles, gas, signers, Safe
+            quorum, allowlist coverage, chain heads (exit 1 on a failure)
   version   print the version
 
 Run 'firebreak <command> -h' for the flags of a command.

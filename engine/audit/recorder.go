@@ -51,6 +51,9 @@ const auditCloseGrace = 10 * time.Second
 type Recorder struct {
 	log *Log
 	l   *slog.Logger
+	// OnLost, when set before the first record, hears every record that
+	// could not be appended (the metric of lost records).
+	OnLost func()
 
 	mu sync.Mutex
 	// lastSeen is each unfinished action's last recorded change.
@@ -220,8 +223,14 @@ func (a *Recorder) appendOrReport(en Entry) {
 	if _, err := a.log.Append(a.ctx, en); err != nil {
 		data, _ := json.Marshal(en.Data)
 		a.l.Error("AUDIT RECORD LOST: could not append to the audit log", "kind", en.Kind, "event", en.EventID, "action", en.ActionID, "err", err, "record", string(data))
+		if a.OnLost != nil {
+			a.OnLost()
+		}
 	}
 }
+
+// QueueLen is how many records wait in the queue: the audit log's lag.
+func (a *Recorder) QueueLen() int { return len(a.queue) }
 
 // probeEventID returns the id of a rejected message when it has a usable
 // one, so `firebreak audit show ID` finds the rejection too.
