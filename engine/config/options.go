@@ -52,6 +52,8 @@ type Options struct {
 	Shadow bool `yaml:"shadow"`
 	// Simulate configures dry-runs and shadow mode.
 	Simulate SimulateOptions `yaml:"simulate"`
+	// Notify configures the notification channels and routes (see notify.go).
+	Notify NotifyOptions `yaml:"notify"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
@@ -122,6 +124,9 @@ type ChainOptions struct {
 	// BumpEveryBlocks re-prices a transaction not included after this
 	// many blocks (default 1).
 	BumpEveryBlocks uint64 `yaml:"bump_every_blocks"`
+	// Explorer is a block explorer's base URL (https://etherscan.io):
+	// notifications link each transaction to <explorer>/tx/<hash>.
+	Explorer string `yaml:"explorer"`
 }
 
 // SignerOptions describe one signer. Key material and credentials are
