@@ -56,6 +56,8 @@ type Options struct {
 	Metrics MetricsOptions `yaml:"metrics"`
 	// Readiness configures firebreak check and its run in serve.
 	Readiness ReadinessOptions `yaml:"readiness"`
+	// Notify configures the notification channels and routes (see notify.go).
+	Notify NotifyOptions `yaml:"notify"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
@@ -144,6 +146,9 @@ type ChainOptions struct {
 	// BumpEveryBlocks re-prices a transaction not included after this
 	// many blocks (default 1).
 	BumpEveryBlocks uint64 `yaml:"bump_every_blocks"`
+	// Explorer is a block explorer's base URL (https://etherscan.io):
+	// notifications link each transaction to <explorer>/tx/<hash>.
+	Explorer string `yaml:"explorer"`
 }
 
 // SignerOptions describe one signer. Key material and credentials are
