@@ -168,7 +168,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	defer auditRec.Close() // after the submitters stop, before NATS closes
 	m := observe.NewMetrics(e.reg)
-	auditRec.OnLost = m.AuditRecordLost
+	alerts := &operatorAlerts{log: e.log, now: e.now} // sends once started below
 	copts := ingest.DefaultConsumerOptions()
 	copts.Replicas = e.opts.NATS.Replicas
 	copts.Observer = m.IngestObserver(auditRec)
@@ -178,7 +178,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
-	submitOpts.OnChange = m.OnChange(auditRec.ActionChanged)
+	submitOpts.OnChange = alerts.watchFeeCap(m.OnChange(auditRec.ActionChanged))
 	var adopt func(record.Record, uint64) // set once the pipeline exists, before Start
 	if e.opts.NATS.URL != "" {
 		// An external NATS may serve several engines: senders are leased.
@@ -194,6 +194,11 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	if p.dispatch, err = e.startNotifications(runCtx, &wg, js); err != nil {
+		return err
+	}
+	alerts.ctx, alerts.wg, alerts.disp = runCtx, &wg, p.dispatch
+	auditRec.OnLost = func() { m.AuditRecordLost(); alerts.auditLost() }
 	if !e.opts.Shadow {
 		// In shadow mode no submitter runs at all: nothing may reach a chain.
 		sub.Start(runCtx)
@@ -221,7 +226,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	planner.WatchPolicies(runCtx, &wg, e.opts.PolicyReload, e.opts.ReloadPolicies)
-	obs := observed{nc: nc, js: js, durable: copts.Durable, conns: conns, signers: signers, planner: planner, sub: sub, auditRec: auditRec}
+	obs := observed{nc: nc, js: js, durable: copts.Durable, conns: conns, signers: signers, planner: planner, sub: sub, auditRec: auditRec, alerts: alerts}
 	if err := e.startObserving(runCtx, &wg, m, obs); err != nil {
 		return err
 	}

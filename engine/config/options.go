@@ -425,6 +425,9 @@ func (o Options) Validate() error {
 	if err := o.ValidateObserve(); err != nil {
 		return err
 	}
+	if err := o.ValidateNotify(); err != nil {
+		return err
+	}
 	for i, a := range o.Allowlist {
 		if !chains[a.ChainID] {
 			return Errorf("allowlist[%d].chain_id: chain %d is not in chains", i, a.ChainID)
