@@ -52,6 +52,8 @@ type Options struct {
 	Shadow bool `yaml:"shadow"`
 	// Simulate configures dry-runs and shadow mode.
 	Simulate SimulateOptions `yaml:"simulate"`
+	// Ingress is the HTTP webhook ingress for detectors' own formats (see ingress.go).
+	Ingress IngressOptions `yaml:"ingress"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
