@@ -32,6 +32,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/ingest/webhook"
 	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/safe"
@@ -54,12 +55,16 @@ type Engine struct {
 	planner *decide.Planner
 	sub     *submit.Submitter
 	safes   *safe.Runner
+	ingress *webhook.Server
 }
 
 // New validates opts and returns an Engine. Nothing is started and no
 // connection is made until Run.
 func New(opts config.Options, log *slog.Logger) (*Engine, error) {
 	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if err := opts.ValidateIngress(); err != nil {
 		return nil, err
 	}
 	e := &Engine{opts: opts, log: log, now: opts.Now, ready: make(chan struct{})}
@@ -154,6 +159,11 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	defer auditRec.Close() // after the submitters stop, before NATS closes
+	if e.ingress, err = e.listenIngress(js, auditRec); err != nil {
+		return err
+	} else if e.ingress != nil {
+		defer e.ingress.Close()
+	}
 	copts := ingest.DefaultConsumerOptions()
 	copts.Replicas = e.opts.NATS.Replicas
 	copts.Observer = auditRec
@@ -210,6 +220,11 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.nc, e.cons, e.store, e.safes, e.natsURL = nc, cons, store, safes, url
 	if safes != nil {
 		wg.Go(func() { safes.Run(runCtx) })
+	}
+	if e.ingress != nil {
+		// Detectors' webhooks are stored as soon as they arrive; the consumer below
+		// takes them up in stream order.
+		wg.Go(func() { _ = e.ingress.Serve(runCtx) })
 	}
 	close(e.ready)
 	e.log.Info("firebreak engine running", "nats", url, "stream", ingest.Stream, "chains", len(chains), "protocols", len(e.opts.Protocols))
