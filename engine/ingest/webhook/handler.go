@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
@@ -99,25 +100,55 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.body, req.whole = body, true
-	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
-		req.reject(http.StatusUnsupportedMediaType, reasonMediaType, err)
-		return
+	out := Evaluate(rt, now, r.Header, body)
+	switch {
+	case out.Ignored:
+		log.Info("webhook carries nothing to act on", "reason", out.Err)
+		reply(w, http.StatusOK, Response{Status: "ignored", Reason: out.Reason, Route: name, Message: out.Err.Error()})
+	case out.Status == http.StatusOK:
+		req.store(out.Events, out.Partial)
+	default:
+		req.reject(out.Status, out.Reason, out.Err)
 	}
+}
 
-	events, err := rt.Adapt(now, r.Header, body)
+// Outcome is what the ingress makes of a request, before anything is stored.
+type Outcome struct {
+	// Status is the HTTP status the ingress answers: 200 when there are events to
+	// store (or nothing to act on: Ignored), else the refusal's.
+	Status int
+	// Reason is the machine-readable reason of a refusal or of Ignored ("" for 200
+	// with events; "partial" when some alerts of a batch failed).
+	Reason string
+	// Err is the refusal, the reason for Ignored, or the Partial failure.
+	Err error
+	// Events are the events to store.
+	Events []event.Event
+	// Partial, when set, holds the alerts of a batch that did not adapt.
+	Partial *adapt.PartialError
+	// Ignored: authentic, but nothing to act on (a Tenderly TEST delivery, a Forta
+	// batch of metrics); answered 200, nothing stored, nothing dead-lettered.
+	Ignored bool
+}
+
+// Evaluate is the ingress's judgement of a request to route r that arrived at now:
+// the content type (application/json, UTF-8), then r.Adapt (verification first, then
+// translation). It stores nothing; 'firebreak ingest try' shows it.
+func Evaluate(r *adapt.Route, now time.Time, header http.Header, body []byte) Outcome {
+	if err := checkContentType(header.Get("Content-Type")); err != nil {
+		return Outcome{Status: http.StatusUnsupportedMediaType, Reason: reasonMediaType, Err: err}
+	}
+	events, err := r.Adapt(now, header, body)
 	var partial *adapt.PartialError
 	switch {
 	case err == nil:
+		return Outcome{Status: http.StatusOK, Events: events}
 	case errors.As(err, &partial):
+		return Outcome{Status: http.StatusOK, Reason: adapt.Reason(err), Err: err, Events: events, Partial: partial}
 	case errors.Is(err, adapt.ErrNotActionable):
-		log.Info("webhook carries nothing to act on", "reason", err)
-		reply(w, http.StatusOK, Response{Status: "ignored", Reason: adapt.Reason(err), Route: name, Message: err.Error()})
-		return
-	default:
-		req.reject(adapt.StatusCode(err), adapt.Reason(err), err)
-		return
+		return Outcome{Status: http.StatusOK, Reason: adapt.Reason(err), Err: err, Ignored: true}
 	}
-	req.store(events, partial)
+	return Outcome{Status: adapt.StatusCode(err), Reason: adapt.Reason(err), Err: err}
 }
 
 // request is one POST being answered.
