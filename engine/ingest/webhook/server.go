@@ -60,6 +60,7 @@ type Server struct {
 
 	srv *http.Server
 	ln  net.Listener
+	tls bool // serving HTTPS
 }
 
 // New returns the ingress for routes (see Routes), storing events and dead letters
@@ -112,6 +113,7 @@ func (s *Server) Listen() error {
 			return fmt.Errorf("%w: ingress.tls: %v", config.ErrConfig, err)
 		}
 		s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		s.tls = true
 	}
 	ln, err := net.Listen("tcp", s.opts.Listen)
 	if err != nil {
@@ -136,7 +138,7 @@ func (s *Server) URL() string {
 		return ""
 	}
 	scheme := "http"
-	if s.srv.TLSConfig != nil {
+	if s.tls {
 		scheme = "https"
 	}
 	return scheme + "://" + s.ln.Addr().String()
@@ -152,7 +154,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.log.Info("webhook ingress listening", "url", s.URL(), "routes", len(s.routes))
 	done := make(chan error, 1)
 	go func() {
-		if s.srv.TLSConfig != nil {
+		if s.tls {
 			done <- s.srv.ServeTLS(s.ln, "", "")
 		} else {
 			done <- s.srv.Serve(s.ln)
