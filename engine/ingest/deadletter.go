@@ -94,13 +94,10 @@ func PublishDeadLetter(ctx context.Context, p MsgPublisher, d DeadLetter) (*jets
 // PublishEvent is Publish through a MsgPublisher: ev to detections.<source>, with the
 // event id as the JetStream message id, waiting for the stream's ack.
 func PublishEvent(ctx context.Context, p MsgPublisher, ev event.Event) (*jetstream.PubAck, error) {
-	if err := ev.Validate(); err != nil {
-		return nil, err
-	}
 	if SubjectPrefix+ev.Source == DeadSubject {
 		return nil, ErrReservedSource
 	}
-	data, err := ev.Encode()
+	data, err := ev.Encode() // validates
 	if err != nil {
 		return nil, err
 	}
