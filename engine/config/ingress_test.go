@@ -154,3 +154,34 @@ func TestRegistryContracts(t *testing.T) {
 		t.Errorf("RegistryContracts = %v; want 0x1 → a, 0x2 → b and the shared 0x3 left out", got)
 	}
 }
+
+// The commented ingress example at the end of firebreak.example.yaml is valid once
+// uncommented.
+func TestExampleIngressIsValid(t *testing.T) {
+	b, err := os.ReadFile("../../firebreak.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, "\n# ingress:\n")
+	if i < 0 {
+		t.Fatal("firebreak.example.yaml has no commented ingress: section")
+	}
+	var lines []string
+	for _, l := range strings.Split(s[i+1:], "\n") {
+		if after, ok := strings.CutPrefix(l, "# "); ok && !strings.HasPrefix(l, "#   # ") && !strings.HasPrefix(l, "#     # ") {
+			l = after
+		}
+		lines = append(lines, l)
+	}
+	opts, err := ParseConfig(strings.NewReader(s[:i+1] + strings.Join(lines, "\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := opts.ValidateIngress(); err != nil {
+		t.Fatal(err)
+	}
+	if opts.Ingress.Listen == "" || len(opts.Ingress.Routes) != 2 {
+		t.Errorf("example ingress = %+v", opts.Ingress)
+	}
+}
