@@ -81,6 +81,9 @@ func New(opts config.IngressOptions, routes []adapt.Route, js ingest.MsgPublishe
 		if err := r.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: ingress.routes.%s: %w", config.ErrConfig, r.Name, err)
 		}
+		if r.SkipVerify && opts.Listen != "" && !opts.Loopback() {
+			return nil, fmt.Errorf("%w: ingress.routes.%s: an unverified route on %s, not loopback, would let anyone make firebreak act", config.ErrConfig, r.Name, opts.Listen)
+		}
 		if _, dup := s.routes[r.Name]; dup {
 			return nil, fmt.Errorf("%w: ingress.routes.%s: listed twice", config.ErrConfig, r.Name)
 		}

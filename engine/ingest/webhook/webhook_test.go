@@ -406,6 +406,10 @@ func TestListenRefusesBusyPort(t *testing.T) {
 
 func TestNewRefusesInvalidRoutes(t *testing.T) {
 	js := failingPublisher{}
+	public := config.IngressOptions{Listen: "0.0.0.0:8443", InsecureHTTP: true}
+	if _, err := New(public, []adapt.Route{{Name: "x", Adapter: adapt.Native, SkipVerify: true}}, js, nil, quietLog(), nil); err == nil {
+		t.Error("New accepted an unverified route on a public listener")
+	}
 	for _, routes := range [][]adapt.Route{
 		{{Name: "oz", Adapter: adapt.OZMonitor, Severity: event.SeverityHigh, ChainID: 1}},                           // no secret
 		{{Name: "Bad Name", Adapter: adapt.Native, SkipVerify: true}},                                                // name
