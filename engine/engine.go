@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
@@ -33,6 +32,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/ingest/webhook"
 	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/engine/observe"
 	"github.com/firebreak-dev/firebreak/engine/record"
@@ -61,6 +61,7 @@ type Engine struct {
 	// reg holds the engine's metrics; metricsSrv serves them.
 	reg        *prometheus.Registry
 	metricsSrv *observe.Server
+	ingress    *webhook.Server
 }
 
 // New validates opts and returns an Engine. Nothing is started and no
@@ -70,6 +71,9 @@ func New(opts config.Options, log *slog.Logger) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{opts: opts, log: log, now: opts.Now, ready: make(chan struct{}), reg: prometheus.NewRegistry()}
+	if err := opts.ValidateIngress(); err != nil {
+		return nil, err
+	}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -169,6 +173,11 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer auditRec.Close() // after the submitters stop, before NATS closes
 	m := observe.NewMetrics(e.reg)
 	alerts := &operatorAlerts{log: e.log, now: e.now} // sends once started below
+	if e.ingress, err = e.listenIngress(js, auditRec); err != nil {
+		return err
+	} else if e.ingress != nil {
+		defer e.ingress.Close()
+	}
 	copts := ingest.DefaultConsumerOptions()
 	copts.Replicas = e.opts.NATS.Replicas
 	copts.Observer = m.IngestObserver(auditRec)
@@ -235,28 +244,16 @@ func (e *Engine) Run(ctx context.Context) error {
 	if safes != nil {
 		wg.Go(func() { safes.Run(runCtx) })
 	}
+	if e.ingress != nil {
+		// Detectors' webhooks are stored as soon as they arrive; the consumer below
+		// takes them up in stream order.
+		wg.Go(func() { _ = e.ingress.Serve(runCtx) })
+	}
 	close(e.ready)
 	e.log.Info("firebreak engine running", "nats", url, "stream", ingest.Stream, "chains", len(chains), "protocols", len(e.opts.Protocols))
 	err = cons.Run(runCtx, p.handle)
 	stop()
 	return err
-}
-
-// openLeases opens the sender leases of this engine instance.
-func (e *Engine) openLeases(ctx context.Context, js jetstream.JetStream) (*submit.Leases, error) {
-	name := e.opts.NATS.Instance
-	if name == "" {
-		name, _ = os.Hostname()
-	}
-	if name == "" {
-		name = "firebreak"
-	}
-	ttl := e.opts.NATS.LeaseTTL
-	if ttl == 0 {
-		ttl = config.DefaultOptions().NATS.LeaseTTL
-	}
-	e.log.Info("sharing NATS with other engine instances: senders are leased", "instance", name, "lease_ttl", ttl)
-	return submit.NewLeases(ctx, js, e.opts.NATS.Replicas, name, ttl, e.log)
 }
 
 // Outcome returns what the engine recorded for an event id, or an error

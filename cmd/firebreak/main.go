@@ -112,6 +112,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runCheck(ctx, rest, stdout, stderr, lookupEnv)
 	case "dry-run":
 		return runDryRun(ctx, rest, stdout, stderr, lookupEnv)
+	case "ingest":
+		return runIngest(ctx, rest, stdout, stderr, lookupEnv)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "firebreak %s\n", version)
 		return exitOK
