@@ -44,10 +44,11 @@ func (a AuditOptions) validate() error {
 	return nil
 }
 
-// auditSecrets lists the configured values that must never reach a record:
-// key material and Vault credentials from the environment and from files,
-// and the secret parts of URLs (API tokens in RPC paths and queries,
-// passwords).
+// Secrets lists the configured values that must never reach a log line,
+// an error or an audit record: auditKeyText, key material and Vault
+// credentials from the environment and from files, and the secret parts
+// of the RPC, NATS, Vault and bundle URLs (API tokens in paths and
+// queries, passwords) and those whole URLs. Redactor redacts them.
 func (o Options) Secrets(auditKeyText string) []string {
 	var out []string
 	add := func(s string) {
@@ -57,13 +58,11 @@ func (o Options) Secrets(auditKeyText string) []string {
 		}
 	}
 	add(auditKeyText)
-	urls := []string{o.NATS.URL}
 	for _, s := range o.Signers {
 		envs, files := []string{s.KeyEnv, s.PassphraseEnv}, []string{s.KeyFile}
 		if v := s.Vault; v != nil {
 			envs = append(envs, v.Auth.TokenEnv, v.Auth.SecretIDEnv)
 			files = append(files, v.Auth.TokenFile, v.Auth.SecretIDFile, v.Auth.K8sTokenPath)
-			urls = append(urls, v.Address)
 		}
 		for _, name := range envs {
 			if name == "" {
@@ -81,14 +80,8 @@ func (o Options) Secrets(auditKeyText string) []string {
 			}
 		}
 	}
-	for _, c := range o.Chains {
-		urls = append(urls, c.RPC, c.WS, c.PrivateRPC)
-		urls = append(urls, c.RPCURLs...)
-	}
-	for _, raw := range urls {
-		for _, one := range strings.Split(raw, ",") {
-			out = append(out, urlSecrets(strings.TrimSpace(one))...)
-		}
+	for _, raw := range o.secretURLs() {
+		out = append(out, urlSecrets(strings.TrimSpace(raw))...)
 	}
 	return out
 }
