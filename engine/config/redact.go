@@ -33,11 +33,17 @@ func RedactURLs(s string, urls ...string) string {
 	var parts []string
 	for _, raw := range urls {
 		parts = append(parts, urlSecrets(raw)...)
-		if u, err := url.Parse(raw); err == nil && u.Path != "" && u.Path != "/" {
+		if u, err := url.Parse(raw); err == nil && isURL(raw) && u.Path != "" && u.Path != "/" {
 			parts = append(parts, u.Path)
 		}
 	}
 	return NewRedactor(urls, parts).Redact(s)
+}
+
+// isURL: raw has a scheme and a host (a file path has neither).
+func isURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme != "" && u.Host != ""
 }
 
 // Redacted replaces a secret that is not a URL.
@@ -56,9 +62,19 @@ type Redactor struct {
 }
 
 // Redactor is the redactor of opts' secrets (Secrets) and extra, secrets
-// known only at run time (a key read from a file, a MAC key).
+// known only at run time (a key read from a file, a MAC key, a URL given
+// on the command line: a value with "://" is redacted as a URL).
 func (o Options) Redactor(extra ...string) *Redactor {
-	return NewRedactor(o.secretURLs(), append(o.Secrets(""), extra...))
+	urls, secrets := o.secretURLs(), o.Secrets("")
+	for _, x := range extra {
+		if strings.Contains(x, "://") {
+			urls = append(urls, x)
+			secrets = append(secrets, urlSecrets(x)...)
+		} else {
+			secrets = append(secrets, x)
+		}
+	}
+	return NewRedactor(urls, secrets)
 }
 
 // NewRedactor redacts each of urls to its RedactURL form and each of
@@ -71,7 +87,7 @@ func NewRedactor(urls, secrets []string) *Redactor {
 	for _, u := range urls {
 		// A URL with anything but a scheme and host is shown as its
 		// redacted form wherever it appears whole.
-		if u = strings.TrimSpace(u); len(u) >= minSecretLen && !seen[u] && RedactURL(u) != strings.TrimSuffix(u, "/") {
+		if u = strings.TrimSpace(u); len(u) >= minSecretLen && !seen[u] && isURL(u) && RedactURL(u) != strings.TrimSuffix(u, "/") {
 			seen[u] = true
 			pairs = append(pairs, pair{u, RedactURL(u)})
 		}

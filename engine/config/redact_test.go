@@ -78,7 +78,7 @@ func assertNoSecret(t *testing.T, what, s string) {
 
 func TestRedactorRedactsEveryConfiguredSecret(t *testing.T) {
 	o := secretOptions()
-	r := o.Redactor("macKEY-known-at-run-time")
+	r := o.Redactor("macKEY-known-at-run-time", "https://fork.example/v2/forkkey0123456789abcdef")
 	c := o.Chains[0]
 	for _, tt := range []struct{ in, want string }{
 		{"dialing " + c.RPC + ": refused", "dialing https://eth-mainnet.g.alchemy.com/…: refused"},
@@ -92,6 +92,8 @@ func TestRedactorRedactsEveryConfiguredSecret(t *testing.T) {
 		{`Get "https://user:***@backup.example": ` + natsPass, `Get "https://user:***@backup.example": <redacted>`},
 		{"token " + vaultToken + " key " + signerKey, "token <redacted> key <redacted>"},
 		{"mac macKEY-known-at-run-time", "mac <redacted>"},
+		{"forking https://fork.example/v2/forkkey0123456789abcdef", "forking https://fork.example/…"},
+		{"path /v2/forkkey0123456789abcdef", "path /v2/<redacted>"},
 		{"nothing secret here: http://127.0.0.1:8545", "nothing secret here: http://127.0.0.1:8545"},
 	} {
 		got := r.Redact(tt.in)
@@ -103,6 +105,19 @@ func TestRedactorRedactsEveryConfiguredSecret(t *testing.T) {
 }
 
 var errSentinel = errors.New("sentinel")
+
+func TestRedactURLsLeavesPathsAlone(t *testing.T) {
+	o := DefaultOptions()
+	o.PolicyBundle = "./bundles/firebreak-policies.tar.gz"
+	if got := o.Redactor().Redact("loaded " + o.PolicyBundle); got != "loaded "+o.PolicyBundle {
+		t.Errorf("a bundle file was redacted as a URL: %q", got)
+	}
+	for _, ref := range []string{"./policies/response-library", "/etc/firebreak/bundles/firebreak-policies.tar.gz", ""} {
+		if got := RedactURLs("reading "+ref+": not found", ref); got != "reading "+ref+": not found" {
+			t.Errorf("RedactURLs changed a file path: %q", got)
+		}
+	}
+}
 
 func TestRedactorError(t *testing.T) {
 	o := secretOptions()

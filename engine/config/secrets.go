@@ -90,8 +90,8 @@ func (o Options) Secrets(auditKeyText string) []string {
 // token more often than not; the whole URL and each such part is secret.
 func urlSecrets(raw string) []string {
 	u, err := url.Parse(raw)
-	if err != nil || raw == "" {
-		return nil
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil // not a URL: a file path, say
 	}
 	var out []string
 	if p, ok := u.User.Password(); ok {
