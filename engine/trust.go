@@ -1,0 +1,44 @@
+package engine
+
+import (
+	"crypto/ed25519"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/signer"
+)
+
+// verifier authenticates detections from the configured sources; nil
+// when the configuration has no sources section (any source, unverified,
+// which the consumer warns about).
+func verifier(o config.Options, now func() time.Time) *ingest.Verifier {
+	if !o.SourcesConfigured() {
+		return nil
+	}
+	sources := make(map[string]ingest.Source, len(o.Sources))
+	for name, s := range o.Sources {
+		var keys []ed25519.PublicKey
+		for _, text := range s.PublicKeys {
+			if k, err := config.ParseEd25519PublicKey(text); err == nil { // validated
+				keys = append(keys, k)
+			}
+		}
+		sources[name] = ingest.Source{Keys: keys}
+	}
+	return ingest.NewVerifier(ingest.VerifyOptions{
+		Sources: sources, MaxAge: o.Ingest.EventMaxAge(), MaxSkew: config.MaxClockSkew, Now: now,
+	})
+}
+
+// signerAccounts are the addresses of the built signers: the guard never
+// revokes a role from, or blocks, an account firebreak acts with.
+func signerAccounts(signers map[string]signer.Signer) []common.Address {
+	out := make([]common.Address, 0, len(signers))
+	for _, s := range signers {
+		out = append(out, s.Address())
+	}
+	return out
+}
