@@ -95,6 +95,9 @@ func TestRedactorRedactsEveryConfiguredSecret(t *testing.T) {
 		{"forking https://fork.example/v2/forkkey0123456789abcdef", "forking https://fork.example/…"},
 		{"path /v2/forkkey0123456789abcdef", "path /v2/<redacted>"},
 		{"nothing secret here: http://127.0.0.1:8545", "nothing secret here: http://127.0.0.1:8545"},
+		// The user name beside a password is no secret: "engine" and
+		// "user" stay ordinary words.
+		{"the engine user", "the engine user"},
 	} {
 		got := r.Redact(tt.in)
 		if got != tt.want {

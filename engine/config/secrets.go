@@ -94,11 +94,14 @@ func urlSecrets(raw string) []string {
 		return nil // not a URL: a file path, say
 	}
 	var out []string
-	if p, ok := u.User.Password(); ok {
+	p, hasPassword := u.User.Password()
+	if hasPassword {
 		out = append(out, p)
 	}
-	if u.User != nil {
-		out = append(out, u.User.Username())
+	// A user name alone is the token (https://KEY@host); beside a password
+	// it is a name like any other, unless it is as long as a token.
+	if name := u.User.Username(); name != "" && (!hasPassword || len(name) >= 16) {
+		out = append(out, name)
 	}
 	for _, vs := range u.Query() {
 		out = append(out, vs...)
