@@ -72,7 +72,7 @@ const DefaultAdminRole = "DEFAULT_ADMIN_ROLE"
 var bundleAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
 
 // sourceName is what may follow "detections.": one NATS subject token.
-var sourceName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var sourceName = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
 
 var roleID = regexp.MustCompile(`^0x[0-9a-fA-F]{64}$`)
 
@@ -86,7 +86,7 @@ func (o Options) validateTrust() error {
 	for _, name := range sortedKeys(o.Sources) {
 		s := o.Sources[name]
 		if !sourceName.MatchString(name) || name == "dead" {
-			return Errorf("sources.%s: a source is one subject token of letters, digits, - and _ (and not \"dead\")", name)
+			return Errorf("sources.%s: a source is one subject token of 1 to 64 lower-case letters, digits, - and _ (and not \"dead\")", name)
 		}
 		switch s.Verify {
 		case VerifyEd25519:

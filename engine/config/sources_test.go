@@ -36,6 +36,7 @@ func TestTrustConfig(t *testing.T) {
 		{"keys with none", "sources: {forta: {verify: none, public_keys: [" + hexKey + "]}}", "only for verify: ed25519"},
 		{"reserved source", "sources: {dead: {verify: none}}", "sources.dead:"},
 		{"source with dot", "sources: {\"a.b\": {verify: none}}", "sources.a.b:"},
+		{"upper-case source", "sources: {Forta: {verify: none}}", "sources.Forta:"},
 		{"negative age", "ingest: {max_event_age: -1m}", "ingest.max_event_age"},
 		{"tiny age", "ingest: {max_event_age: 1ms}", "ingest.max_event_age"},
 		{"bad role id", "guard: {protected_roles: [\"0x1234\"]}", "guard.protected_roles[0]"},
