@@ -119,7 +119,9 @@ func TestActionChangesBecomeRecords(t *testing.T) {
 	t.Cleanup(nc.Close)
 	js, _ := jetstream.New(nc)
 	ctx := context.Background()
-	e := &Engine{opts: config.DefaultOptions(), log: quietLog(), now: time.Now}
+	opts := config.DefaultOptions()
+	opts.DataDir = t.TempDir() // not ./data: its audit checkpoint would refuse the next run's fresh stream
+	e := &Engine{opts: opts, log: quietLog(), now: time.Now}
 	a, err := e.openAudit(ctx, js)
 	if err != nil {
 		t.Fatal(err)
