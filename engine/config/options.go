@@ -328,7 +328,7 @@ func (o Options) Validate() error {
 		case chains[c.ID]:
 			return Errorf("chains[%d].id: chain %d is listed twice", i, c.ID)
 		case !hasScheme(c.RPC, "http://", "https://", "ws://", "wss://"):
-			return Errorf("chains[%d].rpc: want an http(s):// or ws(s):// URL, got %q", i, c.RPC)
+			return Errorf("chains[%d].rpc: want an http(s):// or ws(s):// URL, got %s", i, shownValue(c.RPC))
 		case c.WS != "" && !hasScheme(c.WS, "ws://", "wss://"):
 			// The URL may hold an API key: not repeated here.
 			return Errorf("chains[%d].ws: want a ws(s):// URL", i)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -38,6 +39,23 @@ func RedactURLs(s string, urls ...string) string {
 		}
 	}
 	return NewRedactor(urls, parts).Redact(s)
+}
+
+// shownValue is a configured value as an error may show it: redacted when
+// it looks like a URL, even a malformed one without a scheme (it may hold
+// a key all the same), else quoted.
+func shownValue(raw string) string {
+	if strings.Contains(raw, "://") {
+		return RedactURL(raw)
+	}
+	if strings.ContainsAny(raw, "/?#@") {
+		host := raw[strings.LastIndex(raw, "@")+1:]
+		if i := strings.IndexAny(host, "/?#"); i >= 0 {
+			host = host[:i]
+		}
+		return strconv.Quote(host + "/…")
+	}
+	return strconv.Quote(raw)
 }
 
 // isURL: raw has a scheme and a host (a file path has neither).

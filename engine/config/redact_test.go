@@ -122,6 +122,28 @@ func TestRedactURLsLeavesPathsAlone(t *testing.T) {
 	}
 }
 
+// A URL in the wrong form may still hold its key: validation errors show
+// it redacted.
+func TestValidationErrorsHoldNoURLSecret(t *testing.T) {
+	for _, tt := range []struct{ replace [2]string }{
+		{[2]string{`rpc: "https://rpc.example"`, `rpc: "ftp://node.example/v2/` + rpcKey + `"`}},
+		{[2]string{"data_dir: /tmp/fb", "data_dir: /tmp/fb\npolicy_bundle: s3://bundles/fb.zip?token=" + bundleTok}},
+		{[2]string{`rpc: "https://rpc.example"`, `rpc: "eth-mainnet.g.alchemy.com/v2/` + rpcKey + `"`}},
+		{[2]string{`rpc: "https://rpc.example"`, `rpc: "user:` + natsPass + `@node.example"`}},
+		{[2]string{"signers: {g: {kind: local, key_env: KEY}}", "signers: {g: {kind: vault, vault: {address: \"vault.example/" + vaultToken + "\", key: k, auth: {token_env: T}}}}"}},
+	} {
+		src := strings.Replace(validConfig, tt.replace[0], tt.replace[1], 1)
+		if src == validConfig {
+			t.Fatalf("replacement %q not found", tt.replace[0])
+		}
+		_, err := ParseConfig(strings.NewReader(src))
+		if err == nil {
+			t.Fatalf("%q: no error", tt.replace[1])
+		}
+		assertNoSecret(t, "validation error", err.Error())
+	}
+}
+
 func TestRedactorError(t *testing.T) {
 	o := secretOptions()
 	r := o.Redactor()
