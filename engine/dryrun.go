@@ -66,6 +66,9 @@ func dryRun(ctx context.Context, opts config.Options, ev event.Event, dopts DryR
 	if err != nil {
 		return decide.Outcome{}, err
 	}
+	// The accounts the engine would protect, so a dry-run refuses what
+	// the engine would.
+	planner.ProtectAccounts(senderAccounts(opts)...)
 	if dopts.Progress != nil {
 		dopts.Progress("evaluating the event against the policies, with preconditions read on the fork")
 	}

@@ -42,3 +42,16 @@ func signerAccounts(signers map[string]signer.Signer) []common.Address {
 	}
 	return out
 }
+
+// senderAccounts are the addresses of the configured signers that can be
+// known without signing (configured, or derived from a local key): what a
+// dry-run protects, as the engine protects its built signers.
+func senderAccounts(o config.Options) []common.Address {
+	var out []common.Address
+	for name := range o.Signers {
+		if a, err := senderAddress(o, name); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
