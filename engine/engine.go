@@ -47,6 +47,9 @@ type Engine struct {
 	opts config.Options
 	log  *slog.Logger
 	now  func() time.Time
+	// redact removes the configured secrets (URLs, keys, tokens) from
+	// every log line (log goes through it) and from Run's error.
+	redact *config.Redactor
 
 	ready   chan struct{}
 	natsURL string
@@ -70,10 +73,11 @@ func New(opts config.Options, log *slog.Logger) (*Engine, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Engine{opts: opts, log: log, now: opts.Now, ready: make(chan struct{}), reg: prometheus.NewRegistry()}
 	if err := opts.ValidateIngress(); err != nil {
 		return nil, err
 	}
+	redact := opts.Redactor()
+	e := &Engine{opts: opts, log: slog.New(redact.Handler(log.Handler())), redact: redact, now: opts.Now, ready: make(chan struct{}), reg: prometheus.NewRegistry()}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -88,8 +92,11 @@ func (e *Engine) Ready() <-chan struct{} { return e.ready }
 func (e *Engine) NATSURL() string { return e.natsURL }
 
 // Run starts the pipeline and blocks until ctx is cancelled or a component
-// fails to start. Everything it started is stopped before it returns.
-func (e *Engine) Run(ctx context.Context) error {
+// fails to start. Everything it started is stopped before it returns. The
+// error holds no configured secret.
+func (e *Engine) Run(ctx context.Context) error { return e.redact.Error(e.run(ctx)) }
+
+func (e *Engine) run(ctx context.Context) error {
 	var signers map[string]signer.Signer
 	closeSigners := func() {}
 	var shadowExec *simulate.Shadow
@@ -117,6 +124,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	ev := planner.Evaluator()
 	e.log.Info("policies loaded", "source", planner.PolicyStatus().Source, "files", ev.Files(), "revision", ev.Revision()[:12])
 	e.planner = planner
+	planner.ProtectAccounts(signerAccounts(signers)...)
 
 	url := e.opts.NATS.URL
 	var nc *nats.Conn
@@ -181,6 +189,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	copts := ingest.DefaultConsumerOptions()
 	copts.Replicas = e.opts.NATS.Replicas
 	copts.Observer = m.IngestObserver(auditRec)
+	copts.Verifier = verifier(e.opts, e.now)
 	cons, err := ingest.NewConsumer(ctx, js, copts, e.log)
 	if err != nil {
 		return err
@@ -250,7 +259,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		wg.Go(func() { _ = e.ingress.Serve(runCtx) })
 	}
 	close(e.ready)
-	e.log.Info("firebreak engine running", "nats", url, "stream", ingest.Stream, "chains", len(chains), "protocols", len(e.opts.Protocols))
+	e.log.Info("firebreak engine running", "nats", config.RedactURL(url), "stream", ingest.Stream, "chains", len(chains), "protocols", len(e.opts.Protocols))
 	err = cons.Run(runCtx, p.handle)
 	stop()
 	return err
