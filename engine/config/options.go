@@ -52,6 +52,9 @@ type Options struct {
 	Shadow bool `yaml:"shadow"`
 	// Simulate configures dry-runs and shadow mode.
 	Simulate SimulateOptions `yaml:"simulate"`
+	// Records configures the engine's MAC over action records and
+	// approvals (see records.go).
+	Records RecordsOptions `yaml:"records"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
