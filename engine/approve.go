@@ -8,6 +8,7 @@ import (
 	"maps"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -40,6 +41,16 @@ type ApprovalStatus struct {
 	Stale bool `json:"stale"`
 }
 
+// ownerChecks is what an owner's approve checks of a Safe transaction: a
+// plain, allowlisted call. The Safe itself need not be in the owner's
+// configuration: the MAC covers it, and the owner's key must own it on
+// chain. (The engine checks it is one of its Safe signers too.)
+type ownerChecks struct{ allow *decide.Allowlist }
+
+func (c ownerChecks) CheckSafeTx(chainID uint64, _ common.Address, tx safesigner.Tx) error {
+	return c.allow.CheckTx(chainID, tx)
+}
+
 // DescribeApproval reads a back for its owners, and checks it, against
 // the allowlist of opts and the engine's MAC key as opts name it.
 func DescribeApproval(opts config.Options, a safe.Approval) ApprovalStatus {
@@ -53,7 +64,7 @@ func describeApproval(a safe.Approval, sealer *record.Sealer, allow *decide.Allo
 	if a.Tx.Operation != safesigner.OperationCall {
 		s.Operation = fmt.Sprintf("DELEGATECALL (operation %d)", a.Tx.Operation)
 	}
-	if err := safe.CheckApproval(a, sealer, allow); err != nil {
+	if err := safe.CheckApproval(a, sealer, ownerChecks{allow}); err != nil {
 		s.Refusal = err.Error()
 	}
 	return s
@@ -98,9 +109,9 @@ func Approvals(ctx context.Context, opts config.Options) ([]ApprovalStatus, erro
 // getTransactionHash, to what the approval says: the owner signs what the
 // contract will check, not what the bucket claims. Before that, whatever
 // the bucket says, the Safe transaction must be a plain CALL without value
-// of a function on the allowlist of opts, through a Safe signer of opts,
-// and carry the engine's MAC (the key of records.mac_key_*, or of
-// data_dir): safe.CheckApproval, ErrApprovalRefused. Once the signatures
+// of a function on the allowlist of opts, and carry the engine's MAC (the key of records.mac_key_*, or of
+// data_dir): safe.CheckApproval, ErrApprovalRefused. (The Safe itself is
+// covered by the MAC and must be owned by the owner's key.) Once the signatures
 // reach the threshold the running engine executes it.
 func Approve(ctx context.Context, opts config.Options, id, signerName string, log *slog.Logger) (safe.Approval, error) {
 	sealer, err := openSealer(opts, false)
@@ -147,7 +158,7 @@ func Approve(ctx context.Context, opts config.Options, id, signerName string, lo
 		if a.State != safe.Pending {
 			return a, fmt.Errorf("%w: %s is %s", safe.ErrNotPending, id, a.State)
 		}
-		if err := safe.CheckApproval(a, sealer, allow); err != nil {
+		if err := safe.CheckApproval(a, sealer, ownerChecks{allow}); err != nil {
 			log.Error("approval refused: not signed", "approval", id, "err", err)
 			return a, err
 		}

@@ -113,8 +113,7 @@ Adds a Safe owner's signature to the pending approval ID (see 'firebreak
 approvals'). NAME is a signer in the configuration that holds the owner's key
 (its key comes from the environment variable the configuration names). The
 Safe transaction is checked first: a plain CALL with no value of a function
-on the configuration's allowlist, through one of its Safe signers, carrying
-the engine's MAC (records.mac_key_file or _env, or the key in data_dir); still
+on the configuration's allowlist, carrying the engine's MAC (records.mac_key_file or _env, or the key in data_dir); still
 pending, not stale (the Safe's nonce has not moved on), NAME is an owner that
 has not signed, and the Safe's own getTransactionHash agrees with the
 recorded hash. The decoded call is printed. When the signatures reach

@@ -130,13 +130,20 @@ func (a *Allowlist) CheckSafeTx(chainID uint64, safe common.Address, tx safesign
 	if !ok {
 		return fmt.Errorf("%w: %s on chain %d", ErrUnknownSafe, safe.Hex(), chainID)
 	}
-	if err := tx.Plain(); err != nil {
-		return fmt.Errorf("%w: Safe %s: %w", ErrNotPlain, s.name, err)
-	}
-	if _, err := a.CheckCall(chainID, tx.To, tx.Data); err != nil {
+	if err := a.CheckTx(chainID, tx); err != nil {
 		return fmt.Errorf("Safe %s: %w", s.name, err)
 	}
 	return nil
+}
+
+// CheckTx checks a Safe transaction on chainID whatever the Safe: a plain
+// CALL with no value and no refund, and its inner call allowlisted.
+func (a *Allowlist) CheckTx(chainID uint64, tx safesigner.Tx) error {
+	if err := tx.Plain(); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotPlain, err)
+	}
+	_, err := a.CheckCall(chainID, tx.To, tx.Data)
+	return err
 }
 
 // Name is the registry name of address on chainID ("protocol.contract",
