@@ -38,7 +38,11 @@ import (
 // policy revokes it, so every event is a real, distinct send; anvil does
 // not mine meanwhile. At least 1,000 events; p50 and p99 are reported.
 // Goal: p99 ≤ 5 ms.
-func BenchmarkEventToBroadcast(b *testing.B) {
+func BenchmarkEventToBroadcast(b *testing.B) { benchEventToBroadcast(b, nil) }
+
+// benchEventToBroadcast is BenchmarkEventToBroadcast with configure
+// applied to the engine's options.
+func benchEventToBroadcast(b *testing.B, configure func(*config.Options)) {
 	bin, err := simulate.FindAnvil()
 	if err != nil {
 		if os.Getenv("FIREBREAK_REQUIRE_TOOLS") == "1" {
@@ -91,6 +95,9 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 		Roles:     map[string]string{"operator": "OPERATOR_ROLE"},
 	}}
 	opts.Allowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"revokeRole(bytes32,address)"}}}
+	if configure != nil {
+		configure(&opts)
+	}
 	eng := runEngine(b, ctx, opts, slog.New(slog.NewTextHandler(testWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	js := dialJS(b, eng.NATSURL())
 	kv, err := js.KeyValue(ctx, record.ActionsBucket)
