@@ -31,7 +31,6 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
-	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/engine/record"
@@ -61,9 +60,6 @@ type Engine struct {
 // connection is made until Run.
 func New(opts config.Options, log *slog.Logger) (*Engine, error) {
 	if err := opts.Validate(); err != nil {
-		return nil, err
-	}
-	if err := opts.Records.Validate(); err != nil {
 		return nil, err
 	}
 	e := &Engine{opts: opts, log: log, now: opts.Now, ready: make(chan struct{})}
@@ -140,27 +136,14 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	defer auditRec.Close() // after the submitters stop, before NATS closes
-	sealer, err := openSealer(e.opts, true)
+	recs, err := e.openRecords(ctx, js, auditRec)
 	if err != nil {
 		return err
 	}
-	if e.opts.NATS.URL != "" && !e.opts.Records.Configured() {
-		e.log.Warn("records.mac_key_file is not set: engines sharing this NATS must share one MAC key, or each refuses the others' records", "key", "data_dir/"+record.MACKeyFile)
-	}
-	onRecord, onApproval := quarantineHooks(e.log, auditRec)
-	store, err := record.NewStore(ctx, js, e.opts.NATS.Replicas, record.WithSealer(sealer), record.OnQuarantine(onRecord))
-	if err != nil {
-		return err
-	}
+	store, approvals := recs.store, recs.approvals
 	if err := planner.UseKillSwitch(ctx, js, e.opts.NATS.Replicas); err != nil {
 		return err
 	}
-	approvals, err := safe.NewApprovalStore(ctx, js, e.opts.NATS.Replicas)
-	if err != nil {
-		return err
-	}
-	approvals.OnQuarantine(onApproval)
-	allow := decide.NewAllowlist(e.opts)
 	var safes *safe.Runner
 	if !e.opts.Shadow {
 		// Shadow mode holds no owner keys and sends no Safe transaction.
@@ -178,9 +161,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
 	submitOpts.OnChange = auditRec.ActionChanged
-	if !e.opts.Records.Unchecked {
-		submitOpts.Authorizer = recordChecks{sealer, allow}
-	}
+	submitOpts.Authorizer = recs.authorizer(e.opts)
 	var adopt func(record.Record, uint64) // set once the pipeline exists, before Start
 	if e.opts.NATS.URL != "" {
 		// An external NATS may serve several engines: senders are leased.
@@ -216,8 +197,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		safes.Execute = func(rec record.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
 		safes.Go = wg.Go
 		safes.Audit = auditRec
-		safes.Sealer, safes.Check = sealer, allow
-		if safes.Halt, err = guard.OpenKillSwitch(ctx, js, e.opts.NATS.Replicas); err != nil {
+		if err := recs.guardSafes(ctx, js, e.opts.NATS.Replicas, safes); err != nil {
 			return err
 		}
 	}

@@ -6,11 +6,15 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
+	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/safe"
+	"github.com/firebreak-dev/firebreak/engine/submit"
 )
 
 // openSealer returns the engine's MAC over records and approvals: the key
@@ -65,6 +69,57 @@ func openSealer(o config.Options, create bool) (*record.Sealer, error) {
 		previous = append(previous, k)
 	}
 	return record.NewSealer(current, previous...)
+}
+
+// records guard what the engine records: the engine's MAC, the allowlist
+// in force, and the stores that quarantine what fails to load.
+type records struct {
+	store     *record.Store
+	approvals *safe.ApprovalStore
+	sealer    *record.Sealer
+	allow     *decide.Allowlist
+}
+
+// openRecords opens the actions and approvals buckets with the engine's
+// MAC key and the quarantine hooks (error log, audit).
+func (e *Engine) openRecords(ctx context.Context, js jetstream.JetStream, auditRec *audit.Recorder) (records, error) {
+	r := records{allow: decide.NewAllowlist(e.opts)}
+	var err error
+	if r.sealer, err = openSealer(e.opts, true); err != nil {
+		return r, err
+	}
+	if e.opts.NATS.URL != "" && !e.opts.Records.Configured() {
+		e.log.Warn("records.mac_key_file is not set: engines sharing this NATS must share one MAC key, or each refuses the others' records", "key", "data_dir/"+record.MACKeyFile)
+	}
+	onRecord, onApproval := quarantineHooks(e.log, auditRec)
+	if r.store, err = record.NewStore(ctx, js, e.opts.NATS.Replicas, record.WithSealer(r.sealer), record.OnQuarantine(onRecord)); err != nil {
+		return r, err
+	}
+	if r.approvals, err = safe.NewApprovalStore(ctx, js, e.opts.NATS.Replicas); err != nil {
+		return r, err
+	}
+	r.approvals.OnQuarantine(onApproval)
+	return r, nil
+}
+
+// authorizer is the submitter's check before signing; nil only for the
+// benchmark that measures it (Records.Unchecked).
+func (r records) authorizer(o config.Options) submit.Authorizer {
+	if o.Records.Unchecked {
+		return nil
+	}
+	return recordChecks{r.sealer, r.allow}
+}
+
+// guardSafes gives the Safe runner the MAC, the allowlist and the kill
+// switch it checks approvals against before executing one.
+func (r records) guardSafes(ctx context.Context, js jetstream.JetStream, replicas int, safes *safe.Runner) error {
+	ks, err := guard.OpenKillSwitch(ctx, js, replicas)
+	if err != nil {
+		return err
+	}
+	safes.Sealer, safes.Check, safes.Halt = r.sealer, r.allow, ks
+	return nil
 }
 
 // recordChecks is the submitter's check before every signature: the
