@@ -215,7 +215,11 @@ func NATSClientURL(opts config.Options) string {
 }
 
 func openApprovals(ctx context.Context, opts config.Options) (*safe.ApprovalStore, func(), error) {
-	nc, err := ingest.Dial(NATSClientURL(opts), "firebreak-approve")
+	copts, err := NATSConnectOptions(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	nc, err := ingest.DialWith(NATSClientURL(opts), "firebreak-approve", copts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -224,7 +228,7 @@ func openApprovals(ctx context.Context, opts config.Options) (*safe.ApprovalStor
 		nc.Close()
 		return nil, nil, fmt.Errorf("engine: JetStream: %w", err)
 	}
-	store, err := safe.NewApprovalStore(ctx, js, opts.NATS.Replicas)
+	store, err := safe.BindApprovalStore(ctx, js)
 	if err != nil {
 		nc.Close()
 		return nil, nil, err

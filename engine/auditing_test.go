@@ -107,7 +107,7 @@ func TestAuditSecrets(t *testing.T) {
 // The submitter's changes become records; a new transaction hash for an
 // action already signed is a bump, whatever the submitter calls its state.
 func TestActionChangesBecomeRecords(t *testing.T) {
-	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1}, quietLog())
+	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1, Insecure: true}, quietLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,9 @@ func TestActionChangesBecomeRecords(t *testing.T) {
 	t.Cleanup(nc.Close)
 	js, _ := jetstream.New(nc)
 	ctx := context.Background()
-	e := &Engine{opts: config.DefaultOptions(), log: quietLog(), now: time.Now}
+	opts := config.DefaultOptions()
+	opts.DataDir = t.TempDir()
+	e := &Engine{opts: opts, log: quietLog(), now: time.Now}
 	a, err := e.openAudit(ctx, js)
 	if err != nil {
 		t.Fatal(err)

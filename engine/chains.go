@@ -66,6 +66,9 @@ type chainConns struct {
 	callers map[uint64]guard.Caller
 	submit  map[uint64]submit.ChainConfig
 	safes   map[uint64]safe.Chain
+	// clients are the nodes themselves, for the readiness checks and the
+	// health probes.
+	clients map[uint64]*ethclient.Client
 	closers []func()
 }
 
@@ -78,7 +81,7 @@ func (c *chainConns) close() {
 // dialChains connects to every chain: calls over rpc, heads pushed over
 // ws when it is set. On error, what was dialled is closed.
 func dialChains(ctx context.Context, chains []config.ChainOptions, log *slog.Logger) (*chainConns, error) {
-	conns := &chainConns{callers: map[uint64]guard.Caller{}, submit: map[uint64]submit.ChainConfig{}, safes: map[uint64]safe.Chain{}}
+	conns := &chainConns{callers: map[uint64]guard.Caller{}, submit: map[uint64]submit.ChainConfig{}, safes: map[uint64]safe.Chain{}, clients: map[uint64]*ethclient.Client{}}
 	for _, c := range chains {
 		client, err := ethclient.DialContext(ctx, c.RPC)
 		if err != nil {
@@ -104,7 +107,7 @@ func dialChains(ctx context.Context, chains []config.ChainOptions, log *slog.Log
 				cfg.Heads = ws
 			}
 		}
-		conns.callers[c.ID], conns.submit[c.ID], conns.safes[c.ID] = client, cfg, client
+		conns.callers[c.ID], conns.submit[c.ID], conns.safes[c.ID], conns.clients[c.ID] = client, cfg, client, client
 	}
 	return conns, nil
 }

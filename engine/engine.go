@@ -28,11 +28,13 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/notify"
+	"github.com/firebreak-dev/firebreak/engine/observe"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
@@ -54,6 +56,11 @@ type Engine struct {
 	planner *decide.Planner
 	sub     *submit.Submitter
 	safes   *safe.Runner
+	// embedded is the embedded NATS server, when no nats.url is set.
+	embedded *ingest.Embedded
+	// reg holds the engine's metrics; metricsSrv serves them.
+	reg        *prometheus.Registry
+	metricsSrv *observe.Server
 }
 
 // New validates opts and returns an Engine. Nothing is started and no
@@ -62,7 +69,7 @@ func New(opts config.Options, log *slog.Logger) (*Engine, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Engine{opts: opts, log: log, now: opts.Now, ready: make(chan struct{})}
+	e := &Engine{opts: opts, log: log, now: opts.Now, ready: make(chan struct{}), reg: prometheus.NewRegistry()}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -120,7 +127,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-	} else if nc, err = ingest.Dial(url, "firebreak-engine"); err != nil {
+		e.embedded = srv
+	} else if nc, err = e.dialExternal("firebreak-engine"); err != nil {
 		return err
 	}
 	defer nc.Close()
@@ -144,6 +152,11 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err := planner.UseKillSwitch(ctx, js, e.opts.NATS.Replicas); err != nil {
 		return err
 	}
+	// The operator may put keys in these two buckets; a roll-up put would
+	// purge them whole, so roll-ups are refused (opening turns them on).
+	if err := ingest.DenyRollups(ctx, js); err != nil {
+		return err
+	}
 	var safes *safe.Runner
 	if !e.opts.Shadow {
 		// Shadow mode holds no owner keys and sends no Safe transaction.
@@ -151,16 +164,18 @@ func (e *Engine) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	m := observe.NewMetrics(e.reg)
+	alerts := &operatorAlerts{log: e.log, now: e.now} // sends once started below
 	copts := ingest.DefaultConsumerOptions()
 	copts.Replicas = e.opts.NATS.Replicas
-	copts.Observer = auditRec
+	copts.Observer = m.IngestObserver(auditRec)
 	cons, err := ingest.NewConsumer(ctx, js, copts, e.log)
 	if err != nil {
 		return err
 	}
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
-	submitOpts.OnChange = auditRec.ActionChanged
+	submitOpts.OnChange = recs.onChange(alerts.watchFeeCap(m.OnChange(auditRec.ActionChanged)))
 	submitOpts.Authorizer = recs.authorizer(e.opts)
 	var adopt func(record.Record, uint64) // set once the pipeline exists, before Start
 	if e.opts.NATS.URL != "" {
@@ -171,12 +186,17 @@ func (e *Engine) Run(ctx context.Context) error {
 		submitOpts.Adopt = func(rec record.Record, rev uint64) { adopt(rec, rev) }
 	}
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
-	p := &pipeline{Planner: planner, log: e.log, now: e.now, store: store, notifier: notify.NewPublisher(nc), safes: safes, audit: auditRec, shadow: shadowExec}
+	p := &pipeline{Planner: planner, log: e.log, now: e.now, metrics: m, store: store, notifier: notify.NewPublisher(nc), safes: safes, audit: auditRec, shadow: shadowExec}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	if p.dispatch, err = e.startNotifications(runCtx, &wg, js); err != nil {
+		return err
+	}
+	alerts.ctx, alerts.wg, alerts.disp = runCtx, &wg, p.dispatch
+	auditRec.OnLost = func() { m.AuditRecordLost(); alerts.auditLost() }
 	if !e.opts.Shadow {
 		// In shadow mode no submitter runs at all: nothing may reach a chain.
 		sub.Start(runCtx)
@@ -207,6 +227,10 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	planner.WatchPolicies(runCtx, &wg, e.opts.PolicyReload, e.opts.ReloadPolicies)
+	obs := observed{nc: nc, js: js, durable: copts.Durable, conns: conns, signers: signers, planner: planner, sub: sub, auditRec: auditRec, alerts: alerts}
+	if err := e.startObserving(runCtx, &wg, m, obs); err != nil {
+		return err
+	}
 
 	e.nc, e.cons, e.store, e.safes, e.natsURL = nc, cons, store, safes, url
 	if safes != nil {

@@ -13,6 +13,8 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/notify"
+	"github.com/firebreak-dev/firebreak/engine/notify/dispatch"
+	"github.com/firebreak-dev/firebreak/engine/observe"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
@@ -21,15 +23,18 @@ import (
 // pipeline is the per-event path of a running engine.
 type pipeline struct {
 	*decide.Planner
-	log   *slog.Logger
-	now   func() time.Time
-	store *record.Store
-	audit *audit.Recorder
-	spawn func(record.Record, uint64)
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *observe.Metrics
+	store   *record.Store
+	audit   *audit.Recorder
+	spawn   func(record.Record, uint64)
 	// prepare, when set, starts the submitter's read-only work on an
 	// intent (its gas estimate) while the intent is audited and recorded.
 	prepare  func(record.Intent)
 	notifier notify.Publisher
+	// dispatch delivers the notify action to the configured channels.
+	dispatch *dispatch.Dispatcher
 	safes    *safe.Runner
 	// shadow, when set, replaces recording and sending (Options.Shadow).
 	shadow *simulate.Shadow
@@ -40,7 +45,9 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	log := p.log.With("event", ev.ID, "protocol", ev.Protocol)
 	// Every action is guarded before any is recorded, so a transient
 	// failure retries the whole event with nothing half-recorded.
+	planStart := p.now()
 	out, err := p.Plan(ctx, ev)
+	p.metrics.ObserveDecision(ev.Protocol, p.now().Sub(planStart))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 	}
@@ -62,6 +69,7 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		if err := p.audit.DryRun(ctx, out); err != nil {
 			return nil, fmt.Errorf("%w: %w", ingest.ErrTransient, err)
 		}
+		p.metrics.ObserveOutcome(out)
 		return json.Marshal(out)
 	}
 
@@ -87,6 +95,8 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		if a.Request.Type == guard.ActionNotify {
 			// A message, not a transaction: published now, no intent.
 			if err := p.notifier.Publish(ev, out, i); err != nil {
+				retry(err)
+			} else if err := p.dispatch.Enqueue(ctx, notify.ActionMessage(ev, out, i)); err != nil {
 				retry(err)
 			}
 			continue
@@ -116,7 +126,9 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 			// audits it as planned.
 			retry(err)
 		}
-		if !created {
+		if created {
+			p.metrics.ActionPlanned(in.ID, in.Protocol, out.ReceivedAt)
+		} else {
 			// Recorded by an earlier delivery of this event (or another
 			// replica), whose submitter carries it on.
 			log.Info("action already recorded by an earlier delivery", "action", a.ActionID)
@@ -141,6 +153,7 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	if retryErr != nil {
 		return nil, retryErr
 	}
+	p.metrics.ObserveOutcome(out)
 	return json.Marshal(out)
 }
 

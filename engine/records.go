@@ -78,12 +78,23 @@ type records struct {
 	approvals *safe.ApprovalStore
 	sealer    *record.Sealer
 	allow     *decide.Allowlist
+	// changed is the submitter's OnChange (audit, metrics), which a
+	// record quarantined on load goes to as well; set before anything
+	// loads a record.
+	changed func(context.Context, record.Record)
+}
+
+// onChange makes f, the submitter's OnChange, the one quarantined records
+// are reported to, and returns it.
+func (r *records) onChange(f func(context.Context, record.Record)) func(context.Context, record.Record) {
+	r.changed = f
+	return f
 }
 
 // openRecords opens the actions and approvals buckets with the engine's
 // MAC key and the quarantine hooks (error log, audit).
-func (e *Engine) openRecords(ctx context.Context, js jetstream.JetStream, auditRec *audit.Recorder) (records, error) {
-	r := records{allow: decide.NewAllowlist(e.opts)}
+func (e *Engine) openRecords(ctx context.Context, js jetstream.JetStream, auditRec *audit.Recorder) (*records, error) {
+	r := &records{allow: decide.NewAllowlist(e.opts), changed: auditRec.ActionChanged}
 	var err error
 	if r.sealer, err = openSealer(e.opts, true); err != nil {
 		return r, err
@@ -91,7 +102,7 @@ func (e *Engine) openRecords(ctx context.Context, js jetstream.JetStream, auditR
 	if e.opts.NATS.URL != "" && !e.opts.Records.Configured() {
 		e.log.Warn("records.mac_key_file is not set: engines sharing this NATS must share one MAC key, or each refuses the others' records", "key", "data_dir/"+record.MACKeyFile)
 	}
-	onRecord, onApproval := quarantineHooks(e.log, auditRec)
+	onRecord, onApproval := r.quarantineHooks(e.log, auditRec)
 	if r.store, err = record.NewStore(ctx, js, e.opts.NATS.Replicas, record.WithSealer(r.sealer), record.OnQuarantine(onRecord)); err != nil {
 		return r, err
 	}
@@ -104,7 +115,7 @@ func (e *Engine) openRecords(ctx context.Context, js jetstream.JetStream, auditR
 
 // authorizer is the submitter's check before signing; nil only for the
 // benchmark that measures it (Records.Unchecked).
-func (r records) authorizer(o config.Options) submit.Authorizer {
+func (r *records) authorizer(o config.Options) submit.Authorizer {
 	if o.Records.Unchecked {
 		return nil
 	}
@@ -113,7 +124,7 @@ func (r records) authorizer(o config.Options) submit.Authorizer {
 
 // guardSafes gives the Safe runner the MAC, the allowlist and the kill
 // switch it checks approvals against before executing one.
-func (r records) guardSafes(ctx context.Context, js jetstream.JetStream, replicas int, safes *safe.Runner) error {
+func (r *records) guardSafes(ctx context.Context, js jetstream.JetStream, replicas int, safes *safe.Runner) error {
 	ks, err := guard.OpenKillSwitch(ctx, js, replicas)
 	if err != nil {
 		return err
@@ -143,11 +154,13 @@ func (c recordChecks) Authorize(rec record.Record) error {
 }
 
 // quarantineHooks report what the stores quarantined on load: an error
-// in the log and a refused record in the audit log.
-func quarantineHooks(log *slog.Logger, rec *audit.Recorder) (func(context.Context, record.Record), func(context.Context, safe.Approval)) {
-	return func(ctx context.Context, r record.Record) {
-			log.Error("stored action record quarantined: it does not validate, nothing is signed for it", "action", r.ID, "reason", r.Error)
-			rec.ActionChanged(ctx, r)
+// in the log, and a refused record in the audit log (through the
+// submitter's OnChange for action records, as the submitter's own
+// refusals are).
+func (r *records) quarantineHooks(log *slog.Logger, rec *audit.Recorder) (func(context.Context, record.Record), func(context.Context, safe.Approval)) {
+	return func(ctx context.Context, q record.Record) {
+			log.Error("stored action record quarantined: it does not validate, nothing is signed for it", "action", q.ID, "reason", q.Error)
+			r.changed(ctx, q)
 		}, func(ctx context.Context, a safe.Approval) {
 			log.Error("stored approval quarantined: it does not validate, it is never executed", "approval", a.ID, "reason", a.Error)
 			rec.ApprovalRefused(ctx, a, a.Error)

@@ -25,7 +25,7 @@ import (
 // sends every action, those the other recorded included: no two
 // transactions compete for a nonce, and each action is mined once.
 func TestTwoInstancesShareOneSender(t *testing.T) {
-	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1}, slog.New(slog.DiscardHandler))
+	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1, Insecure: true}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,10 @@ package test
 
 import (
 	"encoding/json"
+	"io"
 	"math/big"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,8 +21,8 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/notify"
+	"github.com/firebreak-dev/firebreak/engine/notify/webhook"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/policies"
 )
@@ -235,7 +238,7 @@ func TestPhishingDrainerNotifiesOnNATS(t *testing.T) {
 	// The demo protocol has no blocklist contract: the shipped drainer
 	// policy can only notify, which is a message, not a transaction.
 	s := newStack(t, nil)
-	nc, err := ingest.Dial(s.engine.NATSURL(), t.Name()+"-notify")
+	nc, err := s.engine.DialNATS(t.Name() + "-notify")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,5 +273,49 @@ func TestPhishingDrainerNotifiesOnNATS(t *testing.T) {
 	s.drained()
 	if n := s.sent(s.guardian.Address()); n != 0 {
 		t.Errorf("the guardian sent %d transactions for a notification, want 0", n)
+	}
+}
+
+// The drainer policy's notify action reaches a configured channel: a
+// generic signed webhook, here a local HTTP server standing in for the
+// team's endpoint and recording what it receives.
+func TestPhishingDrainerNotifiesAChannel(t *testing.T) {
+	secret := "webhook-secret-for-the-test"
+	got := make(chan *http.Request, 4)
+	bodies := make(chan []byte, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- r
+		bodies <- b
+	}))
+	t.Cleanup(srv.Close)
+	s := newStack(t, func(o *config.Options) {
+		o.Notify.Channels = map[string]config.ChannelOptions{"ops": {Type: config.ChannelWebhook, WebhookURLEnv: "OPS_URL", SecretEnv: "OPS_SECRET"}}
+		env := map[string]string{"OPS_URL": srv.URL + "/hook", "OPS_SECRET": secret}
+		o.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	})
+	drainer := common.HexToAddress("0x90F79bf6EB2c4f870365E785982E1f101E93b906")
+	ev := criticalExploit("drainer-2")
+	ev.AlertType, ev.Addresses = "phishing-drainer", []common.Address{drainer}
+	s.publish(ev)
+
+	var r *http.Request
+	var body []byte
+	select {
+	case r = <-got:
+		body = <-bodies
+	case <-time.After(30 * time.Second):
+		t.Fatal("the channel received nothing")
+	}
+	if err := webhook.Verify([]byte(secret), r.Header, body, time.Now(), 5*time.Minute); err != nil {
+		t.Fatalf("the delivery's signature does not verify: %v", err)
+	}
+	if !strings.Contains(string(body), ev.ID) || !strings.Contains(string(body), "policy.notify") {
+		t.Fatalf("delivery %s does not name the event and the notify action", body)
+	}
+	select {
+	case r := <-got:
+		t.Fatalf("a second delivery: %s", r.Header.Get(webhook.HeaderNotification))
+	case <-time.After(2 * time.Second):
 	}
 }

@@ -37,6 +37,8 @@ import (
 // check can stop.
 type sharedNATS struct {
 	url     string
+	dir     string // the server's folder, its identity store inside
+	seed    string // the engine's identity
 	js      jetstream.JetStream
 	kv      jetstream.KeyValue
 	keyFile string
@@ -46,12 +48,24 @@ type sharedNATS struct {
 
 func newSharedNATS(t *testing.T) *sharedNATS {
 	t.Helper()
-	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1}, slog.New(slog.DiscardHandler))
+	dir := t.TempDir()
+	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: dir, Host: "127.0.0.1", Port: -1}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Shutdown)
-	n := &sharedNATS{url: srv.ClientURL(), js: dialJS(t, srv.ClientURL()), keyFile: filepath.Join(t.TempDir(), "record-mac.key")}
+	// The forger has the engine's own NATS identity: the only one that
+	// may write FIREBREAK_ACTIONS.
+	nc, err := srv.Dial(t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &sharedNATS{url: srv.ClientURL(), dir: dir, seed: srv.EngineSeedFile(), js: js, keyFile: filepath.Join(t.TempDir(), "record-mac.key")}
 	if err := os.WriteFile(n.keyFile, []byte(strings.Repeat("3c", 32)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -69,9 +83,12 @@ func newSharedNATS(t *testing.T) *sharedNATS {
 	return n
 }
 
-// configure points the engine at the server and the key.
+// configure points the engine at the server, with the engine's identity,
+// and at the key. The engine's data folder is the server's, so that
+// identities the test creates there (an approver's) are let in.
 func (n *sharedNATS) configure(o *config.Options) {
-	o.NATS.URL, o.NATS.LeaseTTL, o.Records.MACKeyFile = n.url, time.Second, n.keyFile
+	o.NATS.URL, o.NATS.NkeySeedFile, o.NATS.LeaseTTL, o.Records.MACKeyFile = n.url, n.seed, time.Second, n.keyFile
+	o.DataDir = n.dir
 }
 
 // forge writes rec straight into the actions bucket, as anyone with write

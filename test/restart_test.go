@@ -85,7 +85,8 @@ allowlist:
 	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", port)
 
 	first := startServe(t, ctx, bin, cfgPath)
-	js := connectJS(t, ctx, natsURL)
+	seed := ingest.EngineSeedPath(ingest.IdentityDir(filepath.Join(dir, "data")))
+	js := connectJS(t, ctx, natsURL, seed)
 	ev := criticalExploit("killed-1")
 	if _, err := ingest.Publish(ctx, js, ev); err != nil {
 		t.Fatal(err)
@@ -104,7 +105,7 @@ allowlist:
 
 	second := startServe(t, ctx, bin, cfgPath)
 	defer second.stop()
-	js = connectJS(t, ctx, natsURL)
+	js = connectJS(t, ctx, natsURL, seed)
 	var rec record.Record
 	for {
 		r, ok := getRecord(ctx, js, sent.ID)
@@ -182,12 +183,12 @@ func (p *serveProc) stop() {
 
 func (p *serveProc) output() string { return p.out.String() }
 
-// connectJS connects to the engine's embedded NATS once it serves the
-// actions bucket.
-func connectJS(t *testing.T, ctx context.Context, url string) jetstream.JetStream {
+// connectJS connects to the engine's embedded NATS, with the engine's nkey
+// seed, once it serves the actions bucket.
+func connectJS(t *testing.T, ctx context.Context, url, seed string) jetstream.JetStream {
 	t.Helper()
 	for {
-		nc, err := ingest.Dial(url, t.Name())
+		nc, err := ingest.DialWith(url, t.Name(), ingest.ConnectOptions{NkeySeedFile: seed})
 		if err == nil {
 			js, err := jetstream.New(nc)
 			if err == nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/guard"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/signer"
@@ -77,7 +78,9 @@ type safeStack struct {
 	safeDemo safeabi.Demo
 	owners   []*countingSigner
 	safe     *safesigner.Safe // with all three owners, for the test's own Safe transactions
-	opts     config.Options
+	// operatorSeed is the approvers' NATS identity.
+	operatorSeed string
+	opts         config.Options
 }
 
 // safeConfig says which owner signers the engine holds, by name
@@ -147,8 +150,16 @@ func newSafeStack(t testing.TB, cfg safeConfig) *safeStack {
 		cfg.configure(&opts)
 	}
 	s.engine = runEngine(t, ctx, opts, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	s.js = dialJS(t, s.engine.NATSURL())
-	opts.NATS.URL = s.engine.NATSURL()
+	s.js = dialJS(t, s.engine)
+	// Approvers connect as an operator, with the identity
+	// 'firebreak creds create --role operator' makes.
+	seed, _, err := ingest.CreateIdentity(ingest.IdentityDir(opts.DataDir), ingest.RoleOperator, "approver", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.operatorSeed = seed
+	waitIdentity(t, s.engine.NATSURL(), seed)
+	opts.NATS.URL, opts.NATS.NkeySeedFile = s.engine.NATSURL(), seed
 	s.opts = opts
 	return s
 }
@@ -329,7 +340,7 @@ func TestSafeActionWaitsForApprovalThenExecutes(t *testing.T) {
 	config := filepath.Join(t.TempDir(), "approver.yaml")
 	// The operator's configuration names the Safe, the allowlist and the
 	// engine's MAC key: approve checks the approval against them.
-	yaml := fmt.Sprintf(`nats: {url: %q}
+	yaml := fmt.Sprintf(`nats: {url: %q, nkey_seed_file: %q}
 chains: [{id: %d, name: anvil, rpc: %q}]
 records: {mac_key_file: %q}
 signers:
@@ -341,7 +352,7 @@ protocols:
     signer: treasury
     contracts: {vault: {address: %q, pausable: true}}
 allowlist: [{chain_id: %d, contract: demo.vault, functions: ["pause()"]}]
-`, s.engine.NATSURL(), chainID, s.anvil.URL(), filepath.Join(s.opts.DataDir, record.MACKeyFile), s.safeDemo.Safe.Hex(), chainID, chainID, s.demo.Vault.Hex(), chainID)
+`, s.engine.NATSURL(), s.operatorSeed, chainID, s.anvil.URL(), filepath.Join(s.opts.DataDir, record.MACKeyFile), s.safeDemo.Safe.Hex(), chainID, chainID, s.demo.Vault.Hex(), chainID)
 	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func newShadowStack(t *testing.T, sender *common.Address) (*stack, common.Addres
 	}}
 	opts.Allowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"pause()"}}}
 	s.engine = runEngine(t, ctx, opts, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	s.js = dialJS(t, s.engine.NATSURL())
+	s.js = dialJS(t, s.engine)
 	return s, guardian
 }
 

@@ -128,7 +128,7 @@ func newStackWithGuardian(t testing.TB, guardian common.Address, configure func(
 		configure(&opts)
 	}
 	s.engine = runEngine(t, ctx, opts, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	s.js = dialJS(t, s.engine.NATSURL())
+	s.js = dialJS(t, s.engine)
 	return s
 }
 
@@ -136,33 +136,21 @@ func newStackWithGuardian(t testing.TB, guardian common.Address, configure func(
 // once it is ready.
 func runEngine(t testing.TB, ctx context.Context, opts config.Options, log *slog.Logger) *engine.Engine {
 	t.Helper()
-	eng, err := engine.New(opts, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(engCtx) }()
+	eng, stop := startEngine(t, ctx, opts, log)
 	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("engine.Run: %v", err)
 		}
 	})
-	select {
-	case <-eng.Ready():
-	case err := <-done:
-		t.Fatalf("engine stopped during start: %v", err)
-	case <-ctx.Done():
-		t.Fatal("engine did not start")
-	}
 	return eng
 }
 
-// dialJS connects the test, as a detector would, to the NATS at url.
-func dialJS(t testing.TB, url string) jetstream.JetStream {
+// dialJS connects the test to the engine's NATS with the engine's own
+// identity: it publishes events and reads every bucket. What a detector's
+// identity may do is engine/ingest's permission tests' subject.
+func dialJS(t testing.TB, eng *engine.Engine) jetstream.JetStream {
 	t.Helper()
-	nc, err := ingest.Dial(url, t.Name())
+	nc, err := eng.DialNATS(t.Name())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,3 +283,21 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 var _ io.Writer = testWriter{}
+
+// waitIdentity waits until the embedded server at url lets the identity
+// with seed file seed in (it reads new identities every 2 s).
+func waitIdentity(t testing.TB, url, seed string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		nc, err := ingest.DialWith(url, "wait-identity", ingest.ConnectOptions{NkeySeedFile: seed})
+		if err == nil {
+			nc.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the identity %s cannot connect: %v", seed, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -99,7 +99,7 @@ func benchEventToBroadcast(b *testing.B, configure func(*config.Options)) {
 		configure(&opts)
 	}
 	eng := runEngine(b, ctx, opts, slog.New(slog.NewTextHandler(testWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	js := dialJS(b, eng.NATSURL())
+	js := dialJS(b, eng)
 	kv, err := js.KeyValue(ctx, record.ActionsBucket)
 	if err != nil {
 		b.Fatal(err)

@@ -9,12 +9,14 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
 )
 
 func runApprovals(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	fs := flag.NewFlagSet("approvals", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "firebreak.yaml", "configuration file: where NATS and the chains are")
+	creds := fs.String("creds", "", "NATS credentials: an operator's nkey seed from 'firebreak creds create --role operator' (or a .creds file)")
 	asJSON := fs.Bool("json", false, "print the approvals as a JSON array")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: firebreak approvals [--config firebreak.yaml] [--json]
@@ -44,6 +46,7 @@ Flags:
 		return exitUsage
 	}
 	opts.LookupEnv = lookupEnv
+	useCreds(&opts, *creds)
 	as, err := engine.Approvals(ctx, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak approvals:", err)
@@ -105,6 +108,7 @@ func runApprove(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "firebreak.yaml", "configuration file: NATS, the chains and the owner's signer")
 	signerName := fs.String("signer", "", "the configured signer of the Safe owner who approves (required)")
+	creds := fs.String("creds", "", "NATS credentials: an operator's nkey seed from 'firebreak creds create --role operator' (or a .creds file)")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: firebreak approve ID --signer NAME [--config firebreak.yaml]
@@ -152,6 +156,7 @@ Flags:
 		return exitUsage
 	}
 	opts.LookupEnv = lookupEnv
+	useCreds(&opts, *creds)
 	a, err := engine.Approve(ctx, opts, id, *signerName, log)
 	if a.ID != "" {
 		// What was (or would have been) signed, as the owner must read it.
@@ -167,4 +172,19 @@ Flags:
 		fmt.Fprintf(stdout, "%s: signed by %s; threshold reached (%d of %d): the engine executes it now\n", a.ID, *signerName, len(a.Signatures), a.Threshold)
 	}
 	return exitOK
+}
+
+// useCreds makes opts connect with the credential file creds: to the
+// configured NATS, or to the embedded server of the configuration.
+func useCreds(opts *config.Options, creds string) {
+	if creds == "" {
+		return
+	}
+	opts.NATS.URL = engine.NATSClientURL(*opts)
+	opts.NATS.Creds, opts.NATS.NkeySeedFile, opts.NATS.TokenEnv = "", "", ""
+	if c, err := ingest.CredentialFile(creds); err == nil && c.CredsFile != "" {
+		opts.NATS.Creds = creds
+	} else {
+		opts.NATS.NkeySeedFile = creds
+	}
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/audit"
-	"github.com/firebreak-dev/firebreak/engine/ingest"
 )
 
 const auditUsage = `Usage: firebreak audit <command> [flags] [argument]
@@ -92,7 +91,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // auditFlags are the flags every command that reads the stream shares.
 type auditFlags struct {
 	fs      *flag.FlagSet
-	url     *string
+	nats    natsFlags
 	timeout *time.Duration
 	asJSON  *bool
 }
@@ -104,7 +103,7 @@ func newAuditFlags(name, usage, jsonHelp string, stderr io.Writer) auditFlags {
 	fs.SetOutput(stderr)
 	f := auditFlags{
 		fs:      fs,
-		url:     fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL of the engine (comma-separated for a cluster)"),
+		nats:    addNATSFlags(fs),
 		timeout: fs.Duration("timeout", 60*time.Second, "give up after this long"),
 		asJSON:  new(bool),
 	}
@@ -134,7 +133,7 @@ func (f auditFlags) parse(args []string) ([]string, error) {
 }
 
 func (f auditFlags) reader(ctx context.Context) (*audit.Reader, func(), error) {
-	nc, err := ingest.Dial(*f.url, "firebreak-audit")
+	nc, err := f.nats.dial("firebreak-audit", os.LookupEnv)
 	if err != nil {
 		return nil, nil, err
 	}

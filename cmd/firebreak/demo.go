@@ -187,7 +187,7 @@ func demo(ctx context.Context, anvilBin string, withSafe bool, progress func(str
 			return rep, err
 		}
 	}
-	nc, err := ingest.Dial(eng.NATSURL(), "firebreak-demo")
+	nc, err := eng.DialNATS("firebreak-demo")
 	if err != nil {
 		return rep, err
 	}

@@ -10,14 +10,13 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/engine/ingest"
 )
 
 // runHalt sets (halt) or clears (resume) the kill switch.
 func runHalt(ctx context.Context, name string, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL (the default is where 'firebreak serve' runs its embedded server)")
+	nf := addNATSFlags(fs)
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
 	reason := new(string)
 	if name == "halt" {
@@ -58,7 +57,7 @@ Flags:
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	nc, err := ingest.Dial(*url, "firebreak-"+name)
+	nc, err := nf.dial("firebreak-"+name, lookupEnv)
 	if err != nil {
 		fmt.Fprintf(stderr, "firebreak %s: %v\n", name, err)
 		return exitFailure
@@ -69,7 +68,7 @@ Flags:
 		fmt.Fprintf(stderr, "firebreak %s: %v\n", name, err)
 		return exitFailure
 	}
-	ks, err := guard.OpenKillSwitch(ctx, js, 0)
+	ks, err := guard.BindKillSwitch(ctx, js)
 	if err != nil {
 		fmt.Fprintf(stderr, "firebreak %s: %v\n", name, err)
 		return exitFailure

@@ -12,6 +12,8 @@
 //	firebreak approvals [--config ...]          Safe transactions awaiting owners
 //	firebreak approve ID --signer NAME          add a Safe owner's signature
 //	firebreak audit   list|show|verify|export   the hash-chained audit log
+//	firebreak check   --config firebreak.yaml     can every pauser pause now?
+//	firebreak creds   create|list|remove         NATS identities
 //	firebreak version
 //
 // Everything of substance lives in package engine; this command only turns
@@ -57,6 +59,9 @@ Commands:
   approve   add a Safe owner's signature to a pending approval
   audit     list, show, verify and export the hash-chained audit log
             (list, show SEQ|EVENT_ID, verify [--file], export --out, keygen)
+  creds     NATS identities: create --role detector|operator|reader, list, remove
+  check     can every pauser pause right now? roles, gas, signers, Safe
+            quorum, allowlist coverage, chain heads (exit 1 on a failure)
   version   print the version
 
 Run 'firebreak <command> -h' for the flags of a command.
@@ -88,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 	case "serve":
 		return runServe(ctx, rest, stdout, stderr, lookupEnv)
 	case "publish":
-		return runPublish(ctx, rest, stdout, stderr)
+		return runPublish(ctx, rest, stdout, stderr, lookupEnv)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
 	case "policy":
@@ -101,6 +106,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runApprove(ctx, rest, stdout, stderr, lookupEnv)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
+	case "creds":
+		return runCreds(rest, stdout, stderr)
+	case "check":
+		return runCheck(ctx, rest, stdout, stderr, lookupEnv)
 	case "dry-run":
 		return runDryRun(ctx, rest, stdout, stderr, lookupEnv)
 	case "version", "--version":

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -16,7 +17,6 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
-	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/policies"
 )
@@ -318,7 +318,7 @@ func explainDecision(w io.Writer, ev event.Event, d policies.Decision, e *polici
 func runPolicyStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("policy status", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL of the running engine")
+	nf := addNATSFlags(fs)
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: firebreak policy status [--nats URL]
@@ -337,7 +337,7 @@ Flags:
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	nc, err := ingest.Dial(*url, "firebreak-policy-status")
+	nc, err := nf.dial("firebreak-policy-status", os.LookupEnv)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak policy status:", err)
 		return exitFailure

@@ -14,10 +14,10 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 )
 
-func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL (the default is where 'firebreak serve' runs its embedded server)")
+	nf := addNATSFlags(fs)
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: firebreak publish [--nats URL] EVENT.json [EVENT.json...]
@@ -56,7 +56,7 @@ Flags:
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	nc, err := ingest.Dial(*url, "firebreak-publish")
+	nc, err := nf.dial("firebreak-publish", lookupEnv)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak publish:", err)
 		return exitFailure

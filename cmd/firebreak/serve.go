@@ -50,6 +50,11 @@ The audit log's head is checkpointed in data_dir: a start that finds the
 FIREBREAK_AUDIT stream deleted, replaced or shorter is refused, naming the
 checkpoint; --accept-audit-reset starts anyway and records that it did.
 
+Metrics, /healthz and /readyz are served on metrics.listen (default
+127.0.0.1:9464; "off" serves nothing), and every readiness.interval the
+engine checks that each pauser can really pause (as 'firebreak check' does),
+logging at ERROR when it cannot: docs/observability.md.
+
 Configuration reference: docs/configuration.md; operating guide:
 docs/operations.md.
 
@@ -76,6 +81,11 @@ Flags:
 		opts.Shadow = true
 	}
 	opts.Audit.AcceptReset = *acceptReset
+	if opts.Metrics.Listen == "" {
+		// serve exposes /metrics, /healthz and /readyz unless told "off";
+		// a program embedding the engine serves only what it asks for.
+		opts.Metrics.Listen = config.DefaultMetricsListen
+	}
 	e, err := engine.New(opts, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak serve:", err)

@@ -28,7 +28,7 @@ func Example() {
 		return
 	}
 	defer srv.Shutdown()
-	nc, _ := ingest.Dial(srv.ClientURL(), "example")
+	nc, _ := srv.Dial("example")
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
 

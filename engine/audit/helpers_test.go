@@ -17,7 +17,7 @@ import (
 // temporary folder and returns a JetStream context on it and its URL.
 func startJetStream(tb testing.TB) (jetstream.JetStream, string) {
 	tb.Helper()
-	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: tb.TempDir(), Host: "127.0.0.1", Port: -1}, discard())
+	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: tb.TempDir(), Host: "127.0.0.1", Port: -1, Insecure: true}, discard())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -408,7 +408,7 @@ func TestAppendAllAcrossAServerRestart(t *testing.T) {
 	port := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close()
 	start := func() *ingest.Embedded {
-		srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: dir, Host: "127.0.0.1", Port: port}, discard())
+		srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: dir, Host: "127.0.0.1", Port: port, Insecure: true}, discard())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -52,6 +52,9 @@ const auditCloseGrace = 10 * time.Second
 type Recorder struct {
 	log *Log
 	l   *slog.Logger
+	// OnLost, when set before the first record, hears every record that
+	// could not be appended (the metric of lost records).
+	OnLost func()
 
 	mu sync.Mutex
 	// lastSeen is each unfinished action's last recorded change.
@@ -244,8 +247,14 @@ func (a *Recorder) appendOrReport(en Entry) {
 	if _, err := a.log.Append(a.ctx, en); err != nil {
 		data, _ := json.Marshal(en.Data)
 		a.l.Error("AUDIT RECORD LOST: could not append to the audit log", "kind", en.Kind, "event", en.EventID, "action", en.ActionID, "err", err, "record", string(data))
+		if a.OnLost != nil {
+			a.OnLost()
+		}
 	}
 }
+
+// QueueLen is how many records wait in the queue: the audit log's lag.
+func (a *Recorder) QueueLen() int { return len(a.queue) }
 
 // probeEventID returns the id of a rejected message when it has a usable
 // one, so `firebreak audit show ID` finds the rejection too.
@@ -297,4 +306,43 @@ func (a *Recorder) DryRun(ctx context.Context, out decide.Outcome) error {
 		}
 	}
 	return nil
+}
+
+// WatchUsage checks how full the audit stream is every interval until ctx
+// ends: at UsageWarnAt a warning, at UsageCriticalAt (and when the size
+// cannot be read) an error, so a filling stream is a loud alarm, never a
+// silent discard. onUsage, when set, hears every reading (the metrics).
+func (a *Recorder) WatchUsage(ctx context.Context, every time.Duration, onUsage func(Usage)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	last := UsageOK
+	for {
+		rctx, cancel := context.WithTimeout(ctx, every)
+		u, err := a.log.Usage(rctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			a.l.Error("cannot read the audit stream's size", "err", err)
+		default:
+			if onUsage != nil {
+				onUsage(u)
+			}
+			switch lvl := u.Level(); {
+			case lvl == UsageCritical:
+				a.l.Error("AUDIT STREAM NEARLY FULL: a full stream refuses new records and the engine stops acting; raise audit.max_bytes or the account limit, or archive an export", "usage", u.String())
+			case lvl == UsageWarn:
+				a.l.Warn("the audit stream is filling up", "usage", u.String())
+			case last != UsageOK:
+				a.l.Info("the audit stream has room again", "usage", u.String())
+			}
+			last = u.Level()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -52,6 +52,12 @@ type Options struct {
 	Shadow bool `yaml:"shadow"`
 	// Simulate configures dry-runs and shadow mode.
 	Simulate SimulateOptions `yaml:"simulate"`
+	// Metrics configures /metrics, /healthz and /readyz (see observe.go).
+	Metrics MetricsOptions `yaml:"metrics"`
+	// Readiness configures firebreak check and its run in serve.
+	Readiness ReadinessOptions `yaml:"readiness"`
+	// Notify configures the notification channels and routes (see notify.go).
+	Notify NotifyOptions `yaml:"notify"`
 	// Records configures the engine's MAC over action records and
 	// approvals (see records.go).
 	Records RecordsOptions `yaml:"records"`
@@ -88,6 +94,24 @@ type NATSOptions struct {
 	// LeaseTTL is how long a dead instance's senders wait before another
 	// instance takes them and their unfinished actions over (default 10s).
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
+	// How the engine authenticates to an external NATS (nats.url): at most
+	// one of Creds (a NATS .creds file, user JWT), NkeySeedFile (an nkey
+	// seed, mode 0600) and TokenEnv (the environment variable holding a
+	// token). The embedded server always authenticates its clients with
+	// the nkeys in data_dir/nats-identities (see docs/nats.md).
+	Creds        string `yaml:"creds"`
+	NkeySeedFile string `yaml:"nkey_seed_file"`
+	TokenEnv     string `yaml:"token_env"`
+	// TLS to the external NATS: the CA that signed its certificate, and a
+	// client certificate and key when the server verifies clients.
+	TLS NATSTLSOptions `yaml:"tls"`
+}
+
+// NATSTLSOptions are PEM files for TLS to NATS.
+type NATSTLSOptions struct {
+	CA   string `yaml:"ca"`
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
 }
 
 // ChainOptions describe one chain.
@@ -125,6 +149,9 @@ type ChainOptions struct {
 	// BumpEveryBlocks re-prices a transaction not included after this
 	// many blocks (default 1).
 	BumpEveryBlocks uint64 `yaml:"bump_every_blocks"`
+	// Explorer is a block explorer's base URL (https://etherscan.io):
+	// notifications link each transaction to <explorer>/tx/<hash>.
+	Explorer string `yaml:"explorer"`
 }
 
 // SignerOptions describe one signer. Key material and credentials are
@@ -293,6 +320,15 @@ func (o Options) Validate() error {
 	if o.NATS.URL == "" && (o.NATS.Port < -1 || o.NATS.Port > 65535) {
 		return Errorf("nats.port: %d is not a port", o.NATS.Port)
 	}
+	if n := nonEmpty(o.NATS.Creds, o.NATS.NkeySeedFile, o.NATS.TokenEnv); n > 1 {
+		return Errorf("nats: set at most one of creds, nkey_seed_file and token_env")
+	}
+	if (o.NATS.TLS.Cert == "") != (o.NATS.TLS.Key == "") {
+		return Errorf("nats.tls: cert and key go together")
+	}
+	if o.NATS.URL == "" && (o.NATS.Creds != "" || o.NATS.NkeySeedFile != "" || o.NATS.TokenEnv != "" || o.NATS.TLS != NATSTLSOptions{}) {
+		return Errorf("nats: creds, nkey_seed_file, token_env and tls are for an external NATS (nats.url); the embedded server uses the identities in data_dir")
+	}
 	if o.NATS.Replicas < 0 || o.NATS.Replicas > 5 {
 		return Errorf("nats.replicas: must be 1 to 5, got %d", o.NATS.Replicas)
 	}
@@ -389,6 +425,12 @@ func (o Options) Validate() error {
 	if err := o.Simulate.validate(); err != nil {
 		return err
 	}
+	if err := o.ValidateObserve(); err != nil {
+		return err
+	}
+	if err := o.ValidateNotify(); err != nil {
+		return err
+	}
 	for i, a := range o.Allowlist {
 		if !chains[a.ChainID] {
 			return Errorf("allowlist[%d].chain_id: chain %d is not in chains", i, a.ChainID)
@@ -433,6 +475,17 @@ func hasScheme(s string, schemes ...string) bool {
 		}
 	}
 	return false
+}
+
+// nonEmpty counts the non-empty strings.
+func nonEmpty(ss ...string) int {
+	n := 0
+	for _, s := range ss {
+		if s != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -81,6 +81,20 @@ func (o Options) Secrets(auditKeyText string) []string {
 			}
 		}
 	}
+	// The notification channels' webhook URLs, tokens, keys and passwords.
+	envs, files := o.Notify.SecretSources()
+	for _, name := range envs {
+		if v, ok := o.Env()(name); ok {
+			add(v)
+			urls = append(urls, v)
+		}
+	}
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil && len(b) <= 16<<10 {
+			add(string(b))
+			urls = append(urls, strings.TrimSpace(string(b)))
+		}
+	}
 	for _, c := range o.Chains {
 		urls = append(urls, c.RPC, c.WS, c.PrivateRPC)
 		urls = append(urls, c.RPCURLs...)

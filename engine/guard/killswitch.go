@@ -55,6 +55,18 @@ func OpenKillSwitch(ctx context.Context, js jetstream.JetStream, replicas int) (
 	return &KillSwitch{kv: kv}, nil
 }
 
+// BindKillSwitch opens the control bucket the engine created, without
+// creating or changing it: what an operator's identity may do (it may put
+// the halt key, never configure a bucket). A bucket that does not exist
+// means no engine ever ran on this NATS.
+func BindKillSwitch(ctx context.Context, js jetstream.JetStream) (*KillSwitch, error) {
+	kv, err := js.KeyValue(ctx, ControlBucket)
+	if err != nil {
+		return nil, fmt.Errorf("guard: opening the %s bucket (has an engine run on this NATS?): %w", ControlBucket, err)
+	}
+	return &KillSwitch{kv: kv}, nil
+}
+
 // Halt sets the kill switch.
 func (k *KillSwitch) Halt(ctx context.Context, h Halt) error {
 	if strings.TrimSpace(h.Reason) == "" {

@@ -18,7 +18,7 @@ import (
 func newKillSwitch(t *testing.T) *guard.KillSwitch {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1}, log)
+	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1, Insecure: true}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,5 +15,12 @@
 //     delivery dead-letters instead of letting the server drop it.
 //
 // With no NATS URL configured the engine runs an embedded nats-server with
-// JetStream stored in its data folder (see StartEmbedded).
+// JetStream stored in its data folder (see StartEmbedded). Nobody connects
+// to it anonymously: every client is an identity of the store in
+// <data>/nats-identities (an nkey with a role: engine, detector per source,
+// operator, reader; CreateIdentity) and gets exactly its role's permissions
+// (Permissions, from the one table in permissions.go). The engine dials in
+// process with its own key; everyone else dials with DialWith and a seed
+// file, and an external NATS is configured with the same table
+// (docs/nats.md).
 package ingest

@@ -36,7 +36,7 @@ func newHarness(t *testing.T, configure func(*ingest.ConsumerOptions)) *harness 
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Shutdown)
-	nc, err := ingest.Dial(srv.ClientURL(), t.Name())
+	nc, err := srv.Dial(t.Name())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,8 @@ func TestEventKeyIsAValidKVKey(t *testing.T) {
 }
 
 // The engine reaches its embedded server in process; detectors reach it
-// over TCP. An event published over TCP is consumed through the pipe.
+// over TCP with their own identity. An event published over TCP is
+// consumed through the pipe.
 func TestEmbeddedInProcessConnection(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -352,7 +353,14 @@ func TestEmbeddedInProcessConnection(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	detector, err := ingest.Dial(srv.ClientURL(), "detector")
+	seed, _, err := ingest.CreateIdentity(srv.IdentityDir(), ingest.RoleDetector, "test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	detector, err := ingest.DialWith(srv.ClientURL(), "detector", ingest.ConnectOptions{NkeySeedFile: seed})
 	if err != nil {
 		t.Fatal(err)
 	}

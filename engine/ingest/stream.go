@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/event"
@@ -46,16 +45,6 @@ type StreamOptions struct {
 	Replicas int
 	// MaxAge is how long detections are kept in the stream.
 	MaxAge time.Duration
-}
-
-// Dial connects to the NATS servers at url (comma-separated for a cluster)
-// and keeps reconnecting for as long as the connection is in use.
-func Dial(url, name string) (*nats.Conn, error) {
-	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
-	if err != nil {
-		return nil, fmt.Errorf("ingest: connecting to NATS at %s: %w", url, err)
-	}
-	return nc, nil
 }
 
 // EnsureStream creates or updates the DETECTIONS stream.

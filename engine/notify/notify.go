@@ -1,7 +1,17 @@
-// Package notify is where firebreak's messages to people go. Today a
-// policy's notify action is published on the core NATS subject
-// firebreak.notify.<protocol> (Publisher), deduplicated by message id for a
-// stream that keeps them; the deliveries to people's channels build on it.
+// Package notify is the incident step's notifications to people, after
+// Alertmanager's notify/: one Notifier interface whose Notify says
+// whether a failure is worth retrying, a Message of plain data rendered
+// by per-channel Go templates (Template), a shared classifier of HTTP
+// outcomes (CheckStatus, Post), secrets that print as <secret> (Secret),
+// and one package per integration below it (slack, discord, telegram,
+// pagerduty, email, webhook). notify/dispatch delivers durably through
+// JetStream, notify/nflog remembers what was sent, notify/receiver builds
+// the configured channels.
+//
+// Publisher is the older path, kept: a policy's notify action published
+// on the core NATS subject firebreak.notify.<protocol>, deduplicated by
+// message id for a stream that keeps them. ActionMessage turns the same
+// action into a Message for the channels.
 package notify
 
 import (
@@ -12,7 +22,6 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
-	"github.com/firebreak-dev/firebreak/engine/ingest"
 )
 
 // SubjectPrefix is where notify actions are published, followed by
@@ -53,7 +62,7 @@ func (n Publisher) Publish(ev event.Event, out decide.Outcome, i int) error {
 	}
 	msg := nats.NewMsg(SubjectPrefix + a.Request.Protocol)
 	msg.Data = data
-	msg.Header.Set(nats.MsgIdHdr, fmt.Sprintf("%s-%d", ingest.EventKey(ev.ID), i))
+	msg.Header.Set(nats.MsgIdHdr, actionKey(ev.ID, i))
 	if err := n.nc.PublishMsg(msg); err != nil {
 		return fmt.Errorf("notify: publishing the notification of event %q: %w", ev.ID, err)
 	}

@@ -30,7 +30,7 @@ type replica struct {
 
 func startNATS(t *testing.T) string {
 	t.Helper()
-	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1}, discardLog())
+	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1, Insecure: true}, discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
