@@ -135,10 +135,11 @@ type Record struct {
 }
 
 // Store keeps action records in a JetStream KV bucket. Every record it
-// reads (Get, Unfinished, Load) is decoded and validated; one that
-// fails and is not final is quarantined: rewritten as Refused, with the
-// reason, and reported to the OnQuarantine hook, so nothing acts on it and
-// nothing crashes on it again.
+// reads (Get, Unfinished, Load) is decoded and validated, and one that
+// fails is skipped (an error from Get). With an OnQuarantine hook (the
+// engine's store) one that is not final is also quarantined: rewritten as
+// Refused, with the reason, and reported to the hook, so nothing acts on it
+// and nothing crashes on it again.
 type Store struct {
 	kv     jetstream.KeyValue
 	sealer *Sealer

@@ -91,10 +91,10 @@ func (r Record) Validate() error {
 
 // Load decodes and validates a stored value (from Get, Unfinished or a
 // WatchUpdates watcher). A value that fails is an error wrapping
-// ErrInvalid; unless it is a final record, it is quarantined first: the
-// key is rewritten, at the revision read, as a Refused record with the
-// reason (the decoded content kept when there is one), and the store's
-// OnQuarantine hook is told.
+// ErrInvalid; unless it is a final record, it is quarantined first by a
+// store with an OnQuarantine hook: the key is rewritten, at the revision
+// read, as a Refused record with the reason (the decoded content kept when
+// there is one), and the hook is told.
 func (s *Store) Load(ctx context.Context, e jetstream.KeyValueEntry) (Record, error) {
 	key := e.Key()
 	var rec Record
@@ -120,10 +120,15 @@ func (s *Store) Load(ctx context.Context, e jetstream.KeyValueEntry) (Record, er
 	return Record{}, err
 }
 
-// quarantine rewrites e's key as a Refused record. A failed write (a
-// reader without write access, or the key written meanwhile) leaves it to
-// the next reader; the record is skipped all the same.
+// quarantine rewrites e's key as a Refused record, when the store has an
+// OnQuarantine hook to report it to (the engine's does; a store that would
+// rewrite without telling the audit log does not). A failed write (the key
+// written meanwhile) leaves it to the next reader; the record is skipped
+// all the same.
 func (s *Store) quarantine(ctx context.Context, e jetstream.KeyValueEntry, rec Record, decoded bool, reason error) {
+	if s.onQ == nil {
+		return
+	}
 	sum := sha256.Sum256(e.Value())
 	q := Record{}
 	if decoded {
@@ -138,7 +143,5 @@ func (s *Store) quarantine(ctx context.Context, e jetstream.KeyValueEntry, rec R
 	if _, err := s.kv.Update(ctx, e.Key(), data, e.Revision()); err != nil {
 		return
 	}
-	if s.onQ != nil {
-		s.onQ(ctx, q)
-	}
+	s.onQ(ctx, q)
 }

@@ -148,4 +148,17 @@ func TestLoadQuarantines(t *testing.T) {
 	if rec, _, err := store.Get(ctx, "late"); err != nil || rec.State != Refused {
 		t.Fatalf("after Get: %+v, %v; want refused", rec, err)
 	}
+	// A store nobody hears from (no hook: a reader's) skips what does not
+	// validate and leaves it for the engine to quarantine and audit.
+	reader, err := NewStore(ctx, js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put("unheard", []byte("{"))
+	if _, _, err := reader.Get(ctx, "unheard"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Get without a hook: %v, want ErrInvalid", err)
+	}
+	if e, _ := kv.Get(ctx, "unheard"); string(e.Value()) != "{" {
+		t.Fatalf("a store without a hook rewrote the record: %s", e.Value())
+	}
 }

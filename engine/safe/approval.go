@@ -132,8 +132,9 @@ func (a Approval) Missing() uint64 {
 }
 
 // Store keeps approvals in the KV bucket. An approval it reads that fails
-// to decode or validate, and is not final, is quarantined: rewritten as
-// Refused with the reason, and reported to the OnQuarantine hook.
+// to decode or validate is skipped; with an OnQuarantine hook (the
+// engine's store), one that is not final is also quarantined: rewritten
+// as Refused with the reason, and reported to the hook.
 type ApprovalStore struct {
 	kv  jetstream.KeyValue
 	onQ func(ctx context.Context, a Approval)
@@ -242,9 +243,13 @@ func (a Approval) Validate() error {
 	return nil
 }
 
-// quarantine rewrites e's key as a Refused approval with the reason; a
-// failed write leaves it to the next reader.
+// quarantine rewrites e's key as a Refused approval with the reason, when
+// the store has an OnQuarantine hook to report it to (the engine's; the
+// CLI's only skips it); a failed write leaves it to the next reader.
 func (s *ApprovalStore) quarantine(ctx context.Context, e jetstream.KeyValueEntry, a Approval, reason error) {
+	if s.onQ == nil {
+		return
+	}
 	a.ID, a.State = e.Key(), Refused
 	a.Error = "quarantined when loaded: " + reason.Error()
 	data, err := json.Marshal(a)
@@ -254,9 +259,7 @@ func (s *ApprovalStore) quarantine(ctx context.Context, e jetstream.KeyValueEntr
 	if _, err := s.kv.Update(ctx, e.Key(), data, e.Revision()); err != nil {
 		return
 	}
-	if s.onQ != nil {
-		s.onQ(ctx, a)
-	}
+	s.onQ(ctx, a)
 }
 
 // Update writes a if the stored revision is still rev.
