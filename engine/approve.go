@@ -8,23 +8,66 @@ import (
 	"maps"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/safe"
 	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
 )
 
-// ApprovalStatus is an approval and what the chain says about it now.
+// ApprovalStatus is an approval, what it would execute read back for its
+// owners, and what the chain says about it now.
 type ApprovalStatus struct {
 	safe.Approval
+	// Call is the Safe transaction's inner call, decoded by the ABI of
+	// the allowlisted function whose selector it carries, its target by
+	// registry name.
+	Call decide.Call `json:"call"`
+	// Operation is CALL or DELEGATECALL; Value the wei it sends.
+	Operation string `json:"operation"`
+	Value     string `json:"value"`
+	// Refusal is why `firebreak approve` would refuse to sign it and the
+	// engine to execute it (safe.CheckApproval); empty when it passes.
+	Refusal string `json:"refusal,omitempty"`
 	// SafeNonce is the Safe's nonce now; nil when the chain could not be read.
 	SafeNonce *uint64 `json:"safe_nonce_now,omitempty"`
 	// Stale: the Safe's nonce moved past the transaction's, so it can
 	// never execute, whether or not the engine has marked it yet.
 	Stale bool `json:"stale"`
+}
+
+// ownerChecks is what an owner's approve checks of a Safe transaction: a
+// plain, allowlisted call. The Safe itself need not be in the owner's
+// configuration: the MAC covers it, and the owner's key must own it on
+// chain. (The engine checks it is one of its Safe signers too.)
+type ownerChecks struct{ allow *decide.Allowlist }
+
+func (c ownerChecks) CheckSafeTx(chainID uint64, _ common.Address, tx safesigner.Tx) error {
+	return c.allow.CheckTx(chainID, tx)
+}
+
+// DescribeApproval reads a back for its owners, and checks it, against
+// the allowlist of opts and the engine's MAC key as opts name it.
+func DescribeApproval(opts config.Options, a safe.Approval) ApprovalStatus {
+	sealer, _ := openSealer(opts, false)
+	return describeApproval(a, sealer, decide.NewAllowlist(opts))
+}
+
+// describeApproval reads a back for its owners and checks it.
+func describeApproval(a safe.Approval, sealer *record.Sealer, allow *decide.Allowlist) ApprovalStatus {
+	s := ApprovalStatus{Approval: a, Call: allow.Describe(a.ChainID, a.Tx.To, a.Tx.Data), Operation: "CALL", Value: a.Tx.Value.ToInt().String()}
+	if a.Tx.Operation != safesigner.OperationCall {
+		s.Operation = fmt.Sprintf("DELEGATECALL (operation %d)", a.Tx.Operation)
+	}
+	if err := safe.CheckApproval(a, sealer, ownerChecks{allow}); err != nil {
+		s.Refusal = err.Error()
+	}
+	return s
 }
 
 // Approvals lists the approvals in the bucket of the NATS server opts
@@ -39,10 +82,14 @@ func Approvals(ctx context.Context, opts config.Options) ([]ApprovalStatus, erro
 	if err != nil {
 		return nil, err
 	}
+	// Without the key the MAC cannot be checked: every approval then says
+	// so in its refusal, which is what approve would answer too.
+	sealer, _ := openSealer(opts, false)
+	allow := decide.NewAllowlist(opts)
 	nonces := map[string]*uint64{}
 	out := make([]ApprovalStatus, 0, len(as))
 	for _, a := range as {
-		s := ApprovalStatus{Approval: a}
+		s := describeApproval(a, sealer, allow)
 		key := fmt.Sprintf("%d/%s", a.ChainID, a.Safe.Hex())
 		if _, ok := nonces[key]; !ok {
 			nonces[key] = readSafeNonce(ctx, opts, a)
@@ -60,9 +107,18 @@ func Approvals(ctx context.Context, opts config.Options) ([]ApprovalStatus, erro
 // pending and not stale, the signer must be an owner of the Safe that has
 // not signed yet, and the recorded transaction must hash, on the Safe's own
 // getTransactionHash, to what the approval says: the owner signs what the
-// contract will check, not what the bucket claims. Once the signatures
+// contract will check, not what the bucket claims. Before that, whatever
+// the bucket says, the Safe transaction must be a plain CALL without value
+// of a function on the allowlist of opts, and carry the engine's MAC (the key of records.mac_key_*, or of
+// data_dir): safe.CheckApproval, ErrApprovalRefused. (The Safe itself is
+// covered by the MAC and must be owned by the owner's key.) Once the signatures
 // reach the threshold the running engine executes it.
 func Approve(ctx context.Context, opts config.Options, id, signerName string, log *slog.Logger) (safe.Approval, error) {
+	sealer, err := openSealer(opts, false)
+	if err != nil {
+		return safe.Approval{}, fmt.Errorf("engine: approve needs the engine's MAC key to verify the approval: %w", err)
+	}
+	allow := decide.NewAllowlist(opts)
 	so, ok := opts.Signers[signerName]
 	_, inst := opts.SignerInstances[signerName]
 	switch {
@@ -101,6 +157,10 @@ func Approve(ctx context.Context, opts config.Options, id, signerName string, lo
 		}
 		if a.State != safe.Pending {
 			return a, fmt.Errorf("%w: %s is %s", safe.ErrNotPending, id, a.State)
+		}
+		if err := safe.CheckApproval(a, sealer, ownerChecks{allow}); err != nil {
+			log.Error("approval refused: not signed", "approval", id, "err", err)
+			return a, err
 		}
 		client, err := dialChain(ctx, opts, a.ChainID)
 		if err != nil {

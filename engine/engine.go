@@ -151,15 +151,17 @@ func (e *Engine) run(ctx context.Context) error {
 	if _, err := ingest.EnsureStream(ctx, js, ingest.StreamOptions{Replicas: e.opts.NATS.Replicas, MaxAge: 30 * 24 * time.Hour}); err != nil {
 		return err
 	}
-	store, err := record.NewStore(ctx, js, e.opts.NATS.Replicas)
+	auditRec, err := e.openAudit(ctx, js)
 	if err != nil {
 		return err
 	}
+	defer auditRec.Close() // after the submitters stop, before NATS closes
+	recs, err := e.openRecords(ctx, js, auditRec)
+	if err != nil {
+		return err
+	}
+	store, approvals := recs.store, recs.approvals
 	if err := planner.UseKillSwitch(ctx, js, e.opts.NATS.Replicas); err != nil {
-		return err
-	}
-	approvals, err := safe.NewApprovalStore(ctx, js, e.opts.NATS.Replicas)
-	if err != nil {
 		return err
 	}
 	// The operator may put keys in these two buckets; a roll-up put would
@@ -174,11 +176,6 @@ func (e *Engine) run(ctx context.Context) error {
 			return err
 		}
 	}
-	auditRec, err := e.openAudit(ctx, js)
-	if err != nil {
-		return err
-	}
-	defer auditRec.Close() // after the submitters stop, before NATS closes
 	m := observe.NewMetrics(e.reg)
 	alerts := &operatorAlerts{log: e.log, now: e.now} // sends once started below
 	if e.ingress, err = e.listenIngress(js, auditRec); err != nil {
@@ -196,7 +193,8 @@ func (e *Engine) run(ctx context.Context) error {
 	}
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
-	submitOpts.OnChange = alerts.watchFeeCap(m.OnChange(auditRec.ActionChanged))
+	submitOpts.OnChange = recs.onChange(alerts.watchFeeCap(m.OnChange(auditRec.ActionChanged)))
+	submitOpts.Authorizer = recs.authorizer(e.opts)
 	var adopt func(record.Record, uint64) // set once the pipeline exists, before Start
 	if e.opts.NATS.URL != "" {
 		// An external NATS may serve several engines: senders are leased.
@@ -237,6 +235,9 @@ func (e *Engine) run(ctx context.Context) error {
 		safes.Execute = func(rec record.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
 		safes.Go = wg.Go
 		safes.Audit = auditRec
+		if err := recs.guardSafes(ctx, js, e.opts.NATS.Replicas, safes); err != nil {
+			return err
+		}
 	}
 	if e.opts.Shadow {
 		e.log.Warn("shadow mode: actions are simulated on a fork, nothing is sent; unfinished actions of earlier runs are left for a normal run")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,8 +33,14 @@ func TestTwoInstancesShareOneSender(t *testing.T) {
 	const events = 8
 	var holders []common.Address
 	var optsA config.Options
+	// Instances sharing a NATS share the engine's MAC key.
+	macKey := filepath.Join(t.TempDir(), "record-mac.key")
+	if err := os.WriteFile(macKey, []byte(strings.Repeat("5a", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	s := newStack(t, func(o *config.Options) {
 		o.NATS.URL, o.NATS.Instance, o.NATS.LeaseTTL = srv.ClientURL(), "a", time.Second
+		o.Records.MACKeyFile = macKey
 		o.PolicyDir = revokePolicyDir(t)
 		o.Guardrails = config.GuardrailOptions{}
 		o.SignerInstances["admin"] = mustSigner(t, adminKey)

@@ -338,11 +338,21 @@ func TestSafeActionWaitsForApprovalThenExecutes(t *testing.T) {
 	}
 	// The second owner approves with the command an operator runs.
 	config := filepath.Join(t.TempDir(), "approver.yaml")
+	// The operator's configuration names the Safe, the allowlist and the
+	// engine's MAC key: approve checks the approval against them.
 	yaml := fmt.Sprintf(`nats: {url: %q, nkey_seed_file: %q}
 chains: [{id: %d, name: anvil, rpc: %q}]
+records: {mac_key_file: %q}
 signers:
   owner-carol: {kind: local, key_env: FIREBREAK_OWNER_CAROL_KEY}
-`, s.engine.NATSURL(), s.operatorSeed, chainID, s.anvil.URL())
+  treasury: {kind: safe, address: %q, chain_id: %d, owners: [owner-carol], executor: owner-carol}
+protocols:
+  demo:
+    chain_id: %d
+    signer: treasury
+    contracts: {vault: {address: %q, pausable: true}}
+allowlist: [{chain_id: %d, contract: demo.vault, functions: ["pause()"]}]
+`, s.engine.NATSURL(), s.operatorSeed, chainID, s.anvil.URL(), filepath.Join(s.opts.DataDir, record.MACKeyFile), s.safeDemo.Safe.Hex(), chainID, chainID, s.demo.Vault.Hex(), chainID)
 	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -47,13 +47,14 @@ import (
 // own-bot (verify: none), at least 500 of each, so the machine's load
 // weighs on both alike and the difference is the signature's cost.
 func BenchmarkEventToBroadcast(b *testing.B) {
-	b.Run("verify=off", func(b *testing.B) { benchEventToBroadcast(b, nil) })
-	b.Run("verify=ed25519-vs-none", func(b *testing.B) { benchEventToBroadcast(b, fortaKey) })
+	b.Run("verify=off", func(b *testing.B) { benchEventToBroadcast(b, nil, nil) })
+	b.Run("verify=ed25519-vs-none", func(b *testing.B) { benchEventToBroadcast(b, fortaKey, nil) })
 }
 
 // benchEventToBroadcast is BenchmarkEventToBroadcast; with signKey, sources
-// are configured and every other event is signed with it.
-func benchEventToBroadcast(b *testing.B, signKey ed25519.PrivateKey) {
+// are configured and every other event is signed with it; configure, when
+// set, is applied to the engine's options.
+func benchEventToBroadcast(b *testing.B, signKey ed25519.PrivateKey, configure func(*config.Options)) {
 	bin, err := simulate.FindAnvil()
 	if err != nil {
 		if os.Getenv("FIREBREAK_REQUIRE_TOOLS") == "1" {
@@ -108,6 +109,9 @@ func benchEventToBroadcast(b *testing.B, signKey ed25519.PrivateKey) {
 	opts.Allowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"revokeRole(bytes32,address)"}}}
 	if signKey != nil {
 		withSources(&opts)
+	}
+	if configure != nil {
+		configure(&opts)
 	}
 	eng := runEngine(b, ctx, opts, slog.New(slog.NewTextHandler(testWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	js := dialJS(b, eng)

@@ -23,9 +23,13 @@ func runApprovals(ctx context.Context, args []string, stdout, stderr io.Writer, 
 
 Lists the Safe transactions waiting for owner signatures (the
 FIREBREAK_APPROVALS bucket): actions whose decision requires approval, or
-whose Safe needs more owner signatures than firebreak holds. Each is checked
-against its Safe's current nonce: STALE means the nonce moved on and the
-transaction can never execute. Add a signature with 'firebreak approve'.
+whose Safe needs more owner signatures than firebreak holds. Each shows the
+call the Safe would make, decoded by the ABI of the allowlisted function
+(target by registry name, arguments, operation, value), and whether
+'firebreak approve' would sign it (REFUSED: not a plain CALL, value, off the
+allowlist, or no valid engine MAC). Each is checked against its Safe's
+current nonce: STALE means the nonce moved on and the transaction can never
+execute. Add a signature with 'firebreak approve'.
 
 Reference: docs/operations.md (acting through a Safe).
 
@@ -58,18 +62,45 @@ Flags:
 		fmt.Fprintln(stdout, "no approvals")
 		return exitOK
 	}
-	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tSTATE\tSAFE\tNONCE\tSIGNED\tCALL\tREASON")
-	for _, a := range as {
-		state := string(a.State)
-		if a.Stale && a.State != "stale" {
-			state += " (STALE)"
+	for i, a := range as {
+		if i > 0 {
+			fmt.Fprintln(stdout)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s %s\t%d\t%d/%d\t%s on %s\t%s\n", a.ID, state, a.Signer, a.Safe.Hex(), a.Tx.Nonce,
-			len(a.Signatures), a.Threshold, a.Function, a.Tx.To.Hex(), a.Reason)
+		printApproval(stdout, a)
+	}
+	return exitOK
+}
+
+// printApproval shows an approval as its owners must read it: what the
+// Safe would execute, decoded, and whether approve would sign it.
+func printApproval(out io.Writer, a engine.ApprovalStatus) {
+	state := string(a.State)
+	if a.Stale && a.State != "stale" {
+		state += " (STALE)"
+	}
+	if a.Refusal != "" && !a.State.Final() {
+		state += " (REFUSED)"
+	}
+	fmt.Fprintf(out, "%s  %s  Safe %s %s, Safe nonce %d, signed %d/%d\n", a.ID, state, a.Signer, a.Safe.Hex(), a.Tx.Nonce, len(a.Signatures), a.Threshold)
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "  call\t%s on %s (%s)\n", a.Call.Function, a.Call.Target, a.Call.To.Hex())
+	for _, arg := range a.Call.Args {
+		fmt.Fprintf(w, "  argument\t%s\n", arg)
+	}
+	fmt.Fprintf(w, "  operation\t%s, value %s wei\n", a.Operation, a.Value)
+	fmt.Fprintf(w, "  safe tx hash\t%s\n", a.Hash.Hex())
+	if a.Refusal != "" {
+		fmt.Fprintf(w, "  check\tREFUSED: %s\n", a.Refusal)
+	} else {
+		fmt.Fprintf(w, "  check\tok: a plain CALL, no value, of an allowlisted function, recorded by the engine (MAC verified)\n")
+	}
+	if a.Reason != "" {
+		fmt.Fprintf(w, "  reason\t%s\n", a.Reason)
+	}
+	if a.Error != "" {
+		fmt.Fprintf(w, "  error\t%s\n", a.Error)
 	}
 	_ = w.Flush()
-	return exitOK
 }
 
 func runApprove(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
@@ -85,9 +116,11 @@ func runApprove(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 Adds a Safe owner's signature to the pending approval ID (see 'firebreak
 approvals'). NAME is a signer in the configuration that holds the owner's key
 (its key comes from the environment variable the configuration names). The
-Safe transaction is checked first: still pending, not stale (the Safe's nonce
-has not moved on), NAME is an owner that has not signed, and the Safe's own
-getTransactionHash agrees with the recorded hash. When the signatures reach
+Safe transaction is checked first: a plain CALL with no value of a function
+on the configuration's allowlist, carrying the engine's MAC (records.mac_key_file or _env, or the key in data_dir); still
+pending, not stale (the Safe's nonce has not moved on), NAME is an owner that
+has not signed, and the Safe's own getTransactionHash agrees with the
+recorded hash. The decoded call is printed. When the signatures reach
 the Safe's threshold the running engine ('firebreak serve') sends
 execTransaction within a second; it never sends one approval twice.
 
@@ -125,6 +158,10 @@ Flags:
 	opts.LookupEnv = lookupEnv
 	useCreds(&opts, *creds)
 	a, err := engine.Approve(ctx, opts, id, *signerName, log)
+	if a.ID != "" {
+		// What was (or would have been) signed, as the owner must read it.
+		printApproval(stdout, engine.DescribeApproval(opts, a))
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak approve:", err)
 		return exitFailure

@@ -47,7 +47,8 @@ Commands:
 
 Kinds: received, rejected, duplicate, decision, guard, planned, dryrun,
 approval, signed, sent, bumped, warning, included, reorged, mined, failed,
-checkpoint_override (the engine started with --accept-audit-reset over a
+refused (a stored action or approval quarantined: off the allowlist, a bad
+MAC, or invalid when loaded; nothing signed for it), checkpoint_override (the engine started with --accept-audit-reset over a
 stream that did not hold its checkpoint), stream_replaced (the stream lost
 the engine's head while it ran).
 

@@ -59,6 +59,11 @@ const (
 	KindReorged Kind = "reorged"
 	// KindFailed: the action could not be executed.
 	KindFailed Kind = "failed"
+	// KindRefused: a stored action record or approval was quarantined: it
+	// failed the check before signing (the allowlist in force, the
+	// engine's MAC, its sender) or did not validate when loaded. Nothing
+	// was signed for it; the record carries the reason.
+	KindRefused Kind = "refused"
 	// KindCheckpointOverride: the log was opened although the stream did
 	// not hold the record its checkpoint names, because the operator said
 	// so (Options.AcceptReset, firebreak serve --accept-audit-reset). It

@@ -15,6 +15,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
+	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
 )
 
 // NewRecorder returns a Recorder appending to l. Its queue outlives ctx's
@@ -127,6 +128,25 @@ func (a *Recorder) Approved(ctx context.Context, ap safe.Approval, in record.Int
 	a.mustAppend(ctx, Entry{Kind: KindPlanned, EventID: in.EventID, Protocol: in.Protocol, ActionID: in.ID, Data: PlannedData{Intent: in}})
 }
 
+// ApprovalRefusedData is the payload of a refused record about an
+// approval: the engine would not execute it, or an owner would not sign it.
+type ApprovalRefusedData struct {
+	ApprovalID string        `json:"approval_id"`
+	Safe       string        `json:"safe"`
+	SafeNonce  uint64        `json:"safe_nonce"`
+	SafeTxHash string        `json:"safe_tx_hash"`
+	Tx         safesigner.Tx `json:"safe_tx"`
+	Reason     string        `json:"reason"`
+}
+
+// ApprovalRefused records that an approval was quarantined instead of
+// executed (engine/safe's Auditor).
+func (a *Recorder) ApprovalRefused(ctx context.Context, ap safe.Approval, reason string) {
+	a.mustAppend(ctx, Entry{Kind: KindRefused, EventID: ap.EventID, Protocol: ap.Protocol, ActionID: ap.ID, Data: ApprovalRefusedData{
+		ApprovalID: ap.ID, Safe: ap.Safe.Hex(), SafeNonce: ap.Tx.Nonce, SafeTxHash: ap.Hash.Hex(), Tx: ap.Tx, Reason: reason,
+	}})
+}
+
 // Rejected implements ingest.Observer.
 func (a *Recorder) Rejected(ctx context.Context, subject string, streamSeq uint64, data []byte, reason string) {
 	sum := sha256.Sum256(data)
@@ -150,6 +170,8 @@ func (a *Recorder) ActionChanged(ctx context.Context, rec record.Record) {
 	prev, seen := a.lastSeen[rec.ID]
 	kind := actionKind(rec.State)
 	switch {
+	case rec.State == record.Refused:
+		// Whatever else moved: the record is quarantined.
 	case seen && rec.Reorgs > prev.Reorgs:
 		kind = KindReorged
 	case seen && rec.Bumps > prev.Bumps, seen && rec.TxHash != nil && prev.TxHash != nil && *rec.TxHash != *prev.TxHash &&
@@ -179,6 +201,8 @@ func actionKind(s record.State) Kind {
 		return KindMined
 	case record.Failed:
 		return KindFailed
+	case record.Refused:
+		return KindRefused
 	}
 	k := []byte(strings.ToLower(string(s)))
 	for i, c := range k {

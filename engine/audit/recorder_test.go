@@ -16,6 +16,7 @@ func TestActionKind(t *testing.T) {
 		{record.Sent, KindSent},
 		{record.Mined, KindMined},
 		{record.Failed, KindFailed},
+		{record.Refused, KindRefused},
 		{record.Included, KindIncluded},
 		{"confirmed", KindConfirmed},
 		{"reorged", KindReorged},

@@ -64,6 +64,11 @@ func (r Record) Summary() string {
 			}
 		}
 	default:
+		var ap ApprovalRefusedData
+		if r.Kind == KindRefused && json.Unmarshal(r.Data, &ap) == nil && ap.ApprovalID != "" {
+			s = fmt.Sprintf("approval %s on Safe %s (Safe nonce %d) refused, not executed: %s", ap.ApprovalID, ap.Safe, ap.SafeNonce, ap.Reason)
+			break
+		}
 		var d ActionData
 		if json.Unmarshal(r.Data, &d) == nil && d.Action.ID != "" {
 			s = actionSummary(r.Kind, d)
@@ -155,6 +160,8 @@ func actionSummary(k Kind, d ActionData) string {
 		return fmt.Sprintf("%s still in flight: %s", tx, a.Warning)
 	case KindFailed:
 		return fmt.Sprintf("action failed (%s): %s", tx, a.Error)
+	case KindRefused:
+		return fmt.Sprintf("action refused, nothing signed for it (%s): %s", tx, a.Error)
 	default:
 		s := fmt.Sprintf("action %s is %s (%s", a.ID, a.State, tx)
 		if a.Block != 0 {

@@ -72,6 +72,9 @@ type Options struct {
 	Notify NotifyOptions `yaml:"notify"`
 	// Ingress is the HTTP webhook ingress for detectors' own formats (see ingress.go).
 	Ingress IngressOptions `yaml:"ingress"`
+	// Records configures the engine's MAC over action records and
+	// approvals (see records.go).
+	Records RecordsOptions `yaml:"records"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.

@@ -19,7 +19,7 @@ const ActionsBucket = "FIREBREAK_ACTIONS"
 // State is where an action is on its way to the chain.
 type State string
 
-// States, in order. Mined and Failed are final.
+// States, in order. Mined, Failed and Refused are final.
 const (
 	// Pending: recorded, nothing signed yet. Safe to sign from scratch.
 	Pending State = "pending"
@@ -36,10 +36,16 @@ const (
 	Mined State = "mined"
 	// Failed: the action could not be executed; Error says why.
 	Failed State = "failed"
+	// Refused: quarantined. The stored record failed a check the engine
+	// makes before it signs anything (the allowlist in force, the
+	// engine's MAC, the sender) or on every load (Validate); Error says
+	// which. Nothing is signed for it again; a transaction signed before
+	// the record changed may still be mined.
+	Refused State = "refused"
 )
 
 // Final reports whether nothing more will happen to an action in state s.
-func (s State) Final() bool { return s == Mined || s == Failed }
+func (s State) Final() bool { return s == Mined || s == Failed || s == Refused }
 
 // Intent is what to execute: a call the guard allowed.
 type Intent struct {
@@ -56,6 +62,10 @@ type Intent struct {
 	Data     hexutil.Bytes  `json:"data"`
 	// Signer is the configured signer's name.
 	Signer string `json:"signer"`
+	// MAC is the engine's HMAC-SHA256 over the fields above (but Rule),
+	// made when the intent is recorded (Store.Create with a Sealer). A
+	// record without a valid one is never signed.
+	MAC string `json:"mac,omitempty"`
 }
 
 // Attempt statuses.
@@ -124,13 +134,33 @@ type Record struct {
 	MinedAt   time.Time `json:"mined_at,omitzero"`
 }
 
-// Store keeps action records in a JetStream KV bucket.
+// Store keeps action records in a JetStream KV bucket. Every record it
+// reads (Get, Unfinished, Load) is decoded and validated, and one that
+// fails is skipped (an error from Get). With an OnQuarantine hook (the
+// engine's store) one that is not final is also quarantined: rewritten as
+// Refused, with the reason, and reported to the hook, so nothing acts on it
+// and nothing crashes on it again.
 type Store struct {
-	kv jetstream.KeyValue
+	kv     jetstream.KeyValue
+	sealer *Sealer
+	onQ    func(ctx context.Context, rec Record)
+}
+
+// StoreOption configures a Store.
+type StoreOption func(*Store)
+
+// WithSealer makes Create seal every intent with the engine's MAC.
+func WithSealer(s *Sealer) StoreOption { return func(st *Store) { st.sealer = s } }
+
+// OnQuarantine sets the hook told of every record the store quarantined
+// while loading it (the audit log and an error-level log line hang here).
+// It gets the record as rewritten: state Refused, the reason in Error.
+func OnQuarantine(f func(ctx context.Context, rec Record)) StoreOption {
+	return func(st *Store) { st.onQ = f }
 }
 
 // NewStore creates or binds to the actions bucket.
-func NewStore(ctx context.Context, js jetstream.JetStream, replicas int) (*Store, error) {
+func NewStore(ctx context.Context, js jetstream.JetStream, replicas int, opts ...StoreOption) (*Store, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      ActionsBucket,
 		Description: "firebreak action intents and their progress to the chain",
@@ -141,12 +171,20 @@ func NewStore(ctx context.Context, js jetstream.JetStream, replicas int) (*Store
 	if err != nil {
 		return nil, fmt.Errorf("submit: creating bucket %s: %w", ActionsBucket, err)
 	}
-	return &Store{kv: kv}, nil
+	s := &Store{kv: kv}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
-// Create records a new intent in state Pending. It returns false, and no
-// error, when an intent with the same id exists already.
+// Create records a new intent in state Pending, sealed with the engine's
+// MAC when the store has a Sealer. It returns false, and no error, when an
+// intent with the same id exists already.
 func (s *Store) Create(ctx context.Context, in Intent, now time.Time) (Record, uint64, bool, error) {
+	if s.sealer != nil {
+		in = s.sealer.Seal(in)
+	}
 	rec := Record{Intent: in, State: Pending, CreatedAt: now}
 	data, err := json.Marshal(rec)
 	if err != nil {
@@ -162,15 +200,17 @@ func (s *Store) Create(ctx context.Context, in Intent, now time.Time) (Record, u
 	return rec, rev, true, nil
 }
 
-// Get returns an action's record and its revision.
+// Get returns an action's record and its revision. A stored value that
+// fails to decode or validate is an error wrapping ErrInvalid (and, if not
+// final, quarantined).
 func (s *Store) Get(ctx context.Context, id string) (Record, uint64, error) {
 	e, err := s.kv.Get(ctx, id)
 	if err != nil {
 		return Record{}, 0, fmt.Errorf("submit: reading action %s: %w", id, err)
 	}
-	var rec Record
-	if err := json.Unmarshal(e.Value(), &rec); err != nil {
-		return Record{}, 0, fmt.Errorf("submit: decoding action %s: %w", id, err)
+	rec, err := s.Load(ctx, e)
+	if err != nil {
+		return Record{}, 0, err
 	}
 	return rec, e.Revision(), nil
 }
@@ -211,9 +251,9 @@ func (s *Store) Unfinished(ctx context.Context) ([]Record, []uint64, error) {
 		if e == nil {
 			return recs, revs, nil // every key's latest value is in
 		}
-		var rec Record
-		if err := json.Unmarshal(e.Value(), &rec); err != nil {
-			return nil, nil, fmt.Errorf("submit: decoding action %s: %w", e.Key(), err)
+		rec, err := s.Load(ctx, e)
+		if err != nil {
+			continue // quarantined (or final): nothing to resume
 		}
 		if !rec.State.Final() {
 			recs = append(recs, rec)
@@ -224,6 +264,7 @@ func (s *Store) Unfinished(ctx context.Context) ([]Record, []uint64, error) {
 
 // WatchUpdates watches every record written from now on, until ctx ends or
 // the watcher is stopped: how a replica sees intents another one recorded.
+// Decode what it delivers with Load.
 func (s *Store) WatchUpdates(ctx context.Context) (jetstream.KeyWatcher, error) {
 	return s.kv.WatchAll(ctx, jetstream.UpdatesOnly())
 }

@@ -4,20 +4,30 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/firebreak-dev/firebreak/engine/internal/natstest"
 )
 
 // FuzzDecodeRecord feeds arbitrary bucket values to what a resumed engine
-// decodes: the record, then its recorded transaction. Neither may panic.
+// decodes: the record, its validation, then its recorded transaction.
+// None may panic, and a record Validate accepts in flight has what resume
+// dereferences.
 func FuzzDecodeRecord(f *testing.F) {
 	f.Add([]byte(`{"id":"a","state":"sent","raw_tx":"0x02f8","attempts":[{"hash":"0x00","nonce":1}]}`))
 	f.Add([]byte(`{"id":"a","state":"pending","chain_id":1,"to":"0x5FbDB2315678afecb367f032d93F642f64180aa3","data":"0x8456cb59"}`))
+	f.Add([]byte(`{"id":"a","state":"included","chain_id":1}`))
 	f.Add([]byte(`{}`))
+	valid := Record{Intent: Intent{ID: "a", ChainID: 1, To: common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")}}
+	inFlight(f, &valid, Sent, 3)
+	seed, _ := json.Marshal(valid)
+	f.Add(seed)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var rec Record
 		if json.Unmarshal(data, &rec) != nil {
@@ -26,7 +36,35 @@ func FuzzDecodeRecord(f *testing.F) {
 		_ = rec.State.Final()
 		var tx types.Transaction
 		_ = tx.UnmarshalBinary(rec.RawTx)
+		if rec.Validate() != nil || rec.State.Final() || rec.State == Pending {
+			return
+		}
+		if rec.TxHash == nil || rec.Nonce == nil || len(rec.Attempts) == 0 || tx.UnmarshalBinary(rec.RawTx) != nil {
+			t.Fatalf("Validate accepted an in-flight record resume cannot use: %s", data)
+		}
 	})
+}
+
+// inFlight makes rec a record in state st with a real signed transaction
+// at nonce, as the submitter records one.
+func inFlight(t testing.TB, rec *Record, st State, nonce uint64) {
+	t.Helper()
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := rec.To
+	chain := new(big.Int).SetUint64(rec.ChainID)
+	tx := types.MustSignNewTx(key, types.LatestSignerForChainID(chain), &types.DynamicFeeTx{
+		ChainID: chain, Nonce: nonce, GasTipCap: big.NewInt(1), GasFeeCap: big.NewInt(2), Gas: 50_000, To: &to, Data: rec.Data,
+	})
+	raw, err := tx.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := tx.Hash()
+	rec.State, rec.From, rec.Nonce, rec.TxHash, rec.RawTx, rec.GasLimit = st, crypto.PubkeyToAddress(key.PublicKey), &nonce, &hash, raw, 50_000
+	rec.Attempts = []Attempt{{Hash: hash, Nonce: nonce, Status: AttemptSent}}
 }
 
 // Unfinished returns exactly the records not in a final state, each with
@@ -41,7 +79,8 @@ func TestUnfinished(t *testing.T) {
 			t.Fatalf("Create %s: %v %v", id, ok, err)
 		}
 		if st != Pending {
-			rec.State = st
+			// What the submitter records in flight: a signed transaction.
+			inFlight(t, &rec, st, 0)
 			if _, err := store.Update(ctx, rec, rev); err != nil {
 				t.Fatal(err)
 			}

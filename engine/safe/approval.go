@@ -56,10 +56,17 @@ const (
 	Stale ApprovalState = "stale"
 	// Failed: it could not be executed; Error says why.
 	Failed ApprovalState = "failed"
+	// Refused: quarantined. The stored approval failed the check before
+	// execution (its MAC, the allowlist in force, a plain CALL without
+	// value) or did not validate when loaded; Error says why. It is never
+	// executed.
+	Refused ApprovalState = "refused"
 )
 
 // Final reports whether nothing more will happen to an approval in state s.
-func (s ApprovalState) Final() bool { return s == Executed || s == Stale || s == Failed }
+func (s ApprovalState) Final() bool {
+	return s == Executed || s == Stale || s == Failed || s == Refused
+}
 
 // Approval is a Safe transaction waiting for owner signatures.
 type Approval struct {
@@ -81,6 +88,10 @@ type Approval struct {
 	Threshold  uint64                 `json:"threshold"`
 	Owners     []common.Address       `json:"owners"`
 	Signatures []safesigner.Signature `json:"signatures"`
+	// MAC is the engine's MAC over what the approval executes (SealApproval):
+	// an approval without a valid one is neither signed by `firebreak
+	// approve` nor executed.
+	MAC string `json:"mac,omitempty"`
 	// Reason says why it waits.
 	Reason    string        `json:"reason"`
 	State     ApprovalState `json:"state"`
@@ -120,10 +131,18 @@ func (a Approval) Missing() uint64 {
 	return 0
 }
 
-// Store keeps approvals in the KV bucket.
+// Store keeps approvals in the KV bucket. An approval it reads that fails
+// to decode or validate is skipped; with an OnQuarantine hook (the
+// engine's store), one that is not final is also quarantined: rewritten
+// as Refused with the reason, and reported to the hook.
 type ApprovalStore struct {
-	kv jetstream.KeyValue
+	kv  jetstream.KeyValue
+	onQ func(ctx context.Context, a Approval)
 }
+
+// OnQuarantine sets the hook told of every approval the store quarantined
+// while loading it.
+func (s *ApprovalStore) OnQuarantine(f func(ctx context.Context, a Approval)) { s.onQ = f }
 
 // NewStore creates or binds to the approvals bucket.
 func NewApprovalStore(ctx context.Context, js jetstream.JetStream, replicas int) (*ApprovalStore, error) {
@@ -167,19 +186,80 @@ func (s *ApprovalStore) Get(ctx context.Context, id string) (Approval, uint64, e
 		return Approval{}, 0, fmt.Errorf("approval: reading %s: %w", id, err)
 	}
 	a, err := DecodeApproval(e.Value())
-	return a, e.Revision(), err
+	if err == nil && a.ID != id {
+		err = fmt.Errorf("%w: its id %.80q is not its key", ErrInvalid, a.ID)
+	}
+	if err != nil {
+		if !a.State.Final() || a.ID == "" {
+			s.quarantine(ctx, e, a, err)
+		}
+		return Approval{}, 0, fmt.Errorf("approval %s: %w", id, err)
+	}
+	return a, e.Revision(), nil
 }
 
-// Decode parses a stored approval.
+// ErrInvalid means a stored approval does not decode or validate.
+var ErrInvalid = errors.New("approval: invalid stored approval")
+
+// Decode parses and validates a stored approval.
 func DecodeApproval(data []byte) (Approval, error) {
 	var a Approval
 	if err := json.Unmarshal(data, &a); err != nil {
-		return a, fmt.Errorf("approval: decoding: %w", err)
+		return Approval{}, fmt.Errorf("%w: decoding: %w", ErrInvalid, err)
 	}
-	if a.ID == "" {
-		return a, errors.New("approval: decoding: no id")
+	if err := a.Validate(); err != nil {
+		return a, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return a, nil
+}
+
+// Validate checks that an approval is one the engine could have written:
+// an id, a known state and, unless final, the Safe, its chain, a
+// threshold and the hash owners sign.
+func (a Approval) Validate() error {
+	if a.ID == "" {
+		return errors.New("no id")
+	}
+	switch a.State {
+	case Pending, Ready, Executed, Stale, Failed, Refused:
+	default:
+		return fmt.Errorf("unknown state %.32q", a.State)
+	}
+	if a.State.Final() {
+		return nil
+	}
+	switch {
+	case a.ChainID == 0:
+		return errors.New("no chain_id")
+	case a.Safe == (common.Address{}):
+		return errors.New("no safe")
+	case a.Signer == "":
+		return errors.New("no signer")
+	case a.Threshold == 0:
+		return errors.New("no threshold")
+	case a.Hash == (common.Hash{}):
+		return errors.New("no safe_tx_hash")
+	}
+	return nil
+}
+
+// quarantine rewrites e's key as a Refused approval with the reason, when
+// the store has an OnQuarantine hook to report it to (the engine's; the
+// CLI's only skips it); a failed write leaves it to the next reader.
+func (s *ApprovalStore) quarantine(ctx context.Context, e jetstream.KeyValueEntry, a Approval, reason error) {
+	if s.onQ == nil {
+		return
+	}
+	a.ID, a.State = e.Key(), Refused
+	a.Error = "quarantined when loaded: " + reason.Error()
+	data, err := json.Marshal(a)
+	if err != nil {
+		return
+	}
+	if _, err := s.kv.Update(ctx, e.Key(), data, e.Revision()); err != nil {
+		return
+	}
+	s.onQ(ctx, a)
 }
 
 // Update writes a if the stored revision is still rev.
@@ -207,8 +287,8 @@ func (s *ApprovalStore) List(ctx context.Context) ([]Approval, error) {
 	var out []Approval
 	for key := range lister.Keys() {
 		a, _, err := s.Get(ctx, key)
-		if errors.Is(err, ErrNotFound) {
-			continue
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid) {
+			continue // deleted meanwhile, or quarantined
 		}
 		if err != nil {
 			return nil, err

@@ -48,9 +48,11 @@ type Presigned struct {
 }
 
 // Auditor records what the Safe path decided on its own: an approval
-// that reached its threshold and the intent it released.
+// that reached its threshold and the intent it released, and an approval
+// refused instead of executed.
 type Auditor interface {
 	Approved(ctx context.Context, a Approval, in record.Intent)
+	ApprovalRefused(ctx context.Context, a Approval, reason string)
 }
 
 // Runner carries the actions of Safe signers: it wraps each call into
@@ -70,6 +72,16 @@ type Runner struct {
 	Go      func(func())
 	// audit records completed approvals and the intents they release.
 	Audit Auditor
+	// Sealer seals every approval with the engine's MAC and verifies it
+	// before execution; Check is the allowlist in force; Halt the kill
+	// switch, which holds back the execution of approvals while set. The
+	// engine sets all three; an approval is not executed without Sealer
+	// and Check.
+	Sealer *record.Sealer
+	Check  TxChecker
+	Halt   HaltReader
+
+	haltLogged sync.Map // approval ids whose wait for a resume was logged
 }
 
 // safeLane is one Safe. Its semaphore is held from the nonce read that
@@ -344,6 +356,9 @@ func (r *Runner) park(ctx context.Context, l *safeLane, in record.Intent, tx saf
 	if a.Signatures == nil {
 		a.Signatures = []safesigner.Signature{}
 	}
+	if r.Sealer != nil {
+		SealApproval(r.Sealer, &a)
+	}
 	if uint64(len(sigs)) >= st.Threshold && st.Threshold > 0 {
 		a.State = Ready
 	}
@@ -531,6 +546,30 @@ func (r *Runner) executeApproval(ctx context.Context, l *safeLane, id string) {
 	if err != nil || a.State != Ready {
 		return
 	}
+	if r.Halt != nil {
+		h, halted, err := r.Halt.Halted(ctx)
+		if err != nil {
+			log.Warn("approval ready, but the kill switch cannot be read; not executed until it can", "err", err)
+			return
+		}
+		if halted {
+			if _, logged := r.haltLogged.LoadOrStore(id, true); !logged {
+				log.Warn("approval ready, but firebreak is halted: it executes after 'firebreak resume' (unless the Safe nonce moves on)", "halt", h.String())
+			}
+			return
+		}
+		r.haltLogged.Delete(id)
+	}
+	// Whatever the bucket says: executed only if the engine made it and
+	// it is a plain, allowlisted call of this lane's Safe.
+	err = CheckApproval(a, r.Sealer, r.Check)
+	if err == nil && (a.Safe != l.safe.Address() || a.ChainID != l.safe.ChainID()) {
+		err = fmt.Errorf("%w: %s names Safe %s on chain %d, signer %s is Safe %s on chain %d", ErrApprovalRefused, id, a.Safe.Hex(), a.ChainID, l.name, l.safe.Address().Hex(), l.safe.ChainID())
+	}
+	if err != nil {
+		r.refuseApproval(ctx, a, err)
+		return
+	}
 	st, err := l.safe.State(ctx)
 	if err != nil {
 		log.Warn("approval ready, but the Safe cannot be read; retrying", "err", err)
@@ -565,16 +604,30 @@ func (r *Runner) executeApproval(ctx context.Context, l *safeLane, id string) {
 	}
 }
 
+// refuseApproval quarantines an approval that failed its check: state
+// refused with the reason, audited, an error in the log. It is never
+// executed.
+func (r *Runner) refuseApproval(ctx context.Context, a Approval, reason error) {
+	if !r.finishApproval(ctx, a.ID, Refused, reason.Error()) {
+		return
+	}
+	r.log.Error("approval refused: the stored Safe transaction is not one the engine may execute; nothing is sent", "approval", a.ID, "safe", a.Signer,
+		"to", a.Tx.To.Hex(), "operation", a.Tx.Operation, "value", a.Tx.Value.ToInt(), "reason", reason)
+	if r.Audit != nil {
+		r.Audit.ApprovalRefused(ctx, a, reason.Error())
+	}
+}
+
 // finishApproval moves an approval to a final state, unless it changed
-// meanwhile (the next tick looks again).
-func (r *Runner) finishApproval(ctx context.Context, id string, state ApprovalState, reason string) {
+// meanwhile (the next tick looks again); it reports whether it did.
+func (r *Runner) finishApproval(ctx context.Context, id string, state ApprovalState, reason string) bool {
 	a, rev, err := r.approvals.Get(ctx, id)
 	if err != nil || a.State.Final() {
-		return
+		return false
 	}
 	a.State, a.Error, a.UpdatedAt = state, reason, r.now()
 	if _, err := r.approvals.Update(ctx, a, rev); err != nil {
-		return
+		return false
 	}
 	switch state {
 	case Stale:
@@ -582,6 +635,7 @@ func (r *Runner) finishApproval(ctx context.Context, id string, state ApprovalSt
 	case Failed:
 		r.log.Error("approval cannot execute", "approval", id, "safe", a.Signer, "err", reason)
 	}
+	return true
 }
 
 // PresignedNow lists the pre-signed transactions, for the operator and tests.

@@ -41,6 +41,8 @@ type anvilEnv struct {
 	changes  *changes
 	sub      *Submitter
 	n        int
+	// authorizer, when configure sets it, is the submitter's.
+	authorizer Authorizer
 }
 
 // newAnvilEnv starts it all; automine false stops anvil mining once the
@@ -87,6 +89,7 @@ func newAnvilEnv(t testing.TB, automine bool, configure func(*anvilEnv, *ChainCo
 	}
 	opts := DefaultOptions()
 	opts.OnChange = e.changes.onChange
+	opts.Authorizer = e.authorizer
 	e.sub = New(e.store, map[uint64]ChainConfig{anvilChainID: cfg}, map[string]signer.Signer{"guardian": e.guardian}, opts, testLog(t))
 	subCtx, stop := context.WithCancel(ctx)
 	t.Cleanup(stop)
@@ -403,8 +406,7 @@ func TestNonceHoleIsFilled(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		zero := uint64(0)
-		ghost.State, ghost.From, ghost.Nonce = record.Signed, e.guardian.Address(), &zero
+		signedAt(t, &ghost, guardianKey, record.Signed, 0)
 		if ghostRev, err = e.store.Update(e.ctx, ghost, ghostRev); err != nil {
 			t.Fatal(err)
 		}

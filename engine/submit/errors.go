@@ -26,6 +26,10 @@ var (
 	ErrNotStarted = errors.New("submit: submitter not started")
 	// ErrRunning means an Execute of the same action is running already.
 	ErrRunning = errors.New("submit: the action is being executed already")
+	// ErrRefused means the stored record failed the check before signing
+	// (Options.Authorizer, the record's validation, its sender): it is
+	// now in state refused and nothing was signed for it.
+	ErrRefused = errors.New("submit: refused before signing")
 	// ErrCapReached means the next valid replacement would exceed the
 	// chain's max_fee_per_gas: the best transaction stays in flight and the
 	// operator is told.

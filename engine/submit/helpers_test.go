@@ -4,9 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math/big"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/firebreak-dev/firebreak/engine/internal/natstest"
 	"github.com/firebreak-dev/firebreak/engine/record"
@@ -89,4 +93,26 @@ func (c *changes) all() []record.Record {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]record.Record(nil), c.recs...)
+}
+
+// signedAt makes rec a record in state st holding a transaction of its
+// call signed with hexKey at nonce, as the submitter records one.
+func signedAt(t testing.TB, rec *record.Record, hexKey string, st record.State, nonce uint64) {
+	t.Helper()
+	key, err := crypto.HexToECDSA(hexKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := new(big.Int).SetUint64(rec.ChainID)
+	to := rec.To
+	tx := types.MustSignNewTx(key, types.LatestSignerForChainID(chain), &types.DynamicFeeTx{
+		ChainID: chain, Nonce: nonce, GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(10e9), Gas: 50_000, To: &to, Data: rec.Data,
+	})
+	raw, err := tx.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := tx.Hash()
+	rec.State, rec.From, rec.Nonce, rec.TxHash, rec.RawTx, rec.GasLimit = st, crypto.PubkeyToAddress(key.PublicKey), &nonce, &hash, raw, 50_000
+	rec.Attempts = []record.Attempt{{Hash: hash, Nonce: nonce, Status: record.AttemptSent, At: time.Now()}}
 }

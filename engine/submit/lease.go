@@ -320,8 +320,9 @@ func (s *Submitter) adopt(ctx context.Context) {
 			if e == nil || e.Operation() != jetstream.KeyValuePut {
 				continue
 			}
-			var rec record.Record
-			if json.Unmarshal(e.Value(), &rec) != nil || rec.State != record.Pending {
+			// Load validates, and quarantines what it cannot use.
+			rec, err := s.store.Load(ctx, e)
+			if err != nil || rec.State != record.Pending {
 				continue
 			}
 			id := e.Key()

@@ -46,7 +46,7 @@ func TestNonceOwnerFillsHolesAndSkipsHeld(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rec.State, rec.From, rec.Nonce = state, from, &nonce
+		signedAt(t, &rec, guardianKey, state, nonce) // from's
 		if _, err := store.Update(ctx, rec, rev); err != nil {
 			t.Fatal(err)
 		}

@@ -132,6 +132,13 @@ type Options struct {
 	// another replica, or left by a dead one). The engine runs Execute
 	// there as for its own actions; nil runs Execute in a goroutine.
 	Adopt func(rec record.Record, rev uint64)
+	// Authorizer, when set, is asked before every signature whether the
+	// record's call may be signed; a record it refuses is quarantined
+	// (state refused, the reason in Error, OnChange told) and nothing is
+	// signed for it. The engine always sets one (the allowlist in force
+	// and the engine's MAC); nil checks only the record's validity and
+	// sender.
+	Authorizer Authorizer
 }
 
 // DefaultOptions are the submitter's defaults.
@@ -157,10 +164,12 @@ type Stats struct {
 	// the first; HolesFilled the unused nonces filled with a transfer of
 	// nothing to the sender, so that the transactions after them execute.
 	NonceResyncs, HolesFilled uint64
+	// Refused counts actions quarantined by the check before signing.
+	Refused uint64
 }
 
 type stats struct {
-	sent, bumps, resigned, capBlocked, replaced, reorgs, resyncs, holesFilled atomic.Uint64
+	sent, bumps, resigned, capBlocked, replaced, reorgs, resyncs, holesFilled, refused atomic.Uint64
 }
 
 // Submitter executes recorded intents.
@@ -295,7 +304,7 @@ func (s *Submitter) Stats() Stats {
 	return Stats{
 		Sent: s.stats.sent.Load(), Bumps: s.stats.bumps.Load(), Resigned: s.stats.resigned.Load(),
 		CapBlocked: s.stats.capBlocked.Load(), Replaced: s.stats.replaced.Load(), Reorgs: s.stats.reorgs.Load(),
-		NonceResyncs: s.stats.resyncs.Load(), HolesFilled: s.stats.holesFilled.Load(),
+		NonceResyncs: s.stats.resyncs.Load(), HolesFilled: s.stats.holesFilled.Load(), Refused: s.stats.refused.Load(),
 	}
 }
 
@@ -403,6 +412,16 @@ func (a *action) run(ctx context.Context) error {
 		return fmt.Errorf("%w %d", ErrUnknownChain, a.rec.ChainID)
 	}
 	a.cs = cs
+	if a.rec.State.Final() {
+		return nil
+	}
+	// Whatever wrote the record (this engine, another replica, or someone
+	// with write access to the bucket), nothing is signed or sent for it
+	// unless it passes.
+	tx, err := a.s.admit(a.rec)
+	if err != nil {
+		return a.refuse(ctx, err)
+	}
 	switch a.rec.State {
 	case record.Pending:
 		sg, ok := a.s.signers[a.rec.Signer]
@@ -415,19 +434,21 @@ func (a *action) run(ctx context.Context) error {
 	case record.Signed, record.Sent, record.Included:
 		// Resumed: the transaction may or may not have reached a node;
 		// rebroadcasting the same bytes is always safe.
-		var tx types.Transaction
-		if err := tx.UnmarshalBinary(a.rec.RawTx); err != nil {
-			return fmt.Errorf("submit: decoding the recorded transaction of %s: %w", a.rec.ID, err)
-		}
-		a.tx, a.needSend, a.resumed = &tx, a.rec.State != record.Included, true
-		if n := len(a.rec.Attempts); n > 0 {
-			a.lastBump = a.rec.Attempts[n-1].Head
-		}
-		a.log.Info("resuming action", "state", a.rec.State, "tx", tx.Hash().Hex(), "nonce", tx.Nonce(), "attempts", len(a.rec.Attempts))
+		a.resume(tx)
 	default:
 		return nil
 	}
 	return a.track(ctx)
+}
+
+// resume takes up a record signed by an earlier run: tx, its recorded
+// transaction, is current, and is broadcast again unless it is included.
+func (a *action) resume(tx *types.Transaction) {
+	a.tx, a.needSend, a.resumed = tx, a.rec.State != record.Included, true
+	if n := len(a.rec.Attempts); n > 0 {
+		a.lastBump = a.rec.Attempts[n-1].Head
+	}
+	a.log.Info("resuming action", "state", a.rec.State, "tx", tx.Hash().Hex(), "nonce", tx.Nonce(), "attempts", len(a.rec.Attempts))
 }
 
 // first prices, signs, records and broadcasts the first transaction.
@@ -637,7 +658,7 @@ func (a *action) track(ctx context.Context) error {
 // check looks at the chain: included, confirmed, reorged, or the nonce
 // taken by someone else.
 func (a *action) check(ctx context.Context, head *types.Header) error {
-	if a.rec.State == record.Included {
+	if a.rec.State == record.Included && a.rec.TxHash != nil {
 		r, err := a.cs.Node.TransactionReceipt(ctx, *a.rec.TxHash)
 		if errors.Is(err, ethereum.NotFound) {
 			a.reorged(ctx)
@@ -674,6 +695,11 @@ func (a *action) checkHole(ctx context.Context) {
 	sg, ok := a.s.signers[a.rec.Signer]
 	head, tip, _, herr := a.cs.heads.current(ctx)
 	if !ok || herr != nil {
+		return
+	}
+	// The filler is signed for this record: only for a record that may
+	// be signed, and only to the signer's own address.
+	if err := a.authorizeSign(ctx, sg); err != nil {
 		return
 	}
 	fees := MarketFees(head, tip, a.cs.MinTip, a.cs.MaxFeePerGas)
@@ -766,6 +792,9 @@ func (a *action) resign(ctx context.Context, reason string) error {
 	err = a.s.owner(a.cs, a.rec.From).assign(ctx, func(nonce uint64) error {
 		return a.sign(ctx, sg, nonce, fees, head.Number.Uint64(), reason)
 	})
+	if isRefused(err) {
+		return err
+	}
 	if err != nil {
 		// Signer or store unavailable: tried again at the next block.
 		a.log.Error("could not sign the action again", "reason", reason, "err", err)
@@ -802,9 +831,15 @@ func (a *action) bump(ctx context.Context, head *types.Header, reason string) er
 	if err != nil {
 		return err
 	}
+	if err := a.authorizeSign(ctx, sg); err != nil {
+		return err // checked before the bump is counted: the refusal is recorded as one
+	}
 	a.rec.Bumps++
 	a.rec.Warning = ""
 	if err := a.sign(ctx, sg, a.tx.Nonce(), next, head.Number.Uint64(), reason); err != nil {
+		if isRefused(err) {
+			return err
+		}
 		// Signer or store unavailable: the current transaction stays in
 		// flight and the next block tries again.
 		a.rec.Bumps--
@@ -819,9 +854,22 @@ func (a *action) bump(ctx context.Context, head *types.Header, reason string) er
 	return nil
 }
 
+// hashText is a recorded hash for the log, "none" when there is none.
+func hashText(h *common.Hash) string {
+	if h == nil {
+		return "none"
+	}
+	return h.Hex()
+}
+
 // warn records a condition the operator must see, once per distinct text.
 func (a *action) warn(ctx context.Context, msg string) {
-	a.log.Error("action needs attention", "warning", msg, "tx", a.tx.Hash().Hex())
+	var tx *common.Hash
+	if a.tx != nil {
+		h := a.tx.Hash()
+		tx = &h
+	}
+	a.log.Error("action needs attention", "warning", msg, "tx", hashText(tx))
 	if a.rec.Warning == msg {
 		return
 	}
@@ -835,6 +883,9 @@ func (a *action) warn(ctx context.Context, msg string) {
 // as a new attempt and makes it current. Nothing is broadcast before the
 // record is stored.
 func (a *action) sign(ctx context.Context, sg signer.Signer, nonce uint64, fees Fees, head uint64, reason string) error {
+	if err := a.authorizeSign(ctx, sg); err != nil {
+		return err
+	}
 	chainID := new(big.Int).SetUint64(a.rec.ChainID)
 	to := a.rec.To
 	tx := types.NewTx(&types.DynamicFeeTx{
@@ -886,35 +937,14 @@ func (a *action) included(ctx context.Context, r *types.Receipt, head *types.Hea
 	if h := head.Number.Uint64(); h >= block {
 		conf = h - block + 1
 	}
-	changed := a.rec.State != record.Included || a.rec.TxHash == nil || *a.rec.TxHash != r.TxHash || a.rec.Block != block
-	if changed {
-		for i := range a.rec.Attempts {
-			at := &a.rec.Attempts[i]
-			switch {
-			case at.Hash == r.TxHash:
-				at.Status = record.AttemptMined
-			case at.Nonce == *a.rec.Nonce && at.Status != record.AttemptDropped:
-				a.s.stats.replaced.Add(1)
-				at.Status = record.AttemptReplaced
-			}
-		}
-		hash := r.TxHash
-		a.rec.State, a.rec.TxHash = record.Included, &hash
-		a.rec.Block, a.rec.GasUsed, a.rec.Status = block, r.GasUsed, r.Status
-		for _, at := range a.rec.Attempts {
-			if at.Hash == hash {
-				a.rec.GasFeeCap, a.rec.GasTipCap = at.GasFeeCap, at.GasTipCap
-			}
-		}
-		a.log.Info("transaction included", "tx", hash.Hex(), "block", block, "attempts", len(a.rec.Attempts), "bumps", a.rec.Bumps)
-	}
+	changed := a.markIncluded(r)
 	if conf >= a.cs.Confirmations {
 		a.rec.State, a.rec.MinedAt, a.rec.Confirmations = record.Mined, a.s.opts.Now(), conf
 		if r.Status != types.ReceiptStatusSuccessful {
 			a.rec.Error = "transaction reverted on chain"
-			a.log.Error("action transaction reverted", "tx", a.rec.TxHash.Hex(), "block", block)
+			a.log.Error("action transaction reverted", "tx", hashText(a.rec.TxHash), "block", block)
 		} else {
-			a.log.Info("action mined", "tx", a.rec.TxHash.Hex(), "block", block, "gas_used", r.GasUsed, "confirmations", conf)
+			a.log.Info("action mined", "tx", hashText(a.rec.TxHash), "block", block, "gas_used", r.GasUsed, "confirmations", conf)
 		}
 		return a.save(ctx)
 	}
@@ -925,10 +955,50 @@ func (a *action) included(ctx context.Context, r *types.Receipt, head *types.Hea
 	return nil
 }
 
+// markIncluded changes the record for attempt r in a block; it reports
+// whether anything changed.
+func (a *action) markIncluded(r *types.Receipt) bool {
+	block := r.BlockNumber.Uint64()
+	changed := a.rec.State != record.Included || a.rec.TxHash == nil || *a.rec.TxHash != r.TxHash || a.rec.Block != block
+	if !changed {
+		return false
+	}
+	for i := range a.rec.Attempts {
+		at := &a.rec.Attempts[i]
+		switch {
+		case at.Hash == r.TxHash:
+			at.Status = record.AttemptMined
+		case a.rec.Nonce != nil && at.Nonce == *a.rec.Nonce && at.Status != record.AttemptDropped:
+			a.s.stats.replaced.Add(1)
+			at.Status = record.AttemptReplaced
+		}
+	}
+	hash := r.TxHash
+	a.rec.State, a.rec.TxHash = record.Included, &hash
+	a.rec.Block, a.rec.GasUsed, a.rec.Status = block, r.GasUsed, r.Status
+	for _, at := range a.rec.Attempts {
+		if at.Hash == hash {
+			a.rec.GasFeeCap, a.rec.GasTipCap = at.GasFeeCap, at.GasTipCap
+		}
+	}
+	a.log.Info("transaction included", "tx", hash.Hex(), "block", block, "attempts", len(a.rec.Attempts), "bumps", a.rec.Bumps)
+	return true
+}
+
 // reorged puts an action whose mined transaction left the chain back in
 // flight.
 func (a *action) reorged(ctx context.Context) {
-	a.log.Warn("reorg: the mined transaction is no longer in the chain; carrying it on", "tx", a.rec.TxHash.Hex(), "block", a.rec.Block)
+	a.markReorged()
+	if err := a.save(ctx); err != nil {
+		a.log.Error("could not record a reorg", "err", err)
+	}
+	a.needSend = true
+}
+
+// markReorged changes the record for its mined transaction leaving the
+// chain.
+func (a *action) markReorged() {
+	a.log.Warn("reorg: the mined transaction is no longer in the chain; carrying it on", "tx", hashText(a.rec.TxHash), "block", a.rec.Block)
 	a.s.stats.reorgs.Add(1)
 	for i := range a.rec.Attempts {
 		if a.rec.Attempts[i].Status == record.AttemptMined {
@@ -936,10 +1006,6 @@ func (a *action) reorged(ctx context.Context) {
 		}
 	}
 	a.rec.State, a.rec.Reorgs, a.rec.Block, a.rec.Confirmations, a.rec.GasUsed, a.rec.Status = record.Sent, a.rec.Reorgs+1, 0, 0, 0, 0
-	if err := a.save(ctx); err != nil {
-		a.log.Error("could not record a reorg", "err", err)
-	}
-	a.needSend = true
 }
 
 // save records the action if the stored revision is still the one this
