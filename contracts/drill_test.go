@@ -105,4 +105,3 @@ func withValue(opts *bind.TransactOpts, v *big.Int) *bind.TransactOpts {
 	o.Value = v
 	return &o
 }
-
