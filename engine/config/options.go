@@ -52,6 +52,8 @@ type Options struct {
 	Shadow bool `yaml:"shadow"`
 	// Simulate configures dry-runs and shadow mode.
 	Simulate SimulateOptions `yaml:"simulate"`
+	// Watch configures firebreak's own detector (engine/watch); see watch.go.
+	Watch WatchOptions `yaml:"watch"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
