@@ -212,10 +212,11 @@ func (c *chainWatcher) step(ctx context.Context, b uint64) (next uint64, ok bool
 		return c.rewind(ctx, b)
 	}
 	var found []Detection
+	detected := time.Now()
 	for _, r := range c.rules {
 		for _, f := range r.observe(d) {
 			rb := r.base()
-			found = append(found, Detection{Event: eventOf(c.w.source, rb, d, f, c.w.opts.Now()), Protocol: rb.protocol, Rule: rb.name, Kind: rb.kind, Block: b, Tx: f.tx})
+			found = append(found, Detection{Event: eventOf(c.w.source, rb, d, f, c.w.opts.Now()), Protocol: rb.protocol, Rule: rb.name, Kind: rb.kind, Block: b, Tx: f.tx, DetectedAt: detected})
 		}
 	}
 	for i := range found {

@@ -61,8 +61,10 @@ type Detection struct {
 	// (zero when none is known).
 	Block uint64
 	Tx    common.Hash
-	// PublishedAt is when JetStream acknowledged it; Duplicate is set when
-	// the stream already had an event with its id.
+	// DetectedAt is when the rule fired (the block read and evaluated),
+	// PublishedAt when JetStream acknowledged the event; Duplicate is set
+	// when the stream already had an event with its id.
+	DetectedAt  time.Time
 	PublishedAt time.Time
 	Duplicate   bool
 }
