@@ -542,3 +542,33 @@ func TestRPCOutageResumesFromTheCursor(t *testing.T) {
 		t.Errorf("stats %+v", s)
 	}
 }
+
+// A reorg seen at the head is followed back to the fork point, and the new
+// branch is evaluated: its drain is reported, at its own block.
+func TestReorgEvaluatesTheNewBranch(t *testing.T) {
+	e := newEnv(t)
+	r := e.run(watch.Node{Node: e.client}, nil)
+	var snap string
+	if err := e.client.Client().CallContext(e.ctx, &snap, "evm_snapshot"); err != nil {
+		t.Fatal(err)
+	}
+	old := e.attackOnce()
+	e.waitCursor(r, old.BlockNumber.Uint64())
+	var reverted bool
+	if err := e.client.Client().CallContext(e.ctx, &reverted, "evm_revert", snap); err != nil || !reverted {
+		t.Fatalf("evm_revert: %v %v", reverted, err)
+	}
+	// The new branch: another transaction first, then the drain one block
+	// later than on the old branch, then one more block.
+	e.send(e.vaultC, e.admin, ether, e.vault.PackDeposit())
+	drain := e.attackOnce()
+	last := e.mine(1)
+	e.waitCursor(r, last)
+	dets := r.detections()
+	if len(dets) != 2 || dets[0].Block != old.BlockNumber.Uint64() || dets[1].Block != drain.BlockNumber.Uint64() || dets[1].Tx != drain.TxHash {
+		t.Fatalf("detections %+v: want the drain on the old branch at %d, then on the new one at %d", dets, old.BlockNumber, drain.BlockNumber)
+	}
+	if s := r.w.Stats()[0]; s.Reorgs != 1 {
+		t.Errorf("stats %+v, want one reorg", s)
+	}
+}
