@@ -51,12 +51,14 @@ func TestDrillReentrancyDrain(t *testing.T) {
 	if rep.MSToBroadcast == nil || *rep.MSToBroadcast <= 0 || rep.ContainmentFirstInBlock == nil || !*rep.ContainmentFirstInBlock {
 		t.Errorf("broadcast %s, pause first in its block %v (min_tip %v gwei over the attacker's %v)", fmtMS(rep.MSToBroadcast), rep.ContainmentFirstInBlock, rep.MinTipGwei, rep.AttackerTipGwei)
 	}
+	t.Logf("with firebreak: detection %s, broadcast %s, inclusion %s (%s), saved %.1f%%",
+		fmtMS(rep.MSToDetection), fmtMS(rep.MSToBroadcast), fmtMS(rep.MSToInclusion), fmtBlocks(rep.BlocksToInclusion), rep.SavedPct)
 	if rep.AttackerRevertedAfter == 0 {
 		t.Error("no attacker transaction reverted after the pause")
 	}
 
 	o := defaultDrillOptions()
-	o.Anvil, o.BlockTime, o.Response = bin, 500*time.Millisecond, false
+	o.Anvil, o.BlockTime, o.Response, o.Slices = bin, 500*time.Millisecond, false, 5
 	base, err := drill(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)

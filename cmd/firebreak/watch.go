@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -69,7 +66,7 @@ Flags:
 	opts.LookupEnv = lookupEnv
 	var sign watch.SignFunc
 	if f := opts.Watch.SigningKeyFile; f != "" {
-		key, err := readEd25519Seed(f)
+		key, err := watch.LoadSigningKey(f)
 		if err != nil {
 			fmt.Fprintln(stderr, "firebreak watch: watch.signing_key_file:", err)
 			return exitUsage
@@ -168,18 +165,4 @@ func dialWatchNodes(ctx context.Context, opts config.Options, log *slog.Logger) 
 		nodes[c.ID] = n
 	}
 	return nodes, closeAll, nil
-}
-
-// readEd25519Seed reads an ed25519 key from a file holding its 32-byte seed
-// as 64 hex digits.
-func readEd25519Seed(path string) (ed25519.PrivateKey, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	seed, err := hex.DecodeString(strings.TrimPrefix(strings.TrimSpace(string(data)), "0x"))
-	if err != nil || len(seed) != ed25519.SeedSize {
-		return nil, fmt.Errorf("%s does not hold a 32-byte ed25519 seed as 64 hex digits", path)
-	}
-	return ed25519.NewKeyFromSeed(seed), nil
 }

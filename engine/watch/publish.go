@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -34,6 +36,20 @@ func Ed25519Signer(key ed25519.PrivateKey) SignFunc {
 	return func(data []byte) (string, error) {
 		return base64.StdEncoding.EncodeToString(ed25519.Sign(key, data)), nil
 	}
+}
+
+// LoadSigningKey reads the detector's ed25519 key from a file holding its
+// 32-byte seed as 64 hex digits (watch.signing_key_file).
+func LoadSigningKey(path string) (ed25519.PrivateKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	seed, err := hex.DecodeString(strings.TrimPrefix(strings.TrimSpace(string(data)), "0x"))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("%w: %s does not hold a 32-byte ed25519 seed as 64 hex digits", ErrConfig, path)
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
 }
 
 // EventID is the id of the event a rule makes at a block for a
