@@ -363,8 +363,8 @@ func TestRestartNeitherSkipsNorDoubleReports(t *testing.T) {
 	b := drain.BlockNumber.Uint64()
 	e.waitCursor(r1, b)
 	r1.stop()
-	if n := len(r1.detections()); n != 1 {
-		t.Fatalf("first run: %d detections, want 1", n)
+	if d := r1.detections(); len(d) != 1 || d[0].Block != b {
+		t.Fatalf("first run: %+v, want the exploit at block %d", d, b)
 	}
 
 	// While it is down: a block in which the outflow is still over the
@@ -405,7 +405,11 @@ func TestRestartNeitherSkipsNorDoubleReports(t *testing.T) {
 	if len(dets) != 2 || !dets[0].Duplicate || !dets[1].Duplicate {
 		t.Errorf("replaying from block %d: %+v, want the two exploits again, as duplicates", b, dets)
 	}
-	if evs, _ := e.stream(); len(evs) != 2 {
+	if evs, msgs := e.stream(); len(evs) != 2 {
+		for i, ev := range evs {
+			md, _ := msgs[i].Metadata()
+			t.Logf("stream seq %d: %s (Nats-Msg-Id %s) at %v", md.Sequence.Stream, ev.ID, msgs[i].Headers().Get(jetstream.MsgIDHeader), md.Timestamp)
+		}
 		t.Errorf("%d events on the stream, want 2", len(evs))
 	}
 }

@@ -337,7 +337,7 @@ func (c *chainWatcher) fetch(ctx context.Context, b uint64) (*blockData, error) 
 		}
 	}
 	for _, k := range c.balances {
-		v, err := call(ctx, c.w.opts.CallTimeout, func(ctx context.Context) (*big.Int, error) { return c.balanceAt(ctx, k, num) })
+		v, err := call(ctx, c.w.opts.CallTimeout, func(ctx context.Context) (*big.Int, error) { return c.balanceAt(ctx, k, d.hash) })
 		if err != nil {
 			return nil, err
 		}
@@ -370,12 +370,12 @@ func (c *chainWatcher) needReceipts(txs []*types.Transaction) bool {
 // balanceOfSelector is ERC-20's balanceOf(address).
 var balanceOfSelector = []byte{0x70, 0xa0, 0x82, 0x31}
 
-func (c *chainWatcher) balanceAt(ctx context.Context, k balanceKey, num *big.Int) (*big.Int, error) {
+func (c *chainWatcher) balanceAt(ctx context.Context, k balanceKey, block common.Hash) (*big.Int, error) {
 	if k.token == (common.Address{}) {
-		return c.node.Node.BalanceAt(ctx, k.holder, num)
+		return c.node.Node.BalanceAtHash(ctx, k.holder, block)
 	}
 	data := append(append([]byte{}, balanceOfSelector...), common.LeftPadBytes(k.holder.Bytes(), 32)...)
-	out, err := c.node.Node.CallContract(ctx, ethereum.CallMsg{To: &k.token, Data: data}, num)
+	out, err := c.node.Node.CallContractAtHash(ctx, ethereum.CallMsg{To: &k.token, Data: data}, block)
 	if err != nil {
 		return nil, err
 	}
@@ -471,10 +471,18 @@ func (c *chainWatcher) pushHeads(ctx context.Context) error {
 	}
 	defer sub.Unsubscribe()
 	c.pushed.Store(true)
+	// A head mined before the subscription took effect is never pushed:
+	// read it once now, and now and then afterwards, in case a
+	// notification is lost.
+	c.readHead(ctx)
+	safety := time.NewTicker(max(10*c.poll, 5*time.Second))
+	defer safety.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-safety.C:
+			c.readHead(ctx)
 		case err := <-sub.Err():
 			if err == nil {
 				err = errors.New("subscription closed")
@@ -484,6 +492,19 @@ func (c *chainWatcher) pushHeads(ctx context.Context) error {
 			c.observeHead(h.Number.Uint64())
 		}
 	}
+}
+
+// readHead reads the head once; a failure is only counted (the loop's
+// reads retry and log).
+func (c *chainWatcher) readHead(ctx context.Context) {
+	h, err := c.call(ctx, func(ctx context.Context) (*types.Header, error) { return c.node.Node.HeaderByNumber(ctx, nil) })
+	if err != nil {
+		if ctx.Err() == nil {
+			c.update(func(s *Stats) { s.Errors++; s.LastError = "reading the head: " + err.Error() })
+		}
+		return
+	}
+	c.observeHead(h.Number.Uint64())
 }
 
 // pollHeads reads the head every poll for d (0: until ctx ends).

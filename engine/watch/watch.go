@@ -27,8 +27,10 @@ const DefaultSource = "firebreak-watch"
 type Chain interface {
 	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
 	BlockByNumber(ctx context.Context, number *big.Int) (*types.Block, error)
-	BalanceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (*big.Int, error)
-	ethereum.ContractCaller
+	// State is read at the block's hash (EIP-1898), never its number: a
+	// node mining the next block may answer a number with newer state.
+	BalanceAtHash(ctx context.Context, account common.Address, blockHash common.Hash) (*big.Int, error)
+	CallContractAtHash(ctx context.Context, call ethereum.CallMsg, blockHash common.Hash) ([]byte, error)
 	ethereum.LogFilterer
 	BlockReceipts(ctx context.Context, blockNrOrHash rpc.BlockNumberOrHash) ([]*types.Receipt, error)
 }
