@@ -158,7 +158,7 @@ func (a *attacker) onHead(ctx context.Context, h *types.Header) bool {
 		a.done = true
 		return true
 	}
-	bal, err := a.client.BalanceAt(ctx, a.target, h.Number)
+	bal, err := a.client.BalanceAtHash(ctx, a.target, h.Hash())
 	if err != nil {
 		a.errs = append(a.errs, err.Error())
 		return false

@@ -331,12 +331,19 @@ func collectDrill(ctx context.Context, client *ethclient.Client, eng *engine.Eng
 		rep.MSDetectionToBcast = f64(*rep.MSToBroadcast - *rep.MSToDetection)
 	}
 
-	// Funds.
-	start, err := client.BalanceAt(ctx, atk.target, new(big.Int).SetUint64(from))
+	// Funds, read at the blocks' hashes (see watch.Chain).
+	balanceAt := func(n uint64) (*big.Int, error) {
+		h, err := client.HeaderByNumber(ctx, new(big.Int).SetUint64(n))
+		if err != nil {
+			return nil, err
+		}
+		return client.BalanceAtHash(ctx, atk.target, h.Hash())
+	}
+	start, err := balanceAt(from)
 	if err != nil {
 		return rep, err
 	}
-	end, err := client.BalanceAt(ctx, atk.target, new(big.Int).SetUint64(last))
+	end, err := balanceAt(last)
 	if err != nil {
 		return rep, err
 	}
