@@ -52,8 +52,8 @@ Commands:
             sending nothing; report calls, reverts, gas and post-checks
   demo      start a local chain, deploy the demo protocol, pause it on a
             critical event, and report what happened
-  watch     firebreak's own detector: rules over every new block, published
-            as detection events (also inside serve with watch: configured)
+  watch     firebreak's own detector: the watch: rules over every new
+            block, published as detection events to a running engine
   drill     a fire drill: a scripted exploit on a local chain against the
             engine and the watcher; what was saved, block by block
   policy    test, check and evaluate Rego policies (policy test|eval|check)
