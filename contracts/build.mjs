@@ -21,7 +21,7 @@ const toolsDir = path.resolve(process.env.TOOLS_DIR || path.join(repo, '.tools')
 const nodeModules = path.join(toolsDir, 'node_modules');
 
 const SOLC_VERSION = '0.8.37';
-const CONTRACTS = ['ProtectedVault', 'TokenBridge'];
+const CONTRACTS = ['ProtectedVault', 'TokenBridge', 'DrillVault', 'DrillBridge', 'DrillAttacker'];
 
 function fail(msg) {
   console.error(`contracts/build.mjs: ${msg}`);

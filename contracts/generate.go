@@ -14,3 +14,6 @@ package contracts
 //go:generate node build.mjs
 //go:generate go tool abigen --v2 --abi ProtectedVault.abi --bin ProtectedVault.bin --pkg contracts --type ProtectedVault --out protected_vault.go
 //go:generate go tool abigen --v2 --abi TokenBridge.abi --bin TokenBridge.bin --pkg contracts --type TokenBridge --out token_bridge.go
+//go:generate go tool abigen --v2 --abi DrillVault.abi --bin DrillVault.bin --pkg contracts --type DrillVault --out drill_vault.go
+//go:generate go tool abigen --v2 --abi DrillBridge.abi --bin DrillBridge.bin --pkg contracts --type DrillBridge --out drill_bridge.go
+//go:generate go tool abigen --v2 --abi DrillAttacker.abi --bin DrillAttacker.bin --pkg contracts --type DrillAttacker --out drill_attacker.go

@@ -6,6 +6,8 @@
 //	firebreak publish --nats URL EVENT.json     send a detection event
 //	firebreak dry-run --event EVENT.json        what would happen, on a fork
 //	firebreak demo    [--json]                  the whole path on a local chain
+//	firebreak watch   --config firebreak.yaml   the first-party detector
+//	firebreak drill   [--scenario NAME]         rehearse an exploit, measure it
 //	firebreak policy  test|eval|check           write and test policies
 //	firebreak halt    --reason TEXT             the global kill switch
 //	firebreak resume
@@ -52,6 +54,10 @@ Commands:
             sending nothing; report calls, reverts, gas and post-checks
   demo      start a local chain, deploy the demo protocol, pause it on a
             critical event, and report what happened
+  watch     firebreak's own detector: the watch: rules over every new
+            block, published as detection events to a running engine
+  drill     a fire drill: a scripted exploit on a local chain against the
+            engine and the watcher; what was saved, block by block
   policy    test, check and evaluate Rego policies (policy test|eval|check)
   halt      set the global kill switch: no action until resume
   resume    clear the kill switch
@@ -116,6 +122,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runDryRun(ctx, rest, stdout, stderr, lookupEnv)
 	case "ingest":
 		return runIngest(ctx, rest, stdout, stderr, lookupEnv)
+	case "watch":
+		return runWatch(ctx, rest, stdout, stderr, lookupEnv)
+	case "drill":
+		return runDrill(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "firebreak %s\n", version)
 		return exitOK

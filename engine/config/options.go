@@ -75,6 +75,8 @@ type Options struct {
 	// Records configures the engine's MAC over action records and
 	// approvals (see records.go).
 	Records RecordsOptions `yaml:"records"`
+	// Watch configures firebreak's own detector (engine/watch); see watch.go.
+	Watch WatchOptions `yaml:"watch"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
