@@ -58,6 +58,8 @@ type Options struct {
 	Readiness ReadinessOptions `yaml:"readiness"`
 	// Notify configures the notification channels and routes (see notify.go).
 	Notify NotifyOptions `yaml:"notify"`
+	// Console configures the web console (see console.go); off by default.
+	Console ConsoleOptions `yaml:"console"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
