@@ -333,7 +333,7 @@ func TestServerRenderedPage(t *testing.T) {
 	page := w.Body.String()
 	for _, want := range []string{
 		eventID, "exploit_pause", "critical exploit alert: pausing its pausable contracts", // the event and its reasons
-		"not on the allowlist", // a refused verdict and why
+		"not on the allowlist",                                                                                          // a refused verdict and why
 		`href="https://etherscan.io/tx/` + txHash + `"`, "block", "42", "max 31.5 gwei", "tip 2 gwei", "27000 gas used", // the mined pause
 		"1 attempt", "mined",
 		"pause()", "1 of 2", "decision requires approval", // the approval, decoded
