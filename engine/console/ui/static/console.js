@@ -103,7 +103,7 @@
     if (!actions.length) return empty("No action recorded yet.");
     return table("h-actions", ["Created", "Action", "State", "Transaction", "Fees", "Attempts"], actions.map(function (a) {
       var state = [h("span", { class: "state-tag s-" + a.state + (a.reverted ? " s-reverted" : ""), text: a.state + (a.reverted ? " (reverted)" : "") })];
-      if (a.confirmations) state.push(line("muted", a.confirmations + " confirmations"));
+      if (a.confirmations) state.push(line("muted", a.confirmations + " confirmation" + (a.confirmations > 1 ? "s" : "")));
       if (a.bumps || a.reorgs) state.push(line("muted", a.bumps + " bumps · " + a.reorgs + " reorgs"));
       if (a.warning) state.push(line("warn", a.warning));
       if (a.error) state.push(line("bad", a.error));
@@ -113,7 +113,7 @@
         tx.push(line("", "block ", a.block_url ? h("a", { href: a.block_url, target: "_blank", rel: "noopener noreferrer", text: a.block }) : a.block,
           a.mined_at ? [" at ", time(a.mined_at)] : ""));
       }
-      var fees = a.max_fee_gwei ? [line("", "max " + a.max_fee_gwei + " gwei"), line("", "tip " + a.tip_gwei + " gwei")] : [h("span", { class: "muted", text: "—" })];
+      var fees = a.max_fee_gwei ? [line("fee", "max " + a.max_fee_gwei + " gwei"), line("fee", "tip " + a.tip_gwei + " gwei")] : [h("span", { class: "muted", text: "—" })];
       if (a.gas_used) fees.push(line("muted", a.gas_used + " gas used"));
       var attempts = a.attempts.length ? h("details", { "data-key": "attempts-" + a.id },
         h("summary", { text: a.attempts.length + " attempt" + (a.attempts.length > 1 ? "s" : "") }),
