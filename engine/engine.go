@@ -31,6 +31,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/console"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/notify"
@@ -61,6 +62,7 @@ type Engine struct {
 	// reg holds the engine's metrics; metricsSrv serves them.
 	reg        *prometheus.Registry
 	metricsSrv *observe.Server
+	consoleSrv *console.Server // on console.listen (observe.go)
 }
 
 // New validates opts and returns an Engine. Nothing is started and no
