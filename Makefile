@@ -1,6 +1,7 @@
-# firebreak — the two commands a newcomer needs:
+# firebreak — the commands a newcomer needs:
 #   make demo   run the whole containment path on a local chain
 #   make test   run every test (installs the tools it needs first)
+#   make playground   the demo, then everything kept running to explore
 #
 # Tools come from the registries this machine reaches (npm, the Go module
 # proxy) and are cached under .tools/ (git-ignored), so repeat runs are fast.
@@ -61,6 +62,9 @@ lint: vet check-generate ## vet, gofmt and generated-code drift
 
 demo: tools build ## start anvil + embedded NATS, deploy the demo protocol, pause it on a critical event
 	$(BIN) demo
+
+playground: tools build ## the demo, then keep anvil, NATS, the engine, the console and metrics running to explore (Ctrl-C stops it)
+	$(BIN) demo --keep
 
 run: demo ## same as demo: the main job on the embedded default
 

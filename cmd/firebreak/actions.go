@@ -284,7 +284,7 @@ func printAction(w io.Writer, r record.Record) {
 		row("fees", fmt.Sprintf("max %s gwei, tip %s gwei per gas, gas limit %d", gweiText(r.GasFeeCap), gweiText(r.GasTipCap), r.GasLimit))
 	}
 	if r.Block != 0 {
-		row("block", fmt.Sprintf("%d (%d confirmations, %d gas used, status %d)", r.Block, r.Confirmations, r.GasUsed, r.Status))
+		row("block", fmt.Sprintf("%d (%s, %d gas used, status %d)", r.Block, plural(r.Confirmations, "confirmation"), r.GasUsed, r.Status))
 	}
 	if r.Bumps > 0 || r.Reorgs > 0 {
 		row("bumps", fmt.Sprintf("%d (reorgs %d)", r.Bumps, r.Reorgs))
@@ -306,6 +306,13 @@ func printAction(w io.Writer, r record.Record) {
 			gweiText(a.GasTipCap), a.GasLimit, a.Head, a.Status, stamp(a.At), a.Reason)
 	}
 	_ = aw.Flush()
+}
+
+func plural(n uint64, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func ifNotEmpty(pre, s, post string) string {
