@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/internal/natstest"
 	"github.com/firebreak-dev/firebreak/engine/record"
 )
@@ -123,5 +125,67 @@ func TestReadActionsEmptyAndMissingBucket(t *testing.T) {
 	}
 	if recs, err := ReadActions(ctx, js); err != nil || len(recs) != 0 {
 		t.Errorf("empty bucket: %v, %v", recs, err)
+	}
+}
+
+// A Server on a real listener over a real NATS: what is written to the
+// buckets shows in /api/state, and Run returns once its context ends,
+// with the port closed.
+func TestServerRunsAndStops(t *testing.T) {
+	js := natstest.JetStream(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var actions jetstream.KeyValue
+	for _, b := range watched {
+		kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b == record.ActionsBucket {
+			actions = kv
+		}
+	}
+	opts := config.DefaultOptions()
+	opts.Console = config.ConsoleOptions{Listen: "127.0.0.1:0"}
+	s, err := New(Options{Config: opts, JS: js, KillSwitch: &memSwitch{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.Run(runCtx) }()
+	data, _ := json.Marshal(record.Record{Intent: record.Intent{ID: "live-0"}, State: record.Sent})
+	if _, err := actions.Put(ctx, "live-0", data); err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + s.Addr() + "/api/state"
+	for {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st State
+		err = json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if err == nil && !st.Loading && len(st.Actions) == 1 && st.Actions[0].ID == "live-0" {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the action never showed: %+v %v", st, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("Run did not return")
+	}
+	if resp, err := http.Get(url); err == nil {
+		resp.Body.Close()
+		t.Fatal("the console still answers after Run returned")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -167,10 +168,11 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // giving requests in flight a few seconds.
 func (s *Server) Run(ctx context.Context) error {
 	wctx, stop := context.WithCancel(ctx)
-	defer stop()
+	var watchers sync.WaitGroup
+	defer func() { stop(); watchers.Wait() }()
 	if s.o.JS != nil {
 		for _, b := range watched {
-			go s.feed.Watch(wctx, s.o.JS, b)
+			watchers.Go(func() { s.feed.Watch(wctx, s.o.JS, b) })
 		}
 	}
 	errc := make(chan error, 1)
