@@ -23,7 +23,7 @@ func (e *Engine) openAudit(ctx context.Context, js jetstream.JetStream) (*audit.
 	}
 	opts := audit.DefaultOptions()
 	opts.Replicas, opts.Key, opts.Now = e.opts.NATS.Replicas, key, e.now
-	opts.Secrets = e.opts.Secrets(keyText)
+	opts.Secrets = append(e.opts.Secrets(keyText), e.opts.IngressSecrets()...)
 	if e.opts.Audit.RetryFor > 0 {
 		opts.RetryFor = e.opts.Audit.RetryFor
 	}

@@ -120,7 +120,7 @@ func TestActionChangesBecomeRecords(t *testing.T) {
 	js, _ := jetstream.New(nc)
 	ctx := context.Background()
 	opts := config.DefaultOptions()
-	opts.DataDir = t.TempDir()
+	opts.DataDir = t.TempDir() // not ./data: its audit checkpoint would refuse the next run's fresh stream
 	e := &Engine{opts: opts, log: quietLog(), now: time.Now}
 	a, err := e.openAudit(ctx, js)
 	if err != nil {

@@ -35,8 +35,8 @@ func submitChain(ctx context.Context, c config.ChainOptions, node *ethclient.Cli
 		cl, err := ethclient.DialContext(ctx, u)
 		if err != nil {
 			closeAll()
-			// Not wrapped: the URL, which the error repeats, may hold an API key.
-			return cfg, nil, fmt.Errorf("engine: connecting to rpc_urls[%d] of chain %d failed", j, c.ID)
+			// The URL, which the error repeats, may hold an API key.
+			return cfg, nil, fmt.Errorf("engine: connecting to rpc_urls[%d] of chain %d at %s: %s", j, c.ID, config.RedactURL(u), config.RedactURLs(err.Error(), u))
 		}
 		closers = append(closers, cl.Close)
 		cfg.Public = append(cfg.Public, submit.Endpoint{Name: fmt.Sprintf("rpc_urls[%d]", j), TransactionSender: cl})
@@ -45,8 +45,8 @@ func submitChain(ctx context.Context, c config.ChainOptions, node *ethclient.Cli
 		cl, err := rpc.DialContext(ctx, c.PrivateRPC)
 		if err != nil {
 			closeAll()
-			// Not wrapped with the URL: it may carry the relay's API key.
-			return cfg, nil, fmt.Errorf("engine: connecting to the private relay of chain %d failed", c.ID)
+			// The URL, which the error repeats, may carry the relay's API key.
+			return cfg, nil, fmt.Errorf("engine: connecting to the private relay of chain %d at %s: %s", c.ID, config.RedactURL(c.PrivateRPC), config.RedactURLs(err.Error(), c.PrivateRPC))
 		}
 		closers = append(closers, cl.Close)
 		cfg.Private = append(cfg.Private, submit.Endpoint{Name: "private_rpc", TransactionSender: submit.NewRelay(cl, c.PrivateMethod)})
@@ -86,7 +86,8 @@ func dialChains(ctx context.Context, chains []config.ChainOptions, log *slog.Log
 		client, err := ethclient.DialContext(ctx, c.RPC)
 		if err != nil {
 			conns.close()
-			return nil, fmt.Errorf("engine: connecting to chain %d at %s: %w", c.ID, c.RPC, err)
+			// The URL, which the error repeats, may hold an API key.
+			return nil, fmt.Errorf("engine: connecting to chain %d at %s: %s", c.ID, config.RedactURL(c.RPC), config.RedactURLs(err.Error(), c.RPC))
 		}
 		conns.closers = append(conns.closers, client.Close)
 		cfg, closeEndpoints, err := submitChain(ctx, c, client)

@@ -29,11 +29,18 @@ type DryRunOptions struct {
 // the fork, so decision and simulation see the same state. The returned
 // Outcome carries the simulation in DryRuns; the error is for a dry-run
 // that could not be done (no fork, no sender address), not for actions
-// that would fail.
+// that would fail. Neither the error nor log lines hold a configured
+// secret.
 func DryRun(ctx context.Context, opts config.Options, ev event.Event, dopts DryRunOptions, log *slog.Logger) (decide.Outcome, error) {
 	if err := opts.Validate(); err != nil {
 		return decide.Outcome{}, err
 	}
+	redact := opts.Redactor(dopts.ForkURL)
+	out, err := dryRun(ctx, opts, ev, dopts, slog.New(redact.Handler(log.Handler())))
+	return out, redact.Error(err)
+}
+
+func dryRun(ctx context.Context, opts config.Options, ev event.Event, dopts DryRunOptions, log *slog.Logger) (decide.Outcome, error) {
 	chainID := ev.ChainID
 	if p, ok := opts.Protocols[ev.Protocol]; ok {
 		chainID = p.ChainID
@@ -59,6 +66,9 @@ func DryRun(ctx context.Context, opts config.Options, ev event.Event, dopts DryR
 	if err != nil {
 		return decide.Outcome{}, err
 	}
+	// The accounts the engine would protect, so a dry-run refuses what
+	// the engine would.
+	planner.ProtectAccounts(senderAccounts(opts)...)
 	if dopts.Progress != nil {
 		dopts.Progress("evaluating the event against the policies, with preconditions read on the fork")
 	}

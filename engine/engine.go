@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
@@ -34,6 +33,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/console"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/ingest/webhook"
 	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/engine/observe"
 	"github.com/firebreak-dev/firebreak/engine/record"
@@ -48,6 +48,9 @@ type Engine struct {
 	opts config.Options
 	log  *slog.Logger
 	now  func() time.Time
+	// redact removes the configured secrets (URLs, keys, tokens) from
+	// every log line (log goes through it) and from Run's error.
+	redact *config.Redactor
 
 	ready   chan struct{}
 	natsURL string
@@ -63,6 +66,7 @@ type Engine struct {
 	reg        *prometheus.Registry
 	metricsSrv *observe.Server
 	consoleSrv *console.Server // on console.listen (observe.go)
+	ingress    *webhook.Server
 }
 
 // New validates opts and returns an Engine. Nothing is started and no
@@ -71,7 +75,11 @@ func New(opts config.Options, log *slog.Logger) (*Engine, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Engine{opts: opts, log: log, now: opts.Now, ready: make(chan struct{}), reg: prometheus.NewRegistry()}
+	if err := opts.ValidateIngress(); err != nil {
+		return nil, err
+	}
+	redact := opts.Redactor()
+	e := &Engine{opts: opts, log: slog.New(redact.Handler(log.Handler())), redact: redact, now: opts.Now, ready: make(chan struct{}), reg: prometheus.NewRegistry()}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -86,8 +94,11 @@ func (e *Engine) Ready() <-chan struct{} { return e.ready }
 func (e *Engine) NATSURL() string { return e.natsURL }
 
 // Run starts the pipeline and blocks until ctx is cancelled or a component
-// fails to start. Everything it started is stopped before it returns.
-func (e *Engine) Run(ctx context.Context) error {
+// fails to start. Everything it started is stopped before it returns. The
+// error holds no configured secret.
+func (e *Engine) Run(ctx context.Context) error { return e.redact.Error(e.run(ctx)) }
+
+func (e *Engine) run(ctx context.Context) error {
 	var signers map[string]signer.Signer
 	closeSigners := func() {}
 	var shadowExec *simulate.Shadow
@@ -115,6 +126,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	ev := planner.Evaluator()
 	e.log.Info("policies loaded", "source", planner.PolicyStatus().Source, "files", ev.Files(), "revision", ev.Revision()[:12])
 	e.planner = planner
+	planner.ProtectAccounts(signerAccounts(signers)...)
 
 	url := e.opts.NATS.URL
 	var nc *nats.Conn
@@ -170,17 +182,23 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	defer auditRec.Close() // after the submitters stop, before NATS closes
 	m := observe.NewMetrics(e.reg)
-	auditRec.OnLost = m.AuditRecordLost
+	alerts := &operatorAlerts{log: e.log, now: e.now} // sends once started below
+	if e.ingress, err = e.listenIngress(js, auditRec); err != nil {
+		return err
+	} else if e.ingress != nil {
+		defer e.ingress.Close()
+	}
 	copts := ingest.DefaultConsumerOptions()
 	copts.Replicas = e.opts.NATS.Replicas
 	copts.Observer = m.IngestObserver(auditRec)
+	copts.Verifier = verifier(e.opts, e.now)
 	cons, err := ingest.NewConsumer(ctx, js, copts, e.log)
 	if err != nil {
 		return err
 	}
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
-	submitOpts.OnChange = m.OnChange(auditRec.ActionChanged)
+	submitOpts.OnChange = alerts.watchFeeCap(m.OnChange(auditRec.ActionChanged))
 	var adopt func(record.Record, uint64) // set once the pipeline exists, before Start
 	if e.opts.NATS.URL != "" {
 		// An external NATS may serve several engines: senders are leased.
@@ -196,6 +214,11 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	if p.dispatch, err = e.startNotifications(runCtx, &wg, js); err != nil {
+		return err
+	}
+	alerts.ctx, alerts.wg, alerts.disp = runCtx, &wg, p.dispatch
+	auditRec.OnLost = func() { m.AuditRecordLost(); alerts.auditLost() }
 	if !e.opts.Shadow {
 		// In shadow mode no submitter runs at all: nothing may reach a chain.
 		sub.Start(runCtx)
@@ -223,7 +246,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	planner.WatchPolicies(runCtx, &wg, e.opts.PolicyReload, e.opts.ReloadPolicies)
-	obs := observed{nc: nc, js: js, durable: copts.Durable, conns: conns, signers: signers, planner: planner, sub: sub, auditRec: auditRec}
+	obs := observed{nc: nc, js: js, durable: copts.Durable, conns: conns, signers: signers, planner: planner, sub: sub, auditRec: auditRec, alerts: alerts}
 	if err := e.startObserving(runCtx, &wg, m, obs); err != nil {
 		return err
 	}
@@ -232,28 +255,16 @@ func (e *Engine) Run(ctx context.Context) error {
 	if safes != nil {
 		wg.Go(func() { safes.Run(runCtx) })
 	}
+	if e.ingress != nil {
+		// Detectors' webhooks are stored as soon as they arrive; the consumer below
+		// takes them up in stream order.
+		wg.Go(func() { _ = e.ingress.Serve(runCtx) })
+	}
 	close(e.ready)
-	e.log.Info("firebreak engine running", "nats", url, "stream", ingest.Stream, "chains", len(chains), "protocols", len(e.opts.Protocols))
+	e.log.Info("firebreak engine running", "nats", config.RedactURL(url), "stream", ingest.Stream, "chains", len(chains), "protocols", len(e.opts.Protocols))
 	err = cons.Run(runCtx, p.handle)
 	stop()
 	return err
-}
-
-// openLeases opens the sender leases of this engine instance.
-func (e *Engine) openLeases(ctx context.Context, js jetstream.JetStream) (*submit.Leases, error) {
-	name := e.opts.NATS.Instance
-	if name == "" {
-		name, _ = os.Hostname()
-	}
-	if name == "" {
-		name = "firebreak"
-	}
-	ttl := e.opts.NATS.LeaseTTL
-	if ttl == 0 {
-		ttl = config.DefaultOptions().NATS.LeaseTTL
-	}
-	e.log.Info("sharing NATS with other engine instances: senders are leased", "instance", name, "lease_ttl", ttl)
-	return submit.NewLeases(ctx, js, e.opts.NATS.Replicas, name, ttl, e.log)
 }
 
 // Outcome returns what the engine recorded for an event id, or an error

@@ -41,6 +41,7 @@ type observed struct {
 	planner  *decide.Planner
 	sub      *submit.Submitter
 	auditRec *audit.Recorder
+	alerts   *operatorAlerts
 }
 
 // startObserving feeds the metrics from what o reads, starts the health
@@ -93,7 +94,7 @@ func (e *Engine) startObserving(ctx context.Context, wg *sync.WaitGroup, m *obse
 	if err != nil {
 		return err
 	}
-	wg.Go(func() { checker.Watch(ctx, nil) })
+	wg.Go(func() { checker.Watch(ctx, o.alerts.readinessChanged) })
 	return e.startConsole(ctx, wg, o, ks, checker.Last)
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/notify"
+	"github.com/firebreak-dev/firebreak/engine/notify/dispatch"
 	"github.com/firebreak-dev/firebreak/engine/observe"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/safe"
@@ -32,6 +33,8 @@ type pipeline struct {
 	// intent (its gas estimate) while the intent is audited and recorded.
 	prepare  func(record.Intent)
 	notifier notify.Publisher
+	// dispatch delivers the notify action to the configured channels.
+	dispatch *dispatch.Dispatcher
 	safes    *safe.Runner
 	// shadow, when set, replaces recording and sending (Options.Shadow).
 	shadow *simulate.Shadow
@@ -92,6 +95,8 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		if a.Request.Type == guard.ActionNotify {
 			// A message, not a transaction: published now, no intent.
 			if err := p.notifier.Publish(ev, out, i); err != nil {
+				retry(err)
+			} else if err := p.dispatch.Enqueue(ctx, notify.ActionMessage(ev, out, i)); err != nil {
 				retry(err)
 			}
 			continue

@@ -40,7 +40,7 @@ func Check(files Files) ([]Problem, error) {
 		return nil, ErrNoPolicies
 	}
 	if len(problems) == 0 {
-		c := ast.NewCompiler().WithDefaultRegoVersion(regoVersion).WithEnablePrintStatements(true)
+		c := compiler()
 		if c.Compile(modules); c.Failed() {
 			problems = append(problems, problemsOf("", c.Errors)...)
 		}
@@ -61,7 +61,7 @@ func problemsOf(file string, err error) []Problem {
 	}
 	out := make([]Problem, 0, len(errs))
 	for _, e := range errs {
-		p := Problem{File: file, Code: e.Code, Message: e.Message}
+		p := Problem{File: file, Code: e.Code, Message: explainRemoved(e.Message)}
 		if e.Location != nil {
 			p.Line, p.Column = e.Location.Row, e.Location.Col
 			if e.Location.File != "" {

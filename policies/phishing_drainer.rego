@@ -1,14 +1,17 @@
 # Block a phishing drainer: see the METADATA on the rule below for when it acts.
 package firebreak
 
+import data.firebreak.lib.alert
 import data.firebreak.lib.registry
 
 # METADATA
 # title: Block a phishing drainer
 # description: >-
 #   Acts when a detector reports a wallet drainer (alert_type
-#   "phishing-drainer") at high or critical severity. The drainer is
-#   metadata.drainer, or the event's only address. It asks every contract of
+#   "phishing-drainer") at high or critical severity. The drainer is the
+#   attacker the alert names (address_roles.attacker, when it names exactly
+#   one); for an alert that names no attacker, metadata.drainer, or the
+#   event's only address. It asks every contract of
 #   the protocol that supports a blocklist (registry block_function, e.g.
 #   blockAddress(address)) to block the drainer, so users' approvals to it
 #   stop working where the protocol can enforce that, and notifies the
@@ -23,9 +26,13 @@ drainer_alert if {
 	registry.actionable
 }
 
-drainer := input.metadata.drainer if {
+drainer := alert.attacker if {
+	alert.attacker
+} else := input.metadata.drainer if {
+	count(alert.attackers) == 0
 	registry.is_address(input.metadata.drainer)
 } else := input.addresses[0] if {
+	count(alert.attackers) == 0
 	not input.metadata.drainer
 	count(input.addresses) == 1
 }
@@ -71,5 +78,5 @@ reasons contains msg if {
 	input.alert_type == "phishing-drainer"
 	drainer_alert
 	not drainer
-	msg := sprintf("phishing-drainer alert %q names no single drainer (metadata.drainer, or exactly one address): nothing blocked", [input.id])
+	msg := sprintf("phishing-drainer alert %q names no single drainer (one address_roles.attacker, metadata.drainer, or exactly one address): nothing blocked", [input.id])
 }

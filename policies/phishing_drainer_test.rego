@@ -57,3 +57,28 @@ test_does_not_pause if {
 	d := firebreak.decision with input as alert with data.protocols as registry
 	every a in d.actions { a.type in {"block_address", "notify"} }
 }
+
+test_the_named_attacker_is_blocked if {
+	victim := "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+	ev := object.union(alert, {"addresses": [drainer, victim], "address_roles": {"attacker": [drainer], "victim": [victim]}})
+	d := firebreak.decision with input as ev with data.protocols as registry
+	{a | some a in d.actions} == {block, notify}
+}
+
+test_the_named_attacker_wins_over_metadata_and_addresses if {
+	other := "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+	ev := object.union(alert, {"addresses": [other, drainer], "address_roles": {"attacker": [drainer]}, "metadata": {"drainer": other}})
+	d := firebreak.decision with input as ev with data.protocols as registry
+	some a in d.actions
+	a.type == "block_address"
+	a.account == drainer
+}
+
+test_several_attackers_block_nothing if {
+	other := "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+	ev := object.union(alert, {"addresses": [drainer, other], "address_roles": {"attacker": [drainer, other]}, "metadata": {"drainer": drainer}})
+	d := firebreak.decision with input as ev with data.protocols as registry
+	d.actions == []
+	some r in d.reasons
+	contains(r, "names no single drainer")
+}

@@ -11,6 +11,11 @@
 // take, whether they need human approval, and the reasons; the protocol
 // registry from the engine's configuration is their data
 // (data.protocols[name]).
+//
+// Policies decide without I/O: builtins that reach the network or the
+// process environment are removed (RemovedBuiltins), so a policy calling
+// http.send does not compile. Bundles come from a file or over https, with
+// OPA's signature verification when a key is configured (SourceOptions).
 package policies
 
 import (
@@ -52,6 +57,10 @@ var (
 	ErrBadDecision = errors.New("policies: malformed decision")
 	// ErrEval means evaluation failed (a runtime error in a policy).
 	ErrEval = errors.New("policies: evaluation failed")
+	// ErrUnverifiedBundle means a bundle was refused because it did not
+	// carry a valid signature by the configured verification key (or did
+	// not read at all).
+	ErrUnverifiedBundle = errors.New("policies: bundle signature not verified")
 	// ErrTestsFailed means a policy set compiled but its Rego tests failed,
 	// so a reload refused it.
 	ErrTestsFailed = errors.New("policies: Rego tests failed")
@@ -130,6 +139,8 @@ func LoadFiles(ctx context.Context, files Files, data map[string]any) (*Evaluato
 		// A builtin failing (division by zero, a bad sprintf) is an error,
 		// not a silently undefined rule that would mean "no action".
 		rego.StrictBuiltinErrors(true),
+		// No builtin that does I/O or reads the environment (RemovedBuiltins).
+		rego.Capabilities(capabilities()),
 	}
 	names := make([]string, 0, len(modules))
 	for name, m := range modules {
@@ -139,7 +150,7 @@ func LoadFiles(ctx context.Context, files Files, data map[string]any) (*Evaluato
 	sort.Strings(names)
 	query, err := rego.New(opts...).PrepareForEval(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCompile, err)
+		return nil, fmt.Errorf("%w: %s", ErrCompile, explainRemoved(err.Error()))
 	}
 	return &Evaluator{query: query, revision: revision, files: names, docs: ruleDocs(modules)}, nil
 }

@@ -10,8 +10,9 @@ import data.firebreak.lib.registry
 #   holder of a role is compromised or was caught in unauthorized access
 #   (alert_type "compromised-key", "compromised-account" or
 #   "unauthorized-access"). The event names the role in metadata.role (a
-#   name from the protocol's registry roles, or DEFAULT_ADMIN_ROLE) and the
-#   account in metadata.account, or as its only address. It revokes that
+#   name from the protocol's registry roles) and the account in
+#   metadata.account, or as its only address. It never revokes a protected
+#   role: DEFAULT_ADMIN_ROLE, and the roles in guard.protected_roles. It revokes that
 #   role from that account only, on every contract the registry marks
 #   access_control, or only on metadata.contract when the event names one.
 #   An event that does not name exactly one account revokes nothing and
@@ -82,7 +83,18 @@ reasons contains msg if {
 reasons contains msg if {
 	input.alert_type in {"compromised-key", "compromised-account", "unauthorized-access"}
 	revoke_alert
+	registry.protected_role(input.metadata.role)
+	msg := sprintf(
+		"%s alert %q asks to revoke %s, a protected role (DEFAULT_ADMIN_ROLE and guard.protected_roles are never revoked automatically): nothing revoked",
+		[input.alert_type, input.id, input.metadata.role],
+	)
+}
+
+reasons contains msg if {
+	input.alert_type in {"compromised-key", "compromised-account", "unauthorized-access"}
+	revoke_alert
 	not revoke_role
+	not registry.protected_role(input.metadata.role)
 	msg := sprintf(
 		"%s alert %q names no role of %s in metadata.role (known: %v): nothing revoked",
 		[input.alert_type, input.id, input.protocol, sort(object.keys(object.get(registry.protocol, "roles", {})))],

@@ -74,10 +74,41 @@ test_unknown_role_revokes_nothing if {
 	contains(r, "names no role")
 }
 
-test_admin_role_is_known if {
+# DEFAULT_ADMIN_ROLE is never revoked: whoever holds it is the protocol's
+# admin, and a forged compromised-key alert must not take the protocol
+# from them. The decision says why nothing was revoked.
+test_admin_role_is_never_revoked if {
 	ev := object.union(compromised, {"metadata": {"role": "DEFAULT_ADMIN_ROLE", "account": attacker, "contract": "vault"}})
 	d := firebreak.decision with input as ev with data.protocols as registry
-	d.actions[0].role == "DEFAULT_ADMIN_ROLE"
+	d.actions == []
+	some r in d.reasons
+	contains(r, "DEFAULT_ADMIN_ROLE, a protected role")
+}
+
+test_admin_role_through_a_registry_name_is_never_revoked if {
+	reg := json.patch(registry, [
+		{"op": "add", "path": "/demo/roles/admin", "value": "DEFAULT_ADMIN_ROLE"},
+		{"op": "add", "path": "/demo/roles/root", "value": "0x0000000000000000000000000000000000000000000000000000000000000000"},
+	])
+	every role in ["admin", "root"] {
+		d := firebreak.decision with input as object.union(compromised, {"metadata": {"role": role, "account": attacker}}) with data.protocols as reg
+		d.actions == []
+		some r in d.reasons
+		contains(r, "a protected role")
+	}
+}
+
+test_configured_protected_role_is_never_revoked if {
+	reg := json.patch(registry, [{"op": "add", "path": "/demo/roles/minter", "value": "MINTER_ROLE"}])
+	ev := object.union(compromised, {"metadata": {"role": "minter", "account": attacker}})
+	d := firebreak.decision with input as ev with data.protocols as reg with data.protected_roles as ["MINTER_ROLE"]
+	d.actions == []
+	some r in d.reasons
+	contains(r, "minter, a protected role")
+
+	# The same role, not configured as protected, is revoked.
+	d2 := firebreak.decision with input as ev with data.protocols as reg
+	count(d2.actions) == 2
 }
 
 test_bad_account_type_revokes_nothing if {

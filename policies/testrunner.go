@@ -68,7 +68,7 @@ func RunTestFiles(ctx context.Context, files Files, cov *Coverage) ([]TestResult
 	}
 	runner := tester.NewRunner().
 		SetStore(inmem.New()).
-		SetDefaultRegoVersion(regoVersion).
+		SetCompiler(compiler()).
 		RaiseBuiltinErrors(true)
 	var tracer *cover.Cover
 	if cov != nil {
@@ -77,7 +77,7 @@ func RunTestFiles(ctx context.Context, files Files, cov *Coverage) ([]TestResult
 	}
 	ch, err := runner.Run(ctx, modules)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCompile, err)
+		return nil, fmt.Errorf("%w: %s", ErrCompile, explainRemoved(err.Error()))
 	}
 	var results []TestResult
 	for r := range ch {

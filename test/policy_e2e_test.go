@@ -2,7 +2,10 @@ package test
 
 import (
 	"encoding/json"
+	"io"
 	"math/big"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +22,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/notify"
+	"github.com/firebreak-dev/firebreak/engine/notify/webhook"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/policies"
 )
@@ -41,6 +45,22 @@ func (s *stack) makeGuardianAdmin() {
 	auth.Context = s.ctx
 	v := contracts.NewProtectedVault()
 	tx, err := bind.Transact(v.Instance(s.client, s.demo.Vault), auth, v.PackGrantRole([32]byte{}, s.guardian.Address()))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if _, err := bind.WaitMined(s.ctx, s.client, tx.Hash()); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// grantRole grants role on the vault to who, from the vault's admin.
+func (s *stack) grantRole(role string, who common.Address) {
+	s.t.Helper()
+	admin, _ := crypto.HexToECDSA(adminKey)
+	auth := bind.NewKeyedTransactor(admin, big.NewInt(chainID))
+	auth.Context = s.ctx
+	v := contracts.NewProtectedVault()
+	tx, err := bind.Transact(v.Instance(s.client, s.demo.Vault), auth, v.PackGrantRole(crypto.Keccak256Hash([]byte(role)), who))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -86,8 +106,12 @@ func TestBurstOverRateLimitSendsNothingMore(t *testing.T) {
 	}
 
 	// The second revoke in the same hour, of a role its holder really has,
-	// is over the limit of one revoke_role per hour on demo.
-	second := compromised("revoke-2", "pauser", s.guardian.Address())
+	// is over the limit of one revoke_role per hour on demo. (Not the
+	// guardian's own PAUSER_ROLE: the guard never revokes a role from an
+	// account firebreak acts with, before any rate limit.)
+	pauser := common.HexToAddress("0x90F79bf6EB2c4f870365E785982E1f101E93b906")
+	s.grantRole("PAUSER_ROLE", pauser)
+	second := compromised("revoke-2", "pauser", pauser)
 	s.publish(second)
 	out = s.outcome(second.ID)
 	if len(out.Actions) != 1 {
@@ -101,7 +125,7 @@ func TestBurstOverRateLimitSendsNothingMore(t *testing.T) {
 	if n := s.sent(s.guardian.Address()); n != 1 {
 		t.Fatalf("the guardian sent %d transactions, want 1", n)
 	}
-	if !s.hasRole("PAUSER_ROLE", s.guardian.Address()) {
+	if !s.hasRole("PAUSER_ROLE", pauser) {
 		t.Fatal("the rate-limited revoke happened")
 	}
 }
@@ -269,5 +293,49 @@ func TestPhishingDrainerNotifiesOnNATS(t *testing.T) {
 	s.drained()
 	if n := s.sent(s.guardian.Address()); n != 0 {
 		t.Errorf("the guardian sent %d transactions for a notification, want 0", n)
+	}
+}
+
+// The drainer policy's notify action reaches a configured channel: a
+// generic signed webhook, here a local HTTP server standing in for the
+// team's endpoint and recording what it receives.
+func TestPhishingDrainerNotifiesAChannel(t *testing.T) {
+	secret := "webhook-secret-for-the-test"
+	got := make(chan *http.Request, 4)
+	bodies := make(chan []byte, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- r
+		bodies <- b
+	}))
+	t.Cleanup(srv.Close)
+	s := newStack(t, func(o *config.Options) {
+		o.Notify.Channels = map[string]config.ChannelOptions{"ops": {Type: config.ChannelWebhook, WebhookURLEnv: "OPS_URL", SecretEnv: "OPS_SECRET"}}
+		env := map[string]string{"OPS_URL": srv.URL + "/hook", "OPS_SECRET": secret}
+		o.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	})
+	drainer := common.HexToAddress("0x90F79bf6EB2c4f870365E785982E1f101E93b906")
+	ev := criticalExploit("drainer-2")
+	ev.AlertType, ev.Addresses = "phishing-drainer", []common.Address{drainer}
+	s.publish(ev)
+
+	var r *http.Request
+	var body []byte
+	select {
+	case r = <-got:
+		body = <-bodies
+	case <-time.After(30 * time.Second):
+		t.Fatal("the channel received nothing")
+	}
+	if err := webhook.Verify([]byte(secret), r.Header, body, time.Now(), 5*time.Minute); err != nil {
+		t.Fatalf("the delivery's signature does not verify: %v", err)
+	}
+	if !strings.Contains(string(body), ev.ID) || !strings.Contains(string(body), "policy.notify") {
+		t.Fatalf("delivery %s does not name the event and the notify action", body)
+	}
+	select {
+	case r := <-got:
+		t.Fatalf("a second delivery: %s", r.Header.Get(webhook.HeaderNotification))
+	case <-time.After(2 * time.Second):
 	}
 }

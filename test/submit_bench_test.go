@@ -2,6 +2,7 @@ package test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -38,7 +39,21 @@ import (
 // policy revokes it, so every event is a real, distinct send; anvil does
 // not mine meanwhile. At least 1,000 events; p50 and p99 are reported.
 // Goal: p99 ≤ 5 ms.
+//
+// Signature verification, side by side: verify=off publishes unsigned
+// events with no sources configured (as before sources existed);
+// verify=ed25519-vs-none configures sources and alternates, in one engine,
+// an event signed for forta (verify: ed25519) and an unsigned one for
+// own-bot (verify: none), at least 500 of each, so the machine's load
+// weighs on both alike and the difference is the signature's cost.
 func BenchmarkEventToBroadcast(b *testing.B) {
+	b.Run("verify=off", func(b *testing.B) { benchEventToBroadcast(b, nil) })
+	b.Run("verify=ed25519-vs-none", func(b *testing.B) { benchEventToBroadcast(b, fortaKey) })
+}
+
+// benchEventToBroadcast is BenchmarkEventToBroadcast; with signKey, sources
+// are configured and every other event is signed with it.
+func benchEventToBroadcast(b *testing.B, signKey ed25519.PrivateKey) {
 	bin, err := simulate.FindAnvil()
 	if err != nil {
 		if os.Getenv("FIREBREAK_REQUIRE_TOOLS") == "1" {
@@ -91,6 +106,9 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 		Roles:     map[string]string{"operator": "OPERATOR_ROLE"},
 	}}
 	opts.Allowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: []string{"revokeRole(bytes32,address)"}}}
+	if signKey != nil {
+		withSources(&opts)
+	}
 	eng := runEngine(b, ctx, opts, slog.New(slog.NewTextHandler(testWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	js := dialJS(b, eng)
 	kv, err := js.KeyValue(ctx, record.ActionsBucket)
@@ -105,6 +123,9 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 
 	lat := make([]time.Duration, 0, events)
 	var stage [3][]time.Duration
+	// byKind[0] are the signed (verify: ed25519) events, byKind[1] the
+	// unsigned ones, with sources configured.
+	var byKind, recordedByKind [2][]time.Duration
 	b.ResetTimer()
 	mined := 0                           // actions seen mined
 	latest := map[string]record.Record{} // by action id
@@ -154,8 +175,12 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 		}
 		ev := criticalExploit(fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i))
 		ev.Addresses = []common.Address{holders[i]}
+		key, kind := signKey, 0
+		if signKey != nil && i%2 == 1 {
+			ev.Source, key, kind = "own-bot", nil, 1
+		}
 		published := time.Now()
-		if _, err := ingest.Publish(ctx, js, ev); err != nil {
+		if _, err := ingest.PublishSigned(ctx, js, ev, key); err != nil {
 			b.Fatal(err)
 		}
 		for {
@@ -168,6 +193,8 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 				stage[0] = append(stage[0], rec.CreatedAt.Sub(published))
 				stage[1] = append(stage[1], rec.Attempts[0].At.Sub(rec.CreatedAt))
 				stage[2] = append(stage[2], rec.SentAt.Sub(rec.Attempts[0].At))
+				byKind[kind] = append(byKind[kind], rec.SentAt.Sub(published))
+				recordedByKind[kind] = append(recordedByKind[kind], rec.CreatedAt.Sub(published))
 				break
 			}
 		}
@@ -182,6 +209,18 @@ func BenchmarkEventToBroadcast(b *testing.B) {
 	b.ReportMetric(pct(lat, 50), "p50_ms")
 	b.ReportMetric(pct(lat, 99), "p99_ms")
 	b.ReportMetric(float64(len(lat)), "events")
+	if signKey == nil {
+		return
+	}
+	for kind, name := range []string{"ed25519", "none"} {
+		d, r := byKind[kind], recordedByKind[kind]
+		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+		sort.Slice(r, func(i, j int) bool { return r[i] < r[j] })
+		b.Logf("verify: %s, %d events: publish→sent p50 %.2f ms p99 %.2f ms; publish→recorded p50 %.2f ms p99 %.2f ms",
+			name, len(d), pct(d, 50), pct(d, 99), pct(r, 50), pct(r, 99))
+		b.ReportMetric(pct(d, 50), name+"_p50_ms")
+		b.ReportMetric(pct(d, 99), name+"_p99_ms")
+	}
 }
 
 // revokePolicyDir is a policy folder with the shipped decision rules and

@@ -11,7 +11,6 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/observe"
-	"github.com/firebreak-dev/firebreak/engine/simulate"
 )
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
@@ -78,7 +77,7 @@ Flags:
 		client, err := ethclient.DialContext(ctx, c.RPC)
 		if err != nil {
 			// The URL may hold an API key: shown redacted.
-			fmt.Fprintf(stderr, "firebreak check: connecting to chain %d at %s failed\n", c.ID, simulate.Redact(c.RPC))
+			fmt.Fprintf(stderr, "firebreak check: connecting to chain %d at %s failed\n", c.ID, config.RedactURL(c.RPC))
 			return exitFailure
 		}
 		defer client.Close()

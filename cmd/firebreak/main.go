@@ -60,6 +60,8 @@ Commands:
   audit     list, show, verify and export the hash-chained audit log
             (list, show SEQ|EVENT_ID, verify [--file], export --out, keygen)
   creds     NATS identities: create --role detector|operator|reader, list, remove
+  ingest    try a vendor payload against an ingress route, without NATS
+            (ingest try --route NAME --config FILE PAYLOAD)
   check     can every pauser pause right now? roles, gas, signers, Safe
             quorum, allowlist coverage, chain heads (exit 1 on a failure)
   version   print the version
@@ -114,6 +116,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runCheck(ctx, rest, stdout, stderr, lookupEnv)
 	case "dry-run":
 		return runDryRun(ctx, rest, stdout, stderr, lookupEnv)
+	case "ingest":
+		return runIngest(ctx, rest, stdout, stderr, lookupEnv)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "firebreak %s\n", version)
 		return exitOK

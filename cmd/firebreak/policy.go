@@ -70,12 +70,17 @@ func policySource(ctx context.Context, fs *flag.FlagSet) (policies.Files, string
 	if fs.NArg() > 1 {
 		return nil, "", fmt.Errorf("one SOURCE at most, got %d", fs.NArg())
 	}
-	src, err := policies.OpenSource(fs.Arg(0), nil)
+	src, err := policies.Open(fs.Arg(0), redactedSource(fs.Arg(0)))
 	if err != nil {
 		return nil, "", err
 	}
 	files, err := src.Read(ctx)
 	return files, src.String(), err
+}
+
+// redactedSource opens ref with its URL redacted wherever it is shown.
+func redactedSource(ref string) policies.SourceOptions {
+	return policies.SourceOptions{Redact: func(s string) string { return config.RedactURLs(s, ref) }}
 }
 
 func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -236,7 +241,11 @@ Flags:
 	if fs.NArg() > 0 {
 		ref = fs.Arg(0)
 	}
-	src, err := policies.OpenSource(ref, nil)
+	so := redactedSource(ref)
+	if ref == opts.PolicyBundle {
+		so.VerificationKey, so.Algorithm = opts.PolicyBundleVerificationKey, opts.PolicyBundleVerificationAlgorithm
+	}
+	src, err := policies.Open(ref, so)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak policy eval:", err)
 		return exitUsage

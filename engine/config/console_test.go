@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -95,5 +96,34 @@ func TestConsoleTokensFromTheEnvironment(t *testing.T) {
 	o.Console = ConsoleOptions{Listen: "127.0.0.1:0"}
 	if r, op, err := o.ConsoleTokens(); err != nil || r != "" || op != "" {
 		t.Fatalf("no tokens configured: %q %q %v", r, op, err)
+	}
+}
+
+// The commented console section of firebreak.example.yaml, uncommented,
+// is a valid one.
+func TestExampleConsoleIsValid(t *testing.T) {
+	b, err := os.ReadFile("../../firebreak.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, "\n# console:\n")
+	if i < 0 {
+		t.Fatal("firebreak.example.yaml has no commented console: section")
+	}
+	var section []string
+	for _, l := range strings.Split(s[i+1:], "\n") {
+		after, ok := strings.CutPrefix(l, "# ")
+		if !ok {
+			break
+		}
+		section = append(section, after)
+	}
+	opts, err := ParseConfig(strings.NewReader(validConfig + "\n" + strings.Join(section, "\n") + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := opts.Console; !c.On() || c.TokenEnv == "" || c.OperatorTokenEnv == "" {
+		t.Errorf("example console = %+v", c)
 	}
 }

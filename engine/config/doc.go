@@ -8,5 +8,7 @@
 // policies' data document (PolicyData) and the resolved allowlist
 // (AllowedCalls), which engine/decide turns into the guard's registry. It
 // also lists the configured values that must never reach a log line, an
-// error or an audit record (Secrets). It imports no other engine package.
+// error or an audit record (Secrets), and is the one place they are
+// redacted: RedactURL for a URL, the Redactor (Options.Redactor) for any
+// text, error or log handler. It imports no other engine package.
 package config

@@ -149,7 +149,7 @@ var ChannelKeys = map[string][]string{
 var NotifyKinds = []string{
 	"incident.opened", "incident.contained", "incident.recovering", "incident.resolved", "incident.dismissed",
 	"operator.fee_cap_reached", "operator.audit_record_lost", "operator.dead_letter",
-	"operator.policy_reload_failed", "operator.channel_failing",
+	"operator.policy_reload_failed", "operator.channel_failing", "operator.readiness_changed",
 	"policy.notify",
 }
 

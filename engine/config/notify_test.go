@@ -88,20 +88,16 @@ func TestNotifyConfigErrors(t *testing.T) {
 	}
 }
 
+// Validate (and so ParseConfig) checks the notify section against the
+// rest of the file.
 func TestValidateNotifyCrossReferences(t *testing.T) {
-	opts, err := ParseConfig(strings.NewReader(validConfig + strings.Replace(notifyConfig, "protocols: [p]", "protocols: [q]", 1)))
-	if err != nil {
-		t.Fatal(err)
+	_, err := ParseConfig(strings.NewReader(validConfig + strings.Replace(notifyConfig, "protocols: [p]", "protocols: [q]", 1)))
+	if err == nil || !strings.Contains(err.Error(), `notify.routes[1].protocols: no protocol named "q"`) {
+		t.Errorf("ParseConfig = %v", err)
 	}
-	if err := opts.ValidateNotify(); err == nil || !strings.Contains(err.Error(), `notify.routes[1].protocols: no protocol named "q"`) {
-		t.Errorf("ValidateNotify = %v", err)
-	}
-	opts, err = ParseConfig(strings.NewReader(strings.Replace(validConfig, `rpc: "https://rpc.example"`, `rpc: "https://rpc.example", explorer: "etherscan.io"`, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := opts.ValidateNotify(); err == nil || !strings.Contains(err.Error(), "chains[0].explorer") {
-		t.Errorf("ValidateNotify = %v", err)
+	_, err = ParseConfig(strings.NewReader(strings.Replace(validConfig, `rpc: "https://rpc.example"`, `rpc: "https://rpc.example", explorer: "etherscan.io"`, 1)))
+	if err == nil || !strings.Contains(err.Error(), "chains[0].explorer") {
+		t.Errorf("ParseConfig = %v", err)
 	}
 }
 

@@ -41,6 +41,18 @@ type Options struct {
 	// PolicyReload is how often the policy folder or bundle is checked for
 	// changes; 0 reloads only on request (SIGHUP).
 	PolicyReload time.Duration `yaml:"policy_reload"`
+	// PolicyBundleVerificationKey is a file holding the PEM public key
+	// policy bundles must be signed with (OPA's .signatures.json);
+	// PolicyBundleVerificationAlgorithm its algorithm (default RS256).
+	PolicyBundleVerificationKey       string `yaml:"policy_bundle_verification_key"`
+	PolicyBundleVerificationAlgorithm string `yaml:"policy_bundle_verification_algorithm"`
+	// Sources say how each detector's events are authenticated (see
+	// sources.go); without the section any source is accepted unverified.
+	Sources map[string]SourceOptions `yaml:"sources"`
+	// Ingest bounds how old an accepted event may be.
+	Ingest IngestOptions `yaml:"ingest"`
+	// Guard lists the roles no automated action may revoke.
+	Guard GuardOptions `yaml:"guard"`
 	// Guardrails bound what the policies can do over time.
 	Guardrails GuardrailOptions `yaml:"guardrails"`
 	// ReloadPolicies, when set, asks for a policy reload (cmd: SIGHUP).
@@ -60,6 +72,8 @@ type Options struct {
 	Notify NotifyOptions `yaml:"notify"`
 	// Console configures the web console (see console.go); off by default.
 	Console ConsoleOptions `yaml:"console"`
+	// Ingress is the HTTP webhook ingress for detectors' own formats (see ingress.go).
+	Ingress IngressOptions `yaml:"ingress"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
@@ -337,6 +351,9 @@ func (o Options) Validate() error {
 	if err := o.validatePolicy(); err != nil {
 		return err
 	}
+	if err := o.validateTrust(); err != nil {
+		return err
+	}
 	if err := o.Audit.validate(); err != nil {
 		return err
 	}
@@ -351,7 +368,7 @@ func (o Options) Validate() error {
 		case chains[c.ID]:
 			return Errorf("chains[%d].id: chain %d is listed twice", i, c.ID)
 		case !hasScheme(c.RPC, "http://", "https://", "ws://", "wss://"):
-			return Errorf("chains[%d].rpc: want an http(s):// or ws(s):// URL, got %q", i, c.RPC)
+			return Errorf("chains[%d].rpc: want an http(s):// or ws(s):// URL, got %s", i, shownValue(c.RPC))
 		case c.WS != "" && !hasScheme(c.WS, "ws://", "wss://"):
 			// The URL may hold an API key: not repeated here.
 			return Errorf("chains[%d].ws: want a ws(s):// URL", i)
@@ -425,6 +442,9 @@ func (o Options) Validate() error {
 		return err
 	}
 	if err := o.ValidateObserve(); err != nil {
+		return err
+	}
+	if err := o.ValidateNotify(); err != nil {
 		return err
 	}
 	for i, a := range o.Allowlist {

@@ -64,7 +64,7 @@ func (o Options) validatePolicy() error {
 	case o.PolicyDir != "" && o.PolicyBundle != "":
 		return Errorf("policy_bundle: set policy_dir or policy_bundle, not both")
 	case o.PolicyBundle != "" && !strings.HasSuffix(o.PolicyBundle, ".tar.gz") && !hasScheme(o.PolicyBundle, "http://", "https://"):
-		return Errorf("policy_bundle: %q is neither a .tar.gz file nor an http(s):// URL", o.PolicyBundle)
+		return Errorf("policy_bundle: %s is neither a .tar.gz file nor an http(s):// URL", shownValue(o.PolicyBundle))
 	case o.PolicyReload < 0:
 		return Errorf("policy_reload: %v is negative", o.PolicyReload)
 	case g.RateLimit < 0:

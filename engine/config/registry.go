@@ -1,6 +1,9 @@
 package config
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/ethereum/go-ethereum/common"
 )
 
@@ -27,8 +30,10 @@ func (o Options) AllowedCalls() []AllowedCall {
 }
 
 // PolicyData is the policies' data document: data.protocols, the registry
-// as the policies see it. The guard enforces the same registry (see
-// engine/decide), so what a policy sees is what the guard enforces.
+// as the policies see it, and data.protected_roles, the roles no action
+// may revoke (ProtectedRoles). The guard enforces the same registry and
+// roles (see engine/decide), so what a policy sees is what the guard
+// enforces.
 func (o Options) PolicyData() map[string]any {
 	data := map[string]any{}
 	for name, p := range o.Protocols {
@@ -50,5 +55,25 @@ func (o Options) PolicyData() map[string]any {
 		pd["roles"] = roles
 		data[name] = pd
 	}
-	return map[string]any{"protocols": data}
+	protected := []any{}
+	for _, r := range o.ProtectedRoles() {
+		protected = append(protected, r)
+	}
+	return map[string]any{"protocols": data, "protected_roles": protected}
+}
+
+// ProtectedRoles are the roles no automated action may revoke, as
+// configured: DEFAULT_ADMIN_ROLE (also as its zero id) first, then
+// guard.protected_roles, hex ids in lower case.
+func (o Options) ProtectedRoles() []string {
+	out := []string{DefaultAdminRole, "0x" + strings.Repeat("0", 64)}
+	for _, r := range o.Guard.ProtectedRoles {
+		if strings.HasPrefix(r, "0x") {
+			r = strings.ToLower(r)
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -44,10 +44,11 @@ func (a AuditOptions) validate() error {
 	return nil
 }
 
-// auditSecrets lists the configured values that must never reach a record:
-// key material and Vault credentials from the environment and from files,
-// and the secret parts of URLs (API tokens in RPC paths and queries,
-// passwords).
+// Secrets lists the configured values that must never reach a log line,
+// an error or an audit record: auditKeyText, key material and Vault
+// credentials from the environment and from files, and the secret parts
+// of the RPC, NATS, Vault and bundle URLs (API tokens in paths and
+// queries, passwords) and those whole URLs. Redactor redacts them.
 func (o Options) Secrets(auditKeyText string) []string {
 	var out []string
 	add := func(s string) {
@@ -57,13 +58,11 @@ func (o Options) Secrets(auditKeyText string) []string {
 		}
 	}
 	add(auditKeyText)
-	urls := []string{o.NATS.URL}
 	for _, s := range o.Signers {
 		envs, files := []string{s.KeyEnv, s.PassphraseEnv}, []string{s.KeyFile}
 		if v := s.Vault; v != nil {
 			envs = append(envs, v.Auth.TokenEnv, v.Auth.SecretIDEnv)
 			files = append(files, v.Auth.TokenFile, v.Auth.SecretIDFile, v.Auth.K8sTokenPath)
-			urls = append(urls, v.Address)
 		}
 		for _, name := range envs {
 			if name == "" {
@@ -81,14 +80,26 @@ func (o Options) Secrets(auditKeyText string) []string {
 			}
 		}
 	}
-	for _, c := range o.Chains {
-		urls = append(urls, c.RPC, c.WS, c.PrivateRPC)
-		urls = append(urls, c.RPCURLs...)
+	// The notification channels' webhook URLs, tokens, keys and passwords,
+	// and the NATS token.
+	envs, files := o.Notify.SecretSources()
+	if o.NATS.TokenEnv != "" {
+		envs = append(envs, o.NATS.TokenEnv)
 	}
-	for _, raw := range urls {
-		for _, one := range strings.Split(raw, ",") {
-			out = append(out, urlSecrets(strings.TrimSpace(one))...)
+	for _, name := range envs {
+		if v, ok := o.Env()(name); ok {
+			add(v)
+			out = append(out, urlSecrets(strings.TrimSpace(v))...)
 		}
+	}
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil && len(b) <= 16<<10 {
+			add(string(b))
+			out = append(out, urlSecrets(strings.TrimSpace(string(b)))...)
+		}
+	}
+	for _, raw := range o.secretURLs() {
+		out = append(out, urlSecrets(strings.TrimSpace(raw))...)
 	}
 	return out
 }
@@ -97,15 +108,18 @@ func (o Options) Secrets(auditKeyText string) []string {
 // token more often than not; the whole URL and each such part is secret.
 func urlSecrets(raw string) []string {
 	u, err := url.Parse(raw)
-	if err != nil || raw == "" {
-		return nil
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil // not a URL: a file path, say
 	}
 	var out []string
-	if p, ok := u.User.Password(); ok {
+	p, hasPassword := u.User.Password()
+	if hasPassword {
 		out = append(out, p)
 	}
-	if u.User != nil {
-		out = append(out, u.User.Username())
+	// A user name alone is the token (https://KEY@host); beside a password
+	// it is a name like any other, unless it is as long as a token.
+	if name := u.User.Username(); name != "" && (!hasPassword || len(name) >= 16) {
+		out = append(out, name)
 	}
 	for _, vs := range u.Query() {
 		out = append(out, vs...)

@@ -33,7 +33,7 @@ func (s SignerOptions) validate(name string) error {
 			return Errorf("signers.%s: key_env and key_file are for kind: local; a Vault key stays in Vault", name)
 		}
 		if !hasScheme(v.Address, "http://", "https://") {
-			return Errorf("signers.%s.vault.address: want Vault's http(s):// URL, got %q", name, v.Address)
+			return Errorf("signers.%s.vault.address: want Vault's http(s):// URL, got %s", name, shownValue(v.Address))
 		}
 		switch v.Mode {
 		case "", vault.ModePlugin:

@@ -81,7 +81,8 @@ func NewPlanner(ctx context.Context, opts config.Options, callers map[uint64]gua
 	if err != nil {
 		return nil, err
 	}
-	gc := guardConfig{reg: reg, allow: allow, callers: callers, limits: guardLimits(opts), now: now}
+	gc := guardConfig{reg: reg, allow: allow, callers: callers, limits: guardLimits(opts), now: now,
+		protected: opts.Guard.ProtectedRoles, own: ownAccounts(opts)}
 	return &Planner{log: log, now: now, policies: pol, guard: gc.build(nil), guardCfg: gc, isSafe: opts.IsSafe, hasSafe: opts.HasSafe()}, nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/policies"
@@ -15,13 +17,19 @@ import (
 )
 
 func loadPolicies(ctx context.Context, opts config.Options, data map[string]any, log *slog.Logger, now func() time.Time) (*policies.Reloader, error) {
-	src, err := policies.OpenSource(opts.PolicySource(), nil)
+	// The bundle URL may carry a token: the source's name, its errors and
+	// so the policy status and its log lines show it redacted.
+	redact := opts.Redactor()
+	src, err := policies.Open(opts.PolicySource(), policies.SourceOptions{
+		Redact:          redact.Redact,
+		VerificationKey: opts.PolicyBundleVerificationKey, Algorithm: opts.PolicyBundleVerificationAlgorithm,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", config.ErrConfig, err)
+		return nil, redact.Error(fmt.Errorf("%w: %w", config.ErrConfig, err))
 	}
 	r, err := policies.NewReloader(ctx, src, data, log, now)
 	if err != nil {
-		return nil, fmt.Errorf("engine: loading policies: %w", err)
+		return nil, redact.Error(fmt.Errorf("engine: loading policies: %w", err))
 	}
 	return r, nil
 }
@@ -34,10 +42,15 @@ type guardConfig struct {
 	callers map[uint64]guard.Caller
 	limits  guard.Limits
 	now     func() time.Time
+	// protected are guard.protected_roles; own the accounts firebreak
+	// acts with (see ownAccounts and Planner.ProtectAccounts).
+	protected []string
+	own       []common.Address
 }
 
 func (c guardConfig) build(halt guard.HaltReader) *guard.Guard {
-	opts := []guard.Option{guard.WithLimits(c.limits), guard.WithClock(c.now)}
+	opts := []guard.Option{guard.WithLimits(c.limits), guard.WithClock(c.now),
+		guard.WithProtectedRoles(c.protected...), guard.WithOwnAccounts(c.own...)}
 	if halt != nil {
 		opts = append(opts, guard.WithHaltReader(halt))
 	}
@@ -54,8 +67,8 @@ func (p *Planner) UseKillSwitch(ctx context.Context, js jetstream.JetStream, rep
 	if h, halted, err := ks.Halted(ctx); err == nil && halted {
 		p.log.Warn("KILL SWITCH SET: firebreak takes no action until 'firebreak resume'", "reason", h.Reason, "by", h.By, "at", h.At)
 	}
-	p.guard = p.guardCfg.build(ks)
 	p.killSwitch = ks
+	p.guard = p.guardCfg.build(ks)
 	// The policy status goes beside the kill switch, where 'firebreak
 	// policy status' reads it: a broken reload is visible from outside.
 	kv, err := js.KeyValue(ctx, guard.ControlBucket)
@@ -74,6 +87,19 @@ func (p *Planner) UseKillSwitch(ctx context.Context, js jetstream.JetStream, rep
 	p.policies.Observe(put)
 	put(p.policies.Status())
 	return nil
+}
+
+// ProtectAccounts adds accounts the guard never revokes a role from or
+// blocks: the addresses of the signers the engine built (keys whose
+// address the configuration does not name). It runs before the first
+// event, while nothing else uses the planner.
+func (p *Planner) ProtectAccounts(accounts ...common.Address) {
+	p.guardCfg.own = append(p.guardCfg.own, accounts...)
+	var halt guard.HaltReader
+	if p.killSwitch != nil {
+		halt = p.killSwitch
+	}
+	p.guard = p.guardCfg.build(halt)
 }
 
 // PolicyStatusKey is the key of the FIREBREAK_CONTROL bucket holding the

@@ -37,9 +37,28 @@ func guardLimits(o config.Options) guard.Limits {
 	}
 }
 
-// OfflineGuard is a guard over opts' registry and allowlist that reads no
-// chain: for Resolve, in 'firebreak policy eval'.
+// OfflineGuard is a guard over opts' registry, allowlist, protected roles
+// and configured own accounts that reads no chain: for Resolve, in
+// 'firebreak policy eval'.
 func OfflineGuard(o config.Options) *guard.Guard {
 	reg, allow := guardRegistry(o)
-	return guard.New(reg, allow, nil)
+	return guard.New(reg, allow, nil, guard.WithProtectedRoles(o.Guard.ProtectedRoles...), guard.WithOwnAccounts(ownAccounts(o)...))
+}
+
+// ownAccounts are the accounts the configuration says firebreak acts
+// with: every signer's configured address (a Safe's is the Safe; its
+// owners and executor are signers too) and the signers an embedding
+// program built. Keys whose address only their key knows are added by the
+// engine once built (Planner.ProtectAccounts).
+func ownAccounts(o config.Options) []common.Address {
+	var out []common.Address
+	for _, s := range o.Signers {
+		if common.IsHexAddress(s.Address) {
+			out = append(out, common.HexToAddress(s.Address))
+		}
+	}
+	for _, s := range o.SignerInstances {
+		out = append(out, s.Address())
+	}
+	return out
 }

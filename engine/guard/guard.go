@@ -9,7 +9,9 @@
 // bridge already frozen) becomes a recorded no-op instead of a transaction.
 //
 // The guard sits outside the policies on purpose: no policy, however it is
-// written, can make firebreak call a function the operator did not allow.
+// written, can make firebreak call a function the operator did not allow,
+// revoke DEFAULT_ADMIN_ROLE or a configured protected role, or revoke a role
+// from (or block) an account firebreak itself acts with.
 package guard
 
 import (
@@ -159,7 +161,9 @@ type Guard struct {
 
 // New returns a Guard over registry and allowlist, reading preconditions
 // through callers (one per chain id). Options add the decision-wide
-// guardrails (WithLimits, WithHaltReader, WithClock).
+// guardrails (WithLimits, WithHaltReader, WithClock) and the protected
+// roles and accounts (WithProtectedRoles, WithOwnAccounts);
+// DEFAULT_ADMIN_ROLE is protected without any.
 func New(registry Registry, allowlist []Allow, callers map[uint64]Caller, opts ...Option) *Guard {
 	allow := make(map[allowKey]bool, len(allowlist))
 	for _, a := range allowlist {
@@ -167,6 +171,7 @@ func New(registry Registry, allowlist []Allow, callers map[uint64]Caller, opts .
 	}
 	g := &Guard{registry: registry, allow: allow, callers: callers}
 	g.rules.now = time.Now
+	g.rules.protectedRoles, g.rules.ownAccounts = map[[32]byte]string{}, map[common.Address]bool{}
 	for _, o := range opts {
 		o(&g.rules)
 	}
@@ -271,6 +276,12 @@ func (g *Guard) resolve(req Request) (Verdict, precondition) {
 			return refuse("revoke_role needs the account as a 0x address, got %q", req.Account)
 		}
 		account := common.HexToAddress(req.Account)
+		// Whatever the policy and the allowlist say: a revoke that
+		// cannot be undone by the protocol's own admin, or that disarms
+		// firebreak, never runs.
+		if reason := g.rules.refuseRevoke(role, req.Role, account); reason != "" {
+			return refuse("%s", reason)
+		}
 		v.Function = "revokeRole(bytes32,address)"
 		v.Data = packRoleCall(v.Function, role, account)
 		check = boolView(packRoleCall("hasRole(bytes32,address)", role, account), false, fmt.Sprintf("%s does not hold role %s", account.Hex(), req.Role))
@@ -282,6 +293,9 @@ func (g *Guard) resolve(req Request) (Verdict, precondition) {
 			return refuse("block_address needs the account as a 0x address, got %q", req.Account)
 		}
 		account := common.HexToAddress(req.Account)
+		if reason := g.rules.refuseOwn(account, "blocking"); reason != "" {
+			return refuse("%s", reason)
+		}
 		v.Function = normalizeSignature(c.BlockFunction)
 		v.Data = packAddressCall(v.Function, account)
 		check = noPrecondition

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
 )
 
 // Limits are the guardrails over whole decisions and over time. They hold
@@ -47,6 +49,10 @@ type rules struct {
 	halt    HaltReader
 	now     func() time.Time
 	limiter *limiter
+	// protectedRoles are never revoked (the configured name of each);
+	// ownAccounts never lose a role or get blocked (protected.go).
+	protectedRoles map[[32]byte]string
+	ownAccounts    map[common.Address]bool
 }
 
 // CheckDecision runs every request of one event's decision through the

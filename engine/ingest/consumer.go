@@ -39,6 +39,11 @@ type ConsumerOptions struct {
 	// Observer, when set, is told about messages that never reach the
 	// handler: the audit log hangs here.
 	Observer Observer
+	// Verifier, when set, authenticates every message before it is parsed
+	// and checks the event's source and freshness after (the configured
+	// sources). Nil accepts any source unverified, as before sources
+	// existed: insecure, and warned about once at start.
+	Verifier *Verifier
 }
 
 // Observer is told what the consumer did with messages the handler never
@@ -101,6 +106,10 @@ func NewConsumer(ctx context.Context, js jetstream.JetStream, opts ConsumerOptio
 // Run consumes until ctx is cancelled, calling h for each new valid event.
 // Messages are handled one at a time, in stream order.
 func (c *Consumer) Run(ctx context.Context, h Handler) error {
+	if c.opts.Verifier == nil {
+		c.log.Warn("no sources configured: events are accepted from anyone who can publish on detections.>, unverified " +
+			"(insecure; configure sources, see docs/SECURITY.md; sources will be required)")
+	}
 	cc, err := c.cons.Consume(func(msg jetstream.Msg) {
 		c.handle(ctx, msg, h)
 	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
@@ -141,13 +150,27 @@ func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, h Handler) {
 		return
 	}
 
+	v := c.opts.Verifier
+	if v != nil {
+		// Authenticated before anything of the message is parsed.
+		if err := v.Message(msg.Subject(), msg.Headers(), msg.Data()); err != nil {
+			c.refuse(ctx, msg, meta, err, log)
+			return
+		}
+	}
 	ev, err := event.Decode(msg.Data())
 	if err != nil {
 		log.Warn("invalid detection event: dead-lettered", "reason", err)
-		c.deadLetter(ctx, msg, meta, err.Error(), log)
+		c.deadLetter(ctx, msg, meta, CodeInvalid, err.Error(), log)
 		return
 	}
 	log = log.With("event", ev.ID)
+	if v != nil {
+		if err := v.Event(msg.Subject(), ev); err != nil {
+			c.refuse(ctx, msg, meta, err, log)
+			return
+		}
+	}
 
 	key := EventKey(ev.ID)
 	if _, err := c.events.Get(ctx, key); err == nil {
@@ -171,7 +194,7 @@ func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, h Handler) {
 			return
 		}
 		log.Warn("event could not be handled: dead-lettered", "reason", err)
-		c.deadLetter(ctx, msg, meta, err.Error(), log)
+		c.deadLetter(ctx, msg, meta, CodeRefused, err.Error(), log)
 		return
 	}
 	if _, err := c.events.Create(ctx, key, record); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
@@ -202,7 +225,7 @@ func (c *Consumer) retry(ctx context.Context, msg jetstream.Msg, meta *jetstream
 	if c.opts.MaxDeliver > 0 && int(meta.NumDelivered) >= c.opts.MaxDeliver {
 		reason := fmt.Sprintf("gave up after %d deliveries: %v", meta.NumDelivered, cause)
 		log.Error("event dead-lettered after repeated transient failures", "reason", reason)
-		c.deadLetter(ctx, msg, meta, reason, log)
+		c.deadLetter(ctx, msg, meta, CodeGaveUp, reason, log)
 		return
 	}
 	delay := c.opts.RetryDelay << min(meta.NumDelivered-1, 16)
@@ -215,12 +238,30 @@ func (c *Consumer) retry(ctx context.Context, msg jetstream.Msg, meta *jetstream
 	}
 }
 
+// refuse dead-letters a message the Verifier refused. Nothing was acted on.
+func (c *Consumer) refuse(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, err error, log *slog.Logger) {
+	code := CodeInvalid
+	var r *Rejection
+	if errors.As(err, &r) {
+		code = r.Code
+	}
+	log.Warn("detection refused: dead-lettered, nothing done", "code", code, "reason", err)
+	c.deadLetter(ctx, msg, meta, code, err.Error(), log)
+}
+
 // deadLetter republishes the message to detections.dead with the reason and
-// terminates the original. If the dead letter cannot be written the message
-// is nak'ed instead: it is never lost.
-func (c *Consumer) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, reason string, log *slog.Logger) {
+// its code and terminates the original. If the dead letter cannot be
+// written the message is nak'ed instead: it is never lost.
+func (c *Consumer) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, code, reason string, log *slog.Logger) {
 	dead := &nats.Msg{Subject: DeadSubject, Data: msg.Data(), Header: nats.Header{}}
 	dead.Header.Set(HeaderReason, truncate(reason, 1024))
+	dead.Header.Set(HeaderDeadCode, code)
+	for _, k := range []string{HeaderSignature, HeaderKeyID} {
+		// Kept, so a dead letter replayed later still verifies.
+		if v := msg.Headers().Get(k); v != "" {
+			dead.Header.Set(k, v)
+		}
+	}
 	dead.Header.Set(HeaderOriginalSubject, msg.Subject())
 	dead.Header.Set(HeaderOriginalSeq, strconv.FormatUint(meta.Sequence.Stream, 10))
 	if _, err := c.js.PublishMsg(ctx, dead, jetstream.WithMsgID("dead-"+strconv.FormatUint(meta.Sequence.Stream, 10))); err != nil {

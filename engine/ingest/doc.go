@@ -4,6 +4,12 @@
 // detections.<source>. A durable pull consumer hands each message to the
 // engine's handler exactly as the design asks:
 //
+//   - with sources configured, a Verifier authenticates each message before
+//     it is parsed (the subject names a configured source; a source with
+//     ed25519 keys signs the exact message bytes, HeaderSignature) and
+//     checks the decoded event (its source is the subject's, its timestamp
+//     is fresh); a refused message is dead-lettered with its code
+//     (HeaderDeadCode) and reason, and nothing is acted on;
 //   - a message that does not decode into a valid event is republished to
 //     detections.dead with the reason in its headers and terminated, never
 //     retried and never dropped silently;

@@ -71,21 +71,7 @@ func EnsureStream(ctx context.Context, js jetstream.JetStream, opts StreamOption
 // JetStream message id so a detector retrying a publish within two minutes
 // is deduplicated by the server too.
 func Publish(ctx context.Context, js jetstream.JetStream, ev event.Event) (*jetstream.PubAck, error) {
-	if err := ev.Validate(); err != nil {
-		return nil, err
-	}
-	if SubjectPrefix+ev.Source == DeadSubject {
-		return nil, ErrReservedSource
-	}
-	data, err := ev.Encode()
-	if err != nil {
-		return nil, err
-	}
-	ack, err := js.Publish(ctx, SubjectPrefix+ev.Source, data, jetstream.WithMsgID(ev.ID))
-	if err != nil {
-		return nil, fmt.Errorf("ingest: publishing event %q: %w", ev.ID, err)
-	}
-	return ack, nil
+	return PublishSigned(ctx, js, ev, nil)
 }
 
 // EventKey is the key under which an event id is recorded in KV buckets:

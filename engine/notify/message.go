@@ -31,6 +31,8 @@ const (
 	KindDeadLetter         Kind = "operator.dead_letter"
 	KindPolicyReloadFailed Kind = "operator.policy_reload_failed"
 	KindChannelFailing     Kind = "operator.channel_failing"
+	// KindReadinessChanged: a pauser can no longer pause (or can again).
+	KindReadinessChanged Kind = "operator.readiness_changed"
 
 	// A policy's notify action.
 	KindPolicyNotify Kind = "policy.notify"
@@ -39,7 +41,7 @@ const (
 // Kinds lists every kind, in the order of config.NotifyKinds.
 var Kinds = []Kind{
 	KindIncidentOpened, KindIncidentContained, KindIncidentRecovering, KindIncidentResolved, KindIncidentDismissed,
-	KindFeeCapReached, KindAuditRecordLost, KindDeadLetter, KindPolicyReloadFailed, KindChannelFailing,
+	KindFeeCapReached, KindAuditRecordLost, KindDeadLetter, KindPolicyReloadFailed, KindChannelFailing, KindReadinessChanged,
 	KindPolicyNotify,
 }
 

@@ -360,7 +360,7 @@ func (r *run) checkHeads(ctx context.Context) {
 
 func (r *run) checkHead(ctx context.Context, co config.ChainOptions) (Finding, error) {
 	f := Finding{ChainID: co.ID, Check: CheckHead}
-	node := simulate.Redact(co.RPC)
+	node := config.RedactURL(co.RPC)
 	fail := func(err error, detail, fix string) (Finding, error) {
 		f.Status, f.Detail, f.Fix = StatusFail, detail, fix
 		return f, err

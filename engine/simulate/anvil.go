@@ -110,24 +110,41 @@ func StartAnvil(ctx context.Context, opts AnvilOptions) (*Anvil, error) {
 	if opts.BlockTime > 0 {
 		args = append(args, "--block-time", strconv.FormatFloat(opts.BlockTime.Seconds(), 'f', -1, 64))
 	}
+	dir, err := os.MkdirTemp("", "firebreak-anvil-")
+	if err != nil {
+		return nil, fmt.Errorf("simulate: anvil's working folder: %w", err)
+	}
 	if opts.ForkURL != "" {
-		args = append(args, "--fork-url", opts.ForkURL)
+		// The fork URL often holds the provider's API key, and a command
+		// line is readable by every user of the machine: anvil gets the
+		// name of an endpoint its foundry.toml reads from ETH_RPC_URL.
+		if err := os.WriteFile(filepath.Join(dir, "foundry.toml"), []byte(forkConfig), 0o600); err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, fmt.Errorf("simulate: anvil's foundry.toml: %w", err)
+		}
+		args = append(args, "--fork-url", forkEndpoint)
 		if opts.ForkBlock != 0 {
 			args = append(args, "--fork-block-number", strconv.FormatUint(opts.ForkBlock, 10))
 		}
 	}
 	args = append(args, opts.Args...)
 	cmd := exec.Command(bin, args...)
+	cmd.Dir, cmd.Env = dir, anvilEnv(dir, opts.ForkURL)
 	stderr := &ProcessOutput{}
 	cmd.Stdout, cmd.Stderr = stderr, stderr
 	// Own process group: a Ctrl-C to firebreak is handled by firebreak,
 	// which then stops anvil itself.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
+		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("simulate: starting %s: %w", bin, err)
 	}
 	a := &Anvil{cmd: cmd, url: fmt.Sprintf("http://127.0.0.1:%d", port), stderr: stderr, done: make(chan struct{})}
-	go func() { a.waitErr = cmd.Wait(); close(a.done) }()
+	go func() {
+		a.waitErr = cmd.Wait()
+		_ = os.RemoveAll(dir)
+		close(a.done)
+	}()
 
 	timeout := opts.StartTimeout
 	if timeout == 0 {
@@ -139,6 +156,33 @@ func StartAnvil(ctx context.Context, opts AnvilOptions) (*Anvil, error) {
 	}
 	return a, nil
 }
+
+// forkEndpoint is the name anvil is given for the chain it forks; its
+// foundry.toml (forkConfig, in anvil's own working folder) maps it to the
+// ETH_RPC_URL of anvil's environment.
+const (
+	forkEndpoint = "firebreak_fork"
+	forkConfig   = "# Written by firebreak: the fork URL is in the environment, not on the command line.\n" +
+		"[rpc_endpoints]\n" + forkEndpoint + " = \"${ETH_RPC_URL}\"\n"
+)
+
+// anvilEnv is all of firebreak's environment anvil gets: PATH, HOME and
+// TMPDIR, and the fork URL as ETH_RPC_URL. Never the guardian's key, a
+// Vault token or anything else firebreak was started with.
+func anvilEnv(dir, forkURL string) []string {
+	home := os.Getenv("HOME")
+	if home == "" {
+		home = dir
+	}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TMPDIR=" + os.TempDir()}
+	if forkURL != "" {
+		env = append(env, "ETH_RPC_URL="+forkURL)
+	}
+	return env
+}
+
+// PID is the anvil process's id.
+func (a *Anvil) PID() int { return a.cmd.Process.Pid }
 
 // URL is the node's HTTP JSON-RPC endpoint.
 func (a *Anvil) URL() string { return a.url }

@@ -2,7 +2,6 @@ package simulate
 
 import (
 	"errors"
-	"net/url"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -73,32 +72,4 @@ func classify(err error) (rpcFault, []byte) {
 		return faultUnsupported, nil
 	}
 	return faultOther, nil
-}
-
-// Redact shows a node URL without what may be a secret: RPC providers put
-// API keys in the path, the query or the user info, so only the scheme and
-// host are kept.
-func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "<unparseable URL>"
-	}
-	out := u.Scheme + "://" + u.Host
-	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		out += "/…"
-	}
-	return out
-}
-
-// scrub replaces every appearance of a secret-bearing URL in s.
-func scrub(s, rawURL string) string {
-	if rawURL == "" {
-		return s
-	}
-	s = strings.ReplaceAll(s, rawURL, Redact(rawURL))
-	if u, err := url.Parse(rawURL); err == nil && u.Path != "" && u.Path != "/" {
-		// Tools sometimes print the path alone or re-encoded.
-		s = strings.ReplaceAll(s, u.Path, "/…")
-	}
-	return s
 }

@@ -31,13 +31,6 @@ func ExampleDecoder_DecodeCall() {
 	// Output: revokeRole(role=OPERATOR_ROLE, account=0x00000000000000000000000000000000000000bb)
 }
 
-// Node URLs often carry an API key in the path; reports and errors show
-// only the scheme and host.
-func ExampleRedact() {
-	fmt.Println(simulate.Redact("https://eth-mainnet.g.alchemy.com/v2/SECRET"))
-	// Output: https://eth-mainnet.g.alchemy.com/…
-}
-
 // A fork of a live chain, one pause tried on it from the guardian's
 // account, and paused() read back. (Not run as a test: it needs a node;
 // fork_test.go runs the same on anvil.)

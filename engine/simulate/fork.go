@@ -11,6 +11,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/firebreak-dev/firebreak/engine/config"
 )
 
 // Method is how actions are simulated.
@@ -123,7 +125,7 @@ func OpenFork(ctx context.Context, opts ForkOptions) (*Fork, error) {
 	if say == nil {
 		say = func(string) {}
 	}
-	safeURL := Redact(opts.URL)
+	safeURL := config.RedactURL(opts.URL)
 	if !strings.HasPrefix(opts.URL, "http://") && !strings.HasPrefix(opts.URL, "https://") &&
 		!strings.HasPrefix(opts.URL, "ws://") && !strings.HasPrefix(opts.URL, "wss://") {
 		return nil, fmt.Errorf("%w: %s is not an http(s) or ws(s) URL", ErrForkUnreachable, safeURL)
@@ -137,7 +139,7 @@ func OpenFork(ctx context.Context, opts ForkOptions) (*Fork, error) {
 	defer cancel()
 	upstream, err := rpc.DialContext(pctx, opts.URL)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %s", ErrForkUnreachable, safeURL, scrub(err.Error(), opts.URL))
+		return nil, fmt.Errorf("%w: %s: %s", ErrForkUnreachable, safeURL, config.RedactURLs(err.Error(), opts.URL))
 	}
 	f := &Fork{opts: opts, method: method, upstream: upstream, node: upstream, decoder: NewDecoder(opts.RoleNames...)}
 	fail := func(err error) (*Fork, error) {
@@ -149,14 +151,14 @@ func OpenFork(ctx context.Context, opts ForkOptions) (*Fork, error) {
 		if ctx.Err() != nil {
 			return fail(ctx.Err())
 		}
-		return fail(fmt.Errorf("%w: %s did not answer eth_chainId within %s: %s", ErrForkUnreachable, safeURL, probe, scrub(err.Error(), opts.URL)))
+		return fail(fmt.Errorf("%w: %s did not answer eth_chainId within %s: %s", ErrForkUnreachable, safeURL, probe, config.RedactURLs(err.Error(), opts.URL)))
 	}
 	f.chainID = uint64(id)
 	if opts.ChainID != 0 && f.chainID != opts.ChainID {
 		return fail(fmt.Errorf("%w: %s serves chain %d, the actions are for chain %d", ErrChainMismatch, safeURL, f.chainID, opts.ChainID))
 	}
 	if err := upstream.CallContext(pctx, &head, "eth_blockNumber"); err != nil {
-		return fail(fmt.Errorf("%w: %s: eth_blockNumber: %s", ErrForkUnreachable, safeURL, scrub(err.Error(), opts.URL)))
+		return fail(fmt.Errorf("%w: %s: eth_blockNumber: %s", ErrForkUnreachable, safeURL, config.RedactURLs(err.Error(), opts.URL)))
 	}
 	f.block = opts.Block
 	if f.block == 0 {
@@ -190,7 +192,7 @@ func OpenFork(ctx context.Context, opts ForkOptions) (*Fork, error) {
 			if ctx.Err() != nil {
 				return fail(ctx.Err())
 			}
-			return fail(fmt.Errorf("%w: anvil could not fork %s: %s", ErrForkUnreachable, safeURL, scrub(err.Error(), opts.URL)))
+			return fail(fmt.Errorf("%w: anvil could not fork %s: %s", ErrForkUnreachable, safeURL, config.RedactURLs(err.Error(), opts.URL)))
 		}
 		f.anvil = a
 		if f.node, err = rpc.DialContext(ctx, a.URL()); err != nil {

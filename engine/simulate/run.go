@@ -9,6 +9,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+
+	"github.com/firebreak-dev/firebreak/engine/config"
 )
 
 // Check is an action's post-condition: a view that returns a bool, and the
@@ -103,7 +105,7 @@ type Result struct {
 func (f *Fork) Run(ctx context.Context, actions []Action) (Result, error) {
 	start := time.Now()
 	res := Result{
-		Method: f.method, ChainID: f.chainID, ForkURL: Redact(f.opts.URL), ForkBlock: f.block,
+		Method: f.method, ChainID: f.chainID, ForkURL: config.RedactURL(f.opts.URL), ForkBlock: f.block,
 		Actions: make([]ActionResult, len(actions)), ForkStartupMS: ms(f.startup),
 	}
 	for i, a := range actions {
@@ -410,7 +412,7 @@ func (f *Fork) revert(err error) (*Revert, bool) {
 	}
 	r := f.decoder.DecodeRevert(data)
 	if len(data) == 0 {
-		r.Message = scrub(err.Error(), f.opts.URL)
+		r.Message = config.RedactURLs(err.Error(), f.opts.URL)
 	}
 	return &r, true
 }
@@ -423,11 +425,11 @@ func (f *Fork) rpcErr(method string, err error) error {
 			return fmt.Errorf("%w: %s: %w", ErrRPC, method, ctxErr)
 		}
 	}
-	node := Redact(f.opts.URL)
+	node := config.RedactURL(f.opts.URL)
 	if f.anvil != nil {
 		node = "the anvil fork of " + node
 	}
-	return fmt.Errorf("%w: %s on %s: %s", ErrRPC, method, node, scrub(err.Error(), f.opts.URL))
+	return fmt.Errorf("%w: %s on %s: %s", ErrRPC, method, node, config.RedactURLs(err.Error(), f.opts.URL))
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -76,10 +76,42 @@ blocklist_contracts contains name if {
 }
 
 # role_known holds for the names policies may revoke: the registry's role
-# names and the one every AccessControl contract has.
-role_known(role) if protocol.roles[role]
+# names, unless protected.
+role_known(role) if {
+	protocol.roles[role]
+	not protected_role(role)
+}
 
-role_known("DEFAULT_ADMIN_ROLE")
+# protected_role holds for a role no automated action may revoke:
+# DEFAULT_ADMIN_ROLE (whoever holds it grants and revokes every other role,
+# so revoking it from the real admin cannot be undone) and the roles in
+# guard.protected_roles (data.protected_roles), by the name the event uses
+# or the registry role it maps to, as a name or a 32-byte id. The guard
+# refuses these revokes whatever a policy asks; the shipped policies never
+# ask.
+protected_role(role) if role_id(role) in protected_ids
+
+protected_role(role) if role_id(protocol.roles[role]) in protected_ids
+
+protected_ids := {role_id(r) | some r in configured_protected_roles} | {
+	"DEFAULT_ADMIN_ROLE",
+	"0x0000000000000000000000000000000000000000000000000000000000000000",
+}
+
+default configured_protected_roles := []
+
+configured_protected_roles := data.protected_roles if is_array(data.protected_roles)
+
+# role_id: hex ids compare in lower case, names as they are.
+role_id(r) := lower(r) if {
+	is_string(r)
+	startswith(r, "0x")
+}
+
+role_id(r) := r if {
+	is_string(r)
+	not startswith(r, "0x")
+}
 
 # is_address holds for a 0x-prefixed 20-byte hex string, and is simply false
 # for anything else a detector may have sent (builtin errors are fatal

@@ -38,7 +38,7 @@ test_contract_sets if {
 
 test_roles if {
 	registry.role_known("operator") with input as ev("low", 1) with data.protocols as reg
-	registry.role_known("DEFAULT_ADMIN_ROLE") with input as ev("low", 1) with data.protocols as reg
+	not registry.role_known("DEFAULT_ADMIN_ROLE") with input as ev("low", 1) with data.protocols as reg
 	not registry.role_known("minter") with input as ev("low", 1) with data.protocols as reg
 }
 
@@ -54,4 +54,35 @@ test_is_address if {
 	registry.is_address("0x0000000000000000000000000000000000000001")
 	not registry.is_address("0x01")
 	not registry.is_address(1)
+}
+
+protected_reg := {"p": {"chain_id": 5, "contracts": {}, "roles": {
+	"operator": "OPERATOR_ROLE",
+	"admin": "DEFAULT_ADMIN_ROLE",
+	"root": "0x0000000000000000000000000000000000000000000000000000000000000000",
+	"minter": "MINTER_ROLE",
+	"upgrader": "0xABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB",
+}}}
+
+protected := ["MINTER_ROLE", "0xabababababababababababababababababababababababababababababababab"]
+
+test_protected_roles if {
+	# DEFAULT_ADMIN_ROLE by name, or through a registry name, as a name or
+	# as the zero id; with no protected_roles in data at all.
+	registry.protected_role("DEFAULT_ADMIN_ROLE") with input as ev("low", 1) with data.protocols as protected_reg
+	registry.protected_role("admin") with input as ev("low", 1) with data.protocols as protected_reg
+	registry.protected_role("root") with input as ev("low", 1) with data.protocols as protected_reg
+	not registry.role_known("admin") with input as ev("low", 1) with data.protocols as protected_reg
+	not registry.role_known("root") with input as ev("low", 1) with data.protocols as protected_reg
+
+	# guard.protected_roles, by name or by id in any case.
+	registry.protected_role("minter") with input as ev("low", 1) with data.protocols as protected_reg with data.protected_roles as protected
+	registry.protected_role("MINTER_ROLE") with input as ev("low", 1) with data.protocols as protected_reg with data.protected_roles as protected
+	registry.protected_role("upgrader") with input as ev("low", 1) with data.protocols as protected_reg with data.protected_roles as protected
+	not registry.role_known("minter") with input as ev("low", 1) with data.protocols as protected_reg with data.protected_roles as protected
+
+	# Not configured: a registry role like any other.
+	registry.role_known("minter") with input as ev("low", 1) with data.protocols as protected_reg
+	not registry.protected_role("operator") with input as ev("low", 1) with data.protocols as protected_reg with data.protected_roles as protected
+	registry.role_known("operator") with input as ev("low", 1) with data.protocols as protected_reg with data.protected_roles as protected
 }
