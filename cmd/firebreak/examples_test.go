@@ -20,6 +20,7 @@ func TestExampleEventsDecideAsDocumented(t *testing.T) {
 		"Dir": dir, "NATSPort": 4222, "ChainID": demoChainID, "RPC": "http://127.0.0.1:8545", "WS": "ws://127.0.0.1:8545",
 		"KeyFile": filepath.Join(dir, "guardian.key"), "Vault": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
 		"Bridge": "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", "Anvil": "/usr/bin/true",
+		"DetectorPublicKey": "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
 	})
 	f.Close()
 	if err != nil {

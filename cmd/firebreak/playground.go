@@ -25,7 +25,8 @@ import (
 
 // playground is what 'firebreak demo --keep' leaves running once the demo
 // is done: anvil, the embedded NATS and the engine, with a configuration
-// file, a detector's and an operator's identity and example events, and
+// file, a detector's and an operator's identity, the detector's signing
+// key and example events, and
 // the commands to try printed for a newcomer.
 type playground struct {
 	// dir is the data folder, removed when the playground stops.
@@ -132,6 +133,19 @@ protocols:
         outflow_window: 1h
     roles:
       operator: OPERATOR_ROLE
+# Who may make the engine act (docs/SECURITY.md): the demo's own event,
+# published with the engine's identity, and the detector "playground", which
+# signs its events with detector.key.
+sources:
+  demo:
+    verify: none
+  playground:
+    verify: ed25519
+    public_keys: ["{{.DetectorPublicKey}}"]
+ingest:
+  # The events in docs/examples carry fixed timestamps, so the playground
+  # takes them however old they are. Keep the default (15m) for real.
+  max_event_age: 87600h
 allowlist:
   - chain_id: {{.ChainID}}
     contract: demo.vault
@@ -150,6 +164,13 @@ func (p *playground) options(node *simulate.Anvil, d contracts.Demo) (config.Opt
 	if err := os.WriteFile(key, []byte(p.guardianKey+"\n"), 0o600); err != nil {
 		return config.Options{}, err
 	}
+	seed, pub, err := ingest.GenerateDetectorKey()
+	if err != nil {
+		return config.Options{}, err
+	}
+	if err := os.WriteFile(p.path("detector.key"), []byte(seed+"\n"), 0o600); err != nil {
+		return config.Options{}, err
+	}
 	port, err := freeLoopbackPort()
 	if err != nil {
 		return config.Options{}, err
@@ -160,7 +181,7 @@ func (p *playground) options(node *simulate.Anvil, d contracts.Demo) (config.Opt
 	}
 	err = playgroundConfig.Execute(f, map[string]any{
 		"Dir": p.dir, "NATSPort": port, "ChainID": demoChainID, "RPC": node.URL(), "WS": node.WSURL(), "KeyFile": key,
-		"Vault": d.Vault.Hex(), "Bridge": d.Bridge.Hex(), "Anvil": p.anvilBin,
+		"Vault": d.Vault.Hex(), "Bridge": d.Bridge.Hex(), "Anvil": p.anvilBin, "DetectorPublicKey": hex.EncodeToString(pub),
 	})
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -218,7 +239,7 @@ func (p *playground) examples() (string, error) {
 	}
 	return ex, os.WriteFile(filepath.Join(ex, "bridge-outflow.json"), []byte(`{"id": "playground-bridge-outflow-1", "source": "playground", "chain_id": 31337,
  "severity": "high", "confidence": 0.93, "alert_type": "anomalous-outflow", "protocol": "demo",
- "title": "250 tokens left the demo bridge in 10 minutes", "timestamp": "2026-12-01T10:00:00Z",
+ "title": "250 tokens left the demo bridge in 10 minutes", "timestamp": "2026-11-30T12:00:00Z",
  "metadata": {"contract": "bridge", "amount": "250000000000000000000", "window_seconds": 600}}
 `), 0o600)
 }
@@ -254,7 +275,8 @@ func (p *playground) run(ctx context.Context, eng *engine.Engine, rep demoReport
 	printDemo(p.stdout, rep)
 	fb, q := p.self, shellQuote
 	nats := "--nats " + url
-	det, op, cfg := "--creds "+q(detector), "--creds "+q(operator), "--config "+q(p.path("firebreak.yaml"))
+	det := "--creds " + q(detector) + " --sign-key-file " + q(p.path("detector.key"))
+	op, cfg := "--creds "+q(operator), "--config "+q(p.path("firebreak.yaml"))
 	outflow := q(filepath.Join(ex, "bridge-outflow.json"))
 	fmt.Fprintf(p.stdout, `
 The playground keeps running until Ctrl-C:
@@ -264,14 +286,15 @@ The playground keeps running until Ctrl-C:
            operator token for halt and resume: %s
   metrics  http://%s/metrics (and /healthz, /readyz)
   folder   %s
-           firebreak.yaml (the engine's configuration), nats-identities/, guardian.key
+           firebreak.yaml (the engine's configuration), nats-identities/,
+           guardian.key (the pauser), detector.key (the detector's signing key)
 
 Try, in another terminal, from this directory:
 
 What would an anomalous bridge outflow do? On a fork, sending nothing:
   %s dry-run %s --event %s
 
-Publish it for real, as the detector "playground" (the engine freezes the bridge):
+Publish it for real, as the detector "playground", signed (the engine freezes the bridge):
   %s publish %s %s %s
 
 The actions, and the demo's pause in full:
