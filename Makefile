@@ -1,6 +1,7 @@
-# firebreak — the two commands a newcomer needs:
+# firebreak — the commands a newcomer needs:
 #   make demo   run the whole containment path on a local chain
 #   make test   run every test (installs the tools it needs first)
+#   make playground   the demo, then everything kept running to explore
 #
 # Tools come from the registries this machine reaches (npm, the Go module
 # proxy) and are cached under .tools/ (git-ignored), so repeat runs are fast.
@@ -16,7 +17,7 @@ GO_PACKAGES := ./...
 
 export FIREBREAK_ANVIL := $(ANVIL)
 
-.PHONY: all build vault-server plugin test vet lint fmt-check demo run tools generate check-generate policy-test bench fuzz clean help
+.PHONY: all build vault-server plugin test vet lint fmt-check demo run playground tools browser generate check-generate policy-test bench fuzz clean help
 
 all: build
 
@@ -43,7 +44,13 @@ $(NPM_STAMP): tools/package.json tools/package-lock.json
 vault-server: ## build the Vault server the tests run (from the Go module proxy's source; ~15 min the first time, cached in .tools/)
 	@bash test/vaultserver/build.sh
 
-test: tools vault-server vet ## run all tests with -race against real NATS, anvil, Vault and OPA
+browser: ## install Debian's chromium, the headless browser the console test drives (needs root or sudo)
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { echo "installing Debian's chromium for the console test"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }
+
+test: tools vault-server browser vet ## run all tests with -race against real NATS, anvil, Vault, OPA and Chromium
 	FIREBREAK_REQUIRE_TOOLS=1 $(GO) test -race -count=1 -timeout 20m $(GO_PACKAGES)
 
 vet: ## go vet and a gofmt check
@@ -55,6 +62,9 @@ lint: vet check-generate ## vet, gofmt and generated-code drift
 
 demo: tools build ## start anvil + embedded NATS, deploy the demo protocol, pause it on a critical event
 	$(BIN) demo
+
+playground: tools build ## the demo, then keep anvil, NATS, the engine, the console and metrics running to explore (Ctrl-C stops it)
+	$(BIN) demo --keep
 
 run: demo ## same as demo: the main job on the embedded default
 

@@ -30,6 +30,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/console"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/ingest/webhook"
@@ -64,6 +65,7 @@ type Engine struct {
 	// reg holds the engine's metrics; metricsSrv serves them.
 	reg        *prometheus.Registry
 	metricsSrv *observe.Server
+	consoleSrv *console.Server // on console.listen (observe.go)
 	ingress    *webhook.Server
 }
 

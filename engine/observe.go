@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/firebreak-dev/firebreak/engine/audit"
+	"github.com/firebreak-dev/firebreak/engine/console"
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
@@ -82,7 +83,8 @@ func (e *Engine) startObserving(ctx context.Context, wg *sync.WaitGroup, m *obse
 		wg.Go(func() { _ = srv.Run(ctx) })
 	}
 	if e.opts.Shadow {
-		return nil // no signers to check: shadow mode sends nothing
+		// No signers to check: shadow mode sends nothing.
+		return e.startConsole(ctx, wg, o, ks, nil)
 	}
 	chains := map[uint64]observe.Chain{}
 	for id, c := range o.conns.clients {
@@ -93,5 +95,33 @@ func (e *Engine) startObserving(ctx context.Context, wg *sync.WaitGroup, m *obse
 		return err
 	}
 	wg.Go(func() { checker.Watch(ctx, o.alerts.readinessChanged) })
+	return e.startConsole(ctx, wg, o, ks, checker.Last)
+}
+
+// startConsole serves the web console when console.listen is set; a port
+// that cannot be bound, or a missing token, fails the start.
+func (e *Engine) startConsole(ctx context.Context, wg *sync.WaitGroup, o observed, ks *guard.KillSwitch, readiness func() (observe.Report, bool)) error {
+	if !e.opts.Console.On() {
+		return nil
+	}
+	srv, err := console.New(console.Options{Config: e.opts, JS: o.js, KillSwitch: ks, Policy: o.planner.PolicyStatus, Readiness: readiness, Log: e.log, Now: e.now})
+	if err != nil {
+		return err
+	}
+	e.consoleSrv = srv
+	wg.Go(func() {
+		if err := srv.Run(ctx); err != nil {
+			e.log.Error("the console stopped", "err", err)
+		}
+	})
 	return nil
+}
+
+// ConsoleAddr is the address the web console listens on, "" when none is
+// served. Valid after Ready.
+func (e *Engine) ConsoleAddr() string {
+	if e.consoleSrv == nil {
+		return ""
+	}
+	return e.consoleSrv.Addr()
 }

@@ -64,8 +64,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("verbose", false, "show the engine's log")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
 	withSafe := fs.Bool("safe", false, "the pause power belongs to a 2-of-3 Safe: pause through execTransaction, pre-signed by two owners")
+	keep := fs.Bool("keep", false, "then keep anvil, NATS and the engine running as a playground, with the console and metrics, and print what to try next; Ctrl-C stops it")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: firebreak demo [--json] [--safe] [--anvil PATH]
+       firebreak demo --keep [--anvil PATH]
 
 Runs the whole containment path on this machine, with nothing to configure:
 starts a local anvil chain and an embedded NATS server, deploys the demo
@@ -77,7 +79,15 @@ With --safe the vault's pauser is a 2-of-3 Safe multisig: the engine holds two
 owners' keys, keeps the pause pre-signed, and sends execTransaction from the
 guardian key, which then only pays the gas.
 
-Reference: README.md and docs/operations.md.
+With --keep the demo becomes a playground: anvil mines a block every second,
+and once the vault is paused anvil, the embedded NATS and the engine keep
+running, with the web console and the metrics on loopback ports, a
+detector's and an operator's NATS identity and a configuration file in a
+temporary folder. It prints commands to try (publish an example event,
+dry-run it, actions, audit, halt and resume, check) that work as printed.
+Ctrl-C stops everything it started and removes the folder.
+
+Reference: README.md, docs/operations.md and docs/console.md.
 
 Flags:
 `)
@@ -86,8 +96,26 @@ Flags:
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}
+	var pg *playground
+	if *keep {
+		if *asJSON || *withSafe {
+			fmt.Fprintln(stderr, "firebreak demo: --keep runs the plain demo as a playground: without --json or --safe")
+			return exitUsage
+		}
+		var err error
+		if pg, err = newPlayground(stdout, *anvilBin); err != nil {
+			fmt.Fprintln(stderr, "firebreak demo:", err)
+			return exitFailure
+		}
+		defer pg.close()
+	}
+	// The playground lives until Ctrl-C; only its demo steps time out.
+	life := ctx
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
+	if pg == nil {
+		life = ctx
+	}
 	progress := func(format string, a ...any) {
 		if !*asJSON {
 			fmt.Fprintf(stderr, "• "+format+"\n", a...)
@@ -100,10 +128,13 @@ Flags:
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel}))
 	engine.TuneGC(os.LookupEnv) // as serve runs
 
-	rep, err := demo(ctx, *anvilBin, *withSafe, progress, log)
+	rep, err := demo(life, ctx, *anvilBin, *withSafe, pg, progress, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak demo:", err)
 		return exitFailure
+	}
+	if pg != nil {
+		return exitOK // the report was printed before the playground ran
 	}
 	if *asJSON {
 		_ = printJSON(stdout, rep)
@@ -116,10 +147,19 @@ Flags:
 	return exitOK
 }
 
-func demo(ctx context.Context, anvilBin string, withSafe bool, progress func(string, ...any), log *slog.Logger) (demoReport, error) {
+// demo runs the demo: what it starts lives until life ends, its steps
+// must finish before ctx ends. With pg set it becomes the playground once
+// the vault is paused, and returns when life ends.
+func demo(life, ctx context.Context, anvilBin string, withSafe bool, pg *playground, progress func(string, ...any), log *slog.Logger) (demoReport, error) {
 	var rep demoReport
 	progress("starting a local anvil chain")
-	node, err := simulate.StartAnvil(ctx, simulate.AnvilOptions{Bin: anvilBin, ChainID: demoChainID})
+	anvilOpts := simulate.AnvilOptions{Bin: anvilBin, ChainID: demoChainID}
+	if pg != nil {
+		// A block every second keeps the heads fresh for the readiness
+		// check while nothing happens.
+		anvilOpts.Bin, anvilOpts.BlockTime = pg.anvilBin, time.Second
+	}
+	node, err := simulate.StartAnvil(ctx, anvilOpts)
 	if err != nil {
 		return rep, err
 	}
@@ -134,6 +174,12 @@ func demo(ctx context.Context, anvilBin string, withSafe bool, progress func(str
 	guardian, err := local.FromHex(demoGuardianKey)
 	if err != nil {
 		return rep, err
+	}
+	if pg != nil {
+		guardian = pg.guardian
+		if err := client.Client().CallContext(ctx, nil, "anvil_setBalance", guardian.Address(), "0x56BC75E2D63100000"); err != nil {
+			return rep, fmt.Errorf("funding the playground's guardian: %w", err)
+		}
 	}
 	operator, err := local.FromHex(demoOperatorKey)
 	if err != nil {
@@ -156,19 +202,26 @@ func demo(ctx context.Context, anvilBin string, withSafe bool, progress func(str
 	}
 	rep.Vault, rep.Guardian = deployed.Vault.Hex(), guardian.Address().Hex()
 
-	dataDir, err := os.MkdirTemp("", "firebreak-demo-")
-	if err != nil {
-		return rep, err
+	var opts config.Options
+	if pg != nil {
+		if opts, err = pg.options(node, deployed); err != nil {
+			return rep, err
+		}
+	} else {
+		dataDir, err := os.MkdirTemp("", "firebreak-demo-")
+		if err != nil {
+			return rep, err
+		}
+		defer os.RemoveAll(dataDir)
+		opts = demoOptions(dataDir, node.URL(), node.WSURL(), deployed, guardian)
+		configure(&opts)
 	}
-	defer os.RemoveAll(dataDir)
-	opts := demoOptions(dataDir, node.URL(), node.WSURL(), deployed, guardian)
-	configure(&opts)
 	eng, err := engine.New(opts, log)
 	if err != nil {
 		return rep, err
 	}
 	progress("starting the engine with the shipped policies and an embedded NATS server")
-	engCtx, stopEngine := context.WithCancel(ctx)
+	engCtx, stopEngine := context.WithCancel(life)
 	engDone := make(chan error, 1)
 	go func() { engDone <- eng.Run(engCtx) }()
 	defer func() { stopEngine(); <-engDone }()
@@ -251,6 +304,12 @@ func demo(ctx context.Context, anvilBin string, withSafe bool, progress func(str
 		return rep, fmt.Errorf("reading paused() from the chain: %w", err)
 	}
 	rep.Paused = paused
+	if pg != nil {
+		if !paused {
+			return rep, errors.New("the vault is not paused: no playground")
+		}
+		return rep, pg.run(life, eng, rep, actionID, node.URL())
+	}
 	return rep, nil
 }
 

@@ -114,6 +114,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runApprove(ctx, rest, stdout, stderr, lookupEnv)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
+	case "actions":
+		return runActions(ctx, rest, stdout, stderr, lookupEnv)
 	case "creds":
 		return runCreds(rest, stdout, stderr)
 	case "check":

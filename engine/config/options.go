@@ -70,6 +70,8 @@ type Options struct {
 	Readiness ReadinessOptions `yaml:"readiness"`
 	// Notify configures the notification channels and routes (see notify.go).
 	Notify NotifyOptions `yaml:"notify"`
+	// Console configures the web console (see console.go); off by default.
+	Console ConsoleOptions `yaml:"console"`
 	// Ingress is the HTTP webhook ingress for detectors' own formats (see ingress.go).
 	Ingress IngressOptions `yaml:"ingress"`
 	// Records configures the engine's MAC over action records and
