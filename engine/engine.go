@@ -189,6 +189,9 @@ func (e *Engine) run(ctx context.Context) error {
 	copts.Replicas = e.opts.NATS.Replicas
 	copts.Observer = m.IngestObserver(auditRec)
 	copts.Verifier = verifier(e.opts, e.now)
+	if copts.Vendors, err = vendorRoutes(e.opts); err != nil {
+		return err
+	}
 	cons, err := ingest.NewConsumer(ctx, js, copts, e.log)
 	if err != nil {
 		return err

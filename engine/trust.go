@@ -2,12 +2,15 @@ package engine
 
 import (
 	"crypto/ed25519"
+	"fmt"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/ingest/adapt"
+	"github.com/firebreak-dev/firebreak/engine/ingest/webhook"
 	"github.com/firebreak-dev/firebreak/signer"
 )
 
@@ -67,4 +70,23 @@ func senderAccounts(o config.Options) []common.Address {
 		}
 	}
 	return out
+}
+
+// vendorRoutes are the adapters of the sources whose messages are vendor
+// payloads (sources.<name>.vendor_route), each its route's adapter and
+// verification under the source's own name.
+func vendorRoutes(o config.Options) (map[string]*adapt.Route, error) {
+	out := map[string]*adapt.Route{}
+	for name, s := range o.Sources {
+		if s.VendorRoute == "" {
+			continue
+		}
+		r, err := webhook.Route(o, s.VendorRoute)
+		if err != nil {
+			return nil, fmt.Errorf("sources.%s.vendor_route: %w", name, err)
+		}
+		r.Source = name
+		out[name] = &r
+	}
+	return out, nil
 }

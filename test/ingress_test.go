@@ -23,6 +23,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine"
@@ -420,4 +421,50 @@ func waitFor(t *testing.T, s *stack, cond func() bool) {
 	for !cond() {
 		s.sleep(10 * time.Millisecond)
 	}
+}
+
+// A vendor's own payload published straight to detections.<source> on NATS
+// (sources.<name>.vendor_route) goes through the route's adapter: a wrongly
+// signed OpenZeppelin Monitor body is dead-lettered with its reason and
+// pauses nothing; the signed one pauses the vault.
+func TestVendorPayloadOnNATSPausesVault(t *testing.T) {
+	s := newIngressStack(t, func(o *config.Options) {
+		o.Sources = map[string]config.SourceOptions{
+			"oz-nats": {Verify: config.VerifyNone, VendorRoute: "oz-vault"},
+		}
+	})
+	body := s.ozWebhook(common.HexToHash("0x02"))
+	publish := func(secret string) {
+		t.Helper()
+		ts := strconv.FormatInt(time.Now().UnixMilli(), 10)
+		mac := hmac.New(sha256.New, []byte(secret))
+		mac.Write(body)
+		mac.Write([]byte(ts))
+		msg := nats.NewMsg(ingest.SubjectPrefix + "oz-nats")
+		msg.Data = body
+		msg.Header.Set("X-Signature", hex.EncodeToString(mac.Sum(nil)))
+		msg.Header.Set("X-Timestamp", ts)
+		if _, err := s.js.PublishMsg(s.ctx, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	publish("not-the-secret")
+	dead, err := s.js.OrderedConsumer(s.ctx, ingest.Stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{ingest.DeadSubject}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := dead.Next(jetstream.FetchMaxWait(15 * time.Second))
+	if err != nil {
+		t.Fatalf("no dead letter for the wrongly signed vendor message: %v", err)
+	}
+	if reason := msg.Headers().Get(ingest.HeaderReason); !strings.Contains(reason, "signature") {
+		t.Fatalf("dead letter reason %q, want the signature", reason)
+	}
+	if s.paused() {
+		t.Fatal("a wrongly signed vendor message paused the vault")
+	}
+
+	publish(ozSecret)
+	waitFor(t, s.stack, s.paused)
 }

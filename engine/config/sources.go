@@ -25,6 +25,15 @@ type SourceOptions struct {
 	// PublicKeys are the detector's ed25519 public keys, 32 bytes each, in
 	// hex or base64. More than one during a key rotation.
 	PublicKeys []string `yaml:"public_keys"`
+	// VendorRoute names an ingress route (ingress.routes) whose adapter,
+	// vendor verification and mapping read this source's messages: a
+	// vendor's own payload published straight to detections.<source>
+	// (for example an OpenZeppelin Monitor webhook body, with its
+	// X-Signature and X-Timestamp as NATS headers). Requires verify: none:
+	// the vendor's signature is the authentication. The source must differ
+	// from every route's own source, where the ingress publishes events it
+	// already translated.
+	VendorRoute string `yaml:"vendor_route"`
 }
 
 // Verification modes of a source.
@@ -90,6 +99,9 @@ func (o Options) validateTrust() error {
 		}
 		switch s.Verify {
 		case VerifyEd25519:
+			if s.VendorRoute != "" {
+				return Errorf("sources.%s.vendor_route: needs verify: none (the vendor's signature is the authentication)", name)
+			}
 			if len(s.PublicKeys) == 0 {
 				return Errorf("sources.%s.public_keys: at least one ed25519 public key for verify: ed25519", name)
 			}
@@ -101,6 +113,16 @@ func (o Options) validateTrust() error {
 		case VerifyNone:
 			if len(s.PublicKeys) > 0 {
 				return Errorf("sources.%s.public_keys: only for verify: ed25519", name)
+			}
+			if s.VendorRoute != "" {
+				if _, ok := o.Ingress.Routes[s.VendorRoute]; !ok {
+					return Errorf("sources.%s.vendor_route: no route named %q in ingress.routes", name, s.VendorRoute)
+				}
+				for rname, r := range o.Ingress.Routes {
+					if r.Source == name || (r.Source == "" && rname == name) {
+						return Errorf("sources.%s.vendor_route: %s is also ingress route %s's source, where the ingress publishes translated events; use another source name", name, name, rname)
+					}
+				}
 			}
 		default:
 			return Errorf("sources.%s.verify: %q is not ed25519 or none", name, s.Verify)

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/event"
+	"github.com/firebreak-dev/firebreak/engine/ingest/adapt"
 )
 
 // Handler acts on one valid, not yet handled event. It returns the record to
@@ -23,6 +25,10 @@ type Handler func(ctx context.Context, ev event.Event) (record []byte, err error
 
 // ConsumerOptions configure a Consumer.
 type ConsumerOptions struct {
+	// Vendors adapt vendor payloads published straight to
+	// detections.<source>, by source (sources.<name>.vendor_route): the
+	// route's adapter verifies and translates each message into events.
+	Vendors map[string]*adapt.Route
 	// Durable is the durable consumer name shared by engine replicas.
 	Durable string
 	// MaxDeliver bounds redeliveries of a message that keeps failing
@@ -158,6 +164,10 @@ func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, h Handler) {
 			return
 		}
 	}
+	if r := c.opts.Vendors[strings.TrimPrefix(msg.Subject(), SubjectPrefix)]; r != nil {
+		c.handleVendor(ctx, msg, meta, r, h, log)
+		return
+	}
 	ev, err := event.Decode(msg.Data())
 	if err != nil {
 		log.Warn("invalid detection event: dead-lettered", "reason", err)
@@ -171,18 +181,53 @@ func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, h Handler) {
 			return
 		}
 	}
+	if c.handleEvent(ctx, msg, meta, ev, h, log) {
+		c.ack(ctx, msg, log)
+	}
+}
 
+// handleVendor adapts a vendor's payload with its route (verification on
+// the raw bytes, at the time the stream stored it, so a redelivery after an
+// outage still passes the vendor's time window) and handles each event it
+// makes; the message is acknowledged once all of them are.
+func (c *Consumer) handleVendor(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, r *adapt.Route, h Handler, log *slog.Logger) {
+	evs, err := AdaptMessage(r, meta.Timestamp, msg.Subject(), msg.Headers(), msg.Data())
+	var partial *adapt.PartialError
+	switch {
+	case errors.Is(err, adapt.ErrNotActionable):
+		log.Info("vendor message carries no actionable alert", "reason", err)
+		c.ack(ctx, msg, log)
+		return
+	case err != nil && !errors.As(err, &partial):
+		log.Warn("vendor message refused: dead-lettered", "reason", err)
+		c.deadLetter(ctx, msg, meta, adapt.Reason(err), err.Error(), log)
+		return
+	case partial != nil && c.opts.Observer != nil:
+		// The alerts that did adapt are handled; the others are on record.
+		c.opts.Observer.Rejected(ctx, msg.Subject(), meta.Sequence.Stream, msg.Data(), "partial: "+err.Error())
+	}
+	for _, ev := range evs {
+		if !c.handleEvent(ctx, msg, meta, ev, h, log.With("event", ev.ID)) {
+			return // retried or dead-lettered whole; done events dedupe
+		}
+	}
+	c.ack(ctx, msg, log)
+}
+
+// handleEvent acts on one decoded, authenticated event. It reports whether
+// the message may be acknowledged for it; when not, the message has been
+// retried or dead-lettered.
+func (c *Consumer) handleEvent(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, ev event.Event, h Handler, log *slog.Logger) bool {
 	key := EventKey(ev.ID)
 	if _, err := c.events.Get(ctx, key); err == nil {
 		log.Info("duplicate event: already handled, not acting again")
 		if c.opts.Observer != nil {
 			c.opts.Observer.Duplicate(ctx, ev)
 		}
-		c.ack(ctx, msg, log)
-		return
+		return true
 	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
 		c.retry(ctx, msg, meta, fmt.Errorf("%w: reading %s: %w", ErrTransient, EventsBucket, err), log)
-		return
+		return false
 	}
 
 	hctx, cancel := context.WithTimeout(ctx, c.opts.HandleTimeout)
@@ -191,19 +236,19 @@ func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, h Handler) {
 	if err != nil {
 		if errors.Is(err, ErrTransient) || ctx.Err() != nil {
 			c.retry(ctx, msg, meta, err, log)
-			return
+			return false
 		}
 		log.Warn("event could not be handled: dead-lettered", "reason", err)
 		c.deadLetter(ctx, msg, meta, CodeRefused, err.Error(), log)
-		return
+		return false
 	}
 	if _, err := c.events.Create(ctx, key, record); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
 		// The intents are recorded already; a redelivery finds them and does
 		// not act twice, so retrying is safe.
 		c.retry(ctx, msg, meta, fmt.Errorf("%w: recording event: %w", ErrTransient, err), log)
-		return
+		return false
 	}
-	c.ack(ctx, msg, log)
+	return true
 }
 
 func (c *Consumer) ack(ctx context.Context, msg jetstream.Msg, log *slog.Logger) {
