@@ -188,7 +188,7 @@ func (e *Engine) run(ctx context.Context) error {
 	copts := ingest.DefaultConsumerOptions()
 	copts.Replicas = e.opts.NATS.Replicas
 	copts.Observer = m.IngestObserver(auditRec)
-	copts.Verifier = verifier(e.opts, e.now)
+	copts.Verifier, copts.EventsTTL = verifier(e.opts, e.now), e.opts.Ingest.EventsKeep()
 	if copts.Vendors, err = vendorRoutes(e.opts); err != nil {
 		return err
 	}

@@ -48,6 +48,22 @@ type IngestOptions struct {
 	// than this is refused as stale (default 15m). Events more than
 	// MaxClockSkew in the future are refused too.
 	MaxEventAge time.Duration `yaml:"max_event_age"`
+	// EventsTTL is how long a handled event's record (its decision and the
+	// fate of its actions, FIREBREAK_EVENTS) is kept, which is also how long
+	// a redelivery of it is recognised as a duplicate (default 30 days; keep
+	// it far longer than max_event_age, which refuses older events anyway).
+	EventsTTL time.Duration `yaml:"events_ttl"`
+}
+
+// DefaultEventsTTL is how long handled events are kept by default.
+const DefaultEventsTTL = 30 * 24 * time.Hour
+
+// EventsKeep is EventsTTL, or its default.
+func (i IngestOptions) EventsKeep() time.Duration {
+	if i.EventsTTL == 0 {
+		return DefaultEventsTTL
+	}
+	return i.EventsTTL
 }
 
 // Freshness bounds of events from configured sources.
@@ -127,6 +143,9 @@ func (o Options) validateTrust() error {
 		default:
 			return Errorf("sources.%s.verify: %q is not ed25519 or none", name, s.Verify)
 		}
+	}
+	if t := o.Ingest.EventsTTL; t < 0 || (t > 0 && t < time.Hour) {
+		return Errorf("ingest.events_ttl: %v is not a duration of at least 1h", t)
 	}
 	if a := o.Ingest.MaxEventAge; a < 0 || (a > 0 && a < time.Second) {
 		return Errorf("ingest.max_event_age: %v is not a duration of at least 1s", a)

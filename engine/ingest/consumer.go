@@ -25,6 +25,9 @@ type Handler func(ctx context.Context, ev event.Event) (record []byte, err error
 
 // ConsumerOptions configure a Consumer.
 type ConsumerOptions struct {
+	// EventsTTL is how long FIREBREAK_EVENTS keeps a handled event, and so
+	// recognises its redelivery; 0 keeps them for ever.
+	EventsTTL time.Duration
 	// Vendors adapt vendor payloads published straight to
 	// detections.<source>, by source (sources.<name>.vendor_route): the
 	// route's adapter verifies and translates each message into events.
@@ -71,6 +74,7 @@ func DefaultConsumerOptions() ConsumerOptions {
 		RetryDelay:    500 * time.Millisecond,
 		MaxRetryDelay: 30 * time.Second,
 		Replicas:      1,
+		EventsTTL:     30 * 24 * time.Hour,
 	}
 }
 
@@ -102,6 +106,7 @@ func NewConsumer(ctx context.Context, js jetstream.JetStream, opts ConsumerOptio
 		Description: "events firebreak has handled, by hashed event id: the decision and the fate of each action",
 		Storage:     jetstream.FileStorage,
 		Replicas:    max(opts.Replicas, 1),
+		TTL:         opts.EventsTTL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest: creating bucket %s: %w", EventsBucket, err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/internal/natstest"
 )
 
 // harness is a real embedded nats-server with the stream and a consumer.
@@ -379,5 +380,32 @@ func TestEmbeddedInProcessConnection(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("the event published over TCP never reached the in-process consumer")
+	}
+}
+
+// FIREBREAK_EVENTS keeps handled events for ConsumerOptions.EventsTTL, not
+// for ever.
+func TestEventsBucketHasTTL(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	js := natstest.JetStream(t)
+	if _, err := ingest.EnsureStream(ctx, js, ingest.StreamOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	opts := ingest.DefaultConsumerOptions()
+	opts.EventsTTL = 48 * time.Hour
+	if _, err := ingest.NewConsumer(ctx, js, opts, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	kv, err := js.KeyValue(ctx, ingest.EventsBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := kv.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.TTL() != 48*time.Hour {
+		t.Fatalf("FIREBREAK_EVENTS TTL = %v, want 48h", st.TTL())
 	}
 }
