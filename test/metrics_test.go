@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
 )
 
 // /metrics, scraped over HTTP and parsed with Prometheus' own text parser,
@@ -139,4 +141,45 @@ func readyz(t *testing.T, base string) (int, string) {
 	var body json.RawMessage
 	_ = json.NewDecoder(resp.Body).Decode(&body)
 	return resp.StatusCode, string(body)
+}
+
+// /readyz goes 503 while the engine's external NATS is down and back to 200
+// once the server returns and the engine has reconnected.
+func TestReadyzFollowsNATS(t *testing.T) {
+	dir := t.TempDir()
+	port := freePort(t)
+	start := func() *ingest.Embedded {
+		srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: dir, Host: "127.0.0.1", Port: port, Insecure: true}, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return srv
+	}
+	srv := start()
+	s := newStack(t, func(o *config.Options) {
+		o.NATS.URL = srv.ClientURL()
+		o.Metrics.Listen = "127.0.0.1:0"
+	})
+	base := "http://" + s.engine.MetricsAddr()
+	if code, body := readyz(t, base); code != http.StatusOK {
+		t.Fatalf("/readyz = %d %s with NATS up", code, body)
+	}
+	srv.Shutdown()
+	code, body := readyz(t, base)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "nats") {
+		t.Fatalf("/readyz = %d %s with NATS down, want 503 naming nats", code, body)
+	}
+	srv = start()
+	t.Cleanup(srv.Shutdown)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		code, body := readyz(t, base)
+		if code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz = %d %s 30 s after NATS came back", code, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
