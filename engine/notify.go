@@ -53,8 +53,8 @@ type operatorAlerts struct {
 }
 
 func (a *operatorAlerts) send(msg notify.Message) {
-	if a.disp == nil {
-		return
+	if a.disp == nil || a.ctx.Err() != nil {
+		return // not started, or stopping: the log line is the alert
 	}
 	msg.At = a.now().UTC()
 	a.wg.Go(func() {
