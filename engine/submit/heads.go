@@ -145,12 +145,30 @@ func (h *heads) run(ctx context.Context) {
 func (h *heads) pollLoop(ctx context.Context) {
 	t := time.NewTicker(h.poll)
 	defer t.Stop()
+	var failures, nextReminder uint64
 	for {
 		hd, err := h.chain.HeaderByNumber(ctx, nil)
-		if err == nil {
+		switch {
+		case err == nil:
+			if failures > 0 {
+				h.log.Info("the chain's node answers again", "failed_reads", failures)
+			}
+			failures, nextReminder = 0, 0
 			h.observe(ctx, hd)
-		} else if ctx.Err() == nil {
-			h.log.Warn("reading the head block", "err", Classify(err))
+		case ctx.Err() == nil:
+			// One warning when the node stops answering, then reminders
+			// at 4, 16, 64, ... failed reads (at most one every 1024):
+			// the head is still polled at every tick, so a node that
+			// comes back is seen at once.
+			failures++
+			if failures == 1 || failures == nextReminder {
+				msg := "cannot read the head block: is the chain's node down? polling on"
+				if failures > 1 {
+					msg = "still cannot read the head block"
+				}
+				h.log.Warn(msg, "failed_reads", failures, "err", Classify(err))
+				nextReminder = headReminder(failures)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -158,4 +176,13 @@ func (h *heads) pollLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// headReminder is the failed-read count of the next reminder after the one
+// at n: four times as many, at most 1024 more.
+func headReminder(n uint64) uint64 {
+	if n < 1 {
+		n = 1
+	}
+	return n + min(3*n, 1024)
 }
