@@ -128,23 +128,11 @@ func (e *Engine) run(ctx context.Context) error {
 	e.planner = planner
 	planner.ProtectAccounts(signerAccounts(signers)...)
 
-	url := e.opts.NATS.URL
-	var nc *nats.Conn
-	if url == "" {
-		srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: e.opts.DataDir, Host: e.opts.NATS.Host, Port: e.opts.NATS.Port}, e.log)
-		if err != nil {
-			return err
-		}
-		defer srv.Shutdown()
-		url = srv.ClientURL()
-		nc, err = srv.Dial("firebreak-engine")
-		if err != nil {
-			return err
-		}
-		e.embedded = srv
-	} else if nc, err = e.dialExternal("firebreak-engine"); err != nil {
+	nc, url, shutdown, err := e.connectNATS()
+	if err != nil {
 		return err
 	}
+	defer shutdown()
 	defer nc.Close()
 	js, err := jetstream.New(nc)
 	if err != nil {
@@ -252,6 +240,9 @@ func (e *Engine) run(ctx context.Context) error {
 	planner.WatchPolicies(runCtx, &wg, e.opts.PolicyReload, e.opts.ReloadPolicies)
 	obs := observed{nc: nc, js: js, durable: copts.Durable, conns: conns, signers: signers, planner: planner, sub: sub, auditRec: auditRec, alerts: alerts}
 	if err := e.startObserving(runCtx, &wg, m, obs); err != nil {
+		return err
+	}
+	if err := e.startWatcher(runCtx, &wg, js, conns); err != nil {
 		return err
 	}
 

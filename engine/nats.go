@@ -57,3 +57,23 @@ func (e *Engine) NATSSeedFile() string {
 	}
 	return e.embedded.EngineSeedFile()
 }
+
+// connectNATS starts the embedded server (no nats.url) or dials the
+// external one, and connects as the engine. shutdown stops the embedded
+// server; it runs after the connection closes.
+func (e *Engine) connectNATS() (nc *nats.Conn, url string, shutdown func(), err error) {
+	if e.opts.NATS.URL != "" {
+		nc, err = e.dialExternal("firebreak-engine")
+		return nc, e.opts.NATS.URL, func() {}, err
+	}
+	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: e.opts.DataDir, Host: e.opts.NATS.Host, Port: e.opts.NATS.Port}, e.log)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if nc, err = srv.Dial("firebreak-engine"); err != nil {
+		srv.Shutdown()
+		return nil, "", nil, err
+	}
+	e.embedded = srv
+	return nc, srv.ClientURL(), srv.Shutdown, nil
+}

@@ -452,6 +452,9 @@ func (o Options) Validate() error {
 	if err := o.ValidateNotify(); err != nil {
 		return err
 	}
+	if err := o.ValidateWatch(); err != nil {
+		return err
+	}
 	for i, a := range o.Allowlist {
 		if !chains[a.ChainID] {
 			return Errorf("allowlist[%d].chain_id: chain %d is not in chains", i, a.ChainID)
