@@ -212,6 +212,13 @@ func (c *Consumer) handleVendor(ctx context.Context, msg jetstream.Msg, meta *je
 		c.opts.Observer.Rejected(ctx, msg.Subject(), meta.Sequence.Stream, msg.Data(), "partial: "+err.Error())
 	}
 	for _, ev := range evs {
+		// The same source and freshness checks as a native event's.
+		if v := c.opts.Verifier; v != nil {
+			if err := v.Event(msg.Subject(), ev); err != nil {
+				c.refuse(ctx, msg, meta, err, log.With("event", ev.ID))
+				return
+			}
+		}
 		if !c.handleEvent(ctx, msg, meta, ev, h, log.With("event", ev.ID)) {
 			return // retried or dead-lettered whole; done events dedupe
 		}
