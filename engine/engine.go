@@ -207,7 +207,7 @@ func (e *Engine) run(ctx context.Context) error {
 		return err
 	}
 	alerts.ctx, alerts.wg, alerts.disp = runCtx, &wg, p.dispatch
-	auditRec.OnLost = func() { m.AuditRecordLost(); alerts.auditLost() }
+	auditRec.SetOnLost(func() { m.AuditRecordLost(); alerts.auditLost() })
 	if !e.opts.Shadow {
 		// In shadow mode no submitter runs at all: nothing may reach a chain.
 		sub.Start(runCtx)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/firebreak-dev/firebreak/engine/decide"
@@ -52,9 +53,9 @@ const auditCloseGrace = 10 * time.Second
 type Recorder struct {
 	log *Log
 	l   *slog.Logger
-	// OnLost, when set before the first record, hears every record that
-	// could not be appended (the metric of lost records).
-	OnLost func()
+	// onLost, when set (SetOnLost), hears every record that could not be
+	// appended (the metric and alert of lost records).
+	onLost atomic.Pointer[func()]
 
 	mu sync.Mutex
 	// lastSeen is each unfinished action's last recorded change.
@@ -247,11 +248,15 @@ func (a *Recorder) appendOrReport(en Entry) {
 	if _, err := a.log.Append(a.ctx, en); err != nil {
 		data, _ := json.Marshal(en.Data)
 		a.l.Error("AUDIT RECORD LOST: could not append to the audit log", "kind", en.Kind, "event", en.EventID, "action", en.ActionID, "err", err, "record", string(data))
-		if a.OnLost != nil {
-			a.OnLost()
+		if f := a.onLost.Load(); f != nil {
+			(*f)()
 		}
 	}
 }
+
+// SetOnLost makes f hear every record that could not be appended. It may
+// be called while records are being written.
+func (a *Recorder) SetOnLost(f func()) { a.onLost.Store(&f) }
 
 // QueueLen is how many records wait in the queue: the audit log's lag.
 func (a *Recorder) QueueLen() int { return len(a.queue) }
