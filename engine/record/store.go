@@ -42,10 +42,20 @@ const (
 	// which. Nothing is signed for it again; a transaction signed before
 	// the record changed may still be mined.
 	Refused State = "refused"
+	// Joined: not sent, because an earlier action with the same chain,
+	// target and calldata was already in flight; JoinedTo names it, and its
+	// fate is this action's.
+	Joined State = "joined"
+	// Satisfied: not sent, or sent and reverted, only because the target was
+	// already in the state the action wanted (a pause of a paused contract);
+	// a recorded no-op, not a failure.
+	Satisfied State = "satisfied"
 )
 
 // Final reports whether nothing more will happen to an action in state s.
-func (s State) Final() bool { return s == Mined || s == Failed || s == Refused }
+func (s State) Final() bool {
+	return s == Mined || s == Failed || s == Refused || s == Joined || s == Satisfied
+}
 
 // Intent is what to execute: a call the guard allowed.
 type Intent struct {
@@ -127,8 +137,10 @@ type Record struct {
 	Block     uint64       `json:"block,omitempty"`
 	GasUsed   uint64       `json:"gas_used,omitempty"`
 	// Status is the receipt status: 1 success, 0 reverted.
-	Status    uint64    `json:"status,omitempty"`
-	Error     string    `json:"error,omitempty"`
+	Status uint64 `json:"status,omitempty"`
+	Error  string `json:"error,omitempty"`
+	// JoinedTo is the action this one joined (state Joined).
+	JoinedTo  string    `json:"joined_to,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	SentAt    time.Time `json:"sent_at,omitzero"`
 	MinedAt   time.Time `json:"mined_at,omitzero"`
