@@ -161,17 +161,17 @@ const (
 // Transaction is one action and the transactions signed for it, as its
 // last record says.
 type Transaction struct {
-	ActionID string `json:"action_id"`
-	EventID  string `json:"event_id"`
-	Type     string `json:"type"`
-	Rule     string `json:"rule,omitempty"`
-	ChainID  uint64 `json:"chain_id"`
-	To       string `json:"to"`
-	Function string `json:"function"`
-	Signer   string `json:"signer"`
-	From     string `json:"from,omitempty"`
+	ActionID string  `json:"action_id"`
+	EventID  string  `json:"event_id"`
+	Type     string  `json:"type"`
+	Rule     string  `json:"rule,omitempty"`
+	ChainID  uint64  `json:"chain_id"`
+	To       string  `json:"to"`
+	Function string  `json:"function"`
+	Signer   string  `json:"signer"`
+	From     string  `json:"from,omitempty"`
 	Nonce    *uint64 `json:"nonce,omitempty"`
-	State    string `json:"state"`
+	State    string  `json:"state"`
 	// TxHash is the transaction in the chain (or the latest attempt);
 	// Attempts every hash signed for the action, in order.
 	TxHash   string   `json:"tx_hash,omitempty"`
