@@ -128,6 +128,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runWatch(ctx, rest, stdout, stderr, lookupEnv)
 	case "drill":
 		return runDrill(ctx, rest, stdout, stderr)
+	case "report": // hidden alias of 'firebreak incident report' until the incident command wires it
+		return incidentReport(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "firebreak %s\n", version)
 		return exitOK

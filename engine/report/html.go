@@ -16,16 +16,17 @@ var htmlSource string
 // page is the one HTML template; html/template escapes every value for
 // its context, so no outside text becomes markup.
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"ts":      func(t time.Time) string { return t.UTC().Format(timeFormat) },
-	"date":    dateOf,
-	"ms":      fmtMS,
-	"join":    strings.Join,
-	"yesno":   yesNo,
-	"blockno": blockText,
-	"gasno":   gasText,
-	"status":  func(t Transaction) string { return t.statusText() },
-	"fee":     func(t Transaction) string { return t.feeText() },
-	"dash":    orDash,
+	"ts":       func(t time.Time) string { return t.UTC().Format(timeFormat) },
+	"date":     dateOf,
+	"ms":       fmtMS,
+	"join":     strings.Join,
+	"yesno":    yesNo,
+	"blockno":  blockText,
+	"gasno":    gasText,
+	"status":   func(t Transaction) string { return t.statusText() },
+	"fee":      func(t Transaction) string { return t.feeText() },
+	"dash":     orDash,
+	"contains": strings.Contains,
 }).Parse(htmlSource))
 
 // WriteHTML writes the report as one self-contained HTML page: inline CSS
