@@ -138,6 +138,7 @@ func TestIncidentReportFromTheRecord(t *testing.T) {
 	// Markdown: the timeline's rows, in order, name the same records; the
 	// transaction rows hold the same hashes.
 	md := read("md")
+	artifact(t, "postmortem.md", []byte(md))
 	rowRE := regexp.MustCompile("(?m)^\\| \\d{4}-\\d\\d-\\d\\d [0-9:.]+ \\| #(\\d+) \\|.*$")
 	var mdSeqs []uint64
 	for _, m := range rowRE.FindAllStringSubmatch(md, -1) {

@@ -44,8 +44,11 @@ type drillOptions struct {
 	// configuration) in gwei.
 	AttackerTip, MinTip float64
 	Timeout             time.Duration
-	Log                 *slog.Logger
-	Progress            func(format string, a ...any)
+	// OutDir is the drill's output folder: the incident report (Markdown
+	// and HTML) of a run with a response goes there. Empty: none written.
+	OutDir   string
+	Log      *slog.Logger
+	Progress func(format string, a ...any)
 }
 
 func defaultDrillOptions() drillOptions {
@@ -68,6 +71,7 @@ func runDrill(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Float64Var(&o.MinTip, "min-tip", o.MinTip, "the engine's min_tip for the chain, in gwei: the emergency floor of its pricing (0: the shipped default, the 99th percentile of recent tips only)")
 	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "give up after this long")
 	verbose := fs.Bool("verbose", false, "show the engine's and the watcher's log")
+	fs.StringVar(&o.OutDir, "out", "", "the drill's output folder, for the incident report of each run with firebreak (default: a new folder in the system's temporary folder)")
 	configPath := fs.String("config", "", "not built yet: run the scenario against your own protocol (see docs/drills.md)")
 	forkURL := fs.String("fork-url", "", "not built yet: fork your chain for --config (see docs/drills.md)")
 	fs.Usage = func() {
@@ -88,6 +92,8 @@ Scenarios:
   bridge-outflow        forged releases drain DrillBridge; the response
                         freezes it
 
+It writes the incident report (the postmortem from the engine's audit log,
+Markdown and HTML: docs/postmortem.md) into --out and prints its path.
 It prints a block-by-block timeline (attacker transactions, detection,
 decision, broadcast, inclusion, the attacker's transactions that reverted
 after it, and the order within each block) and the outcome: blocks and
@@ -122,6 +128,14 @@ Flags:
 	}
 	engine.TuneGC(os.LookupEnv)
 
+	if o.Response && o.OutDir == "" {
+		dir, err := os.MkdirTemp("", "firebreak-drill-")
+		if err != nil {
+			fmt.Fprintln(stderr, "firebreak drill:", err)
+			return exitFailure
+		}
+		o.OutDir = dir
+	}
 	runs := []drillOptions{o}
 	if o.Scenario == "all" {
 		runs = nil
@@ -319,7 +333,15 @@ func drill(ctx context.Context, o drillOptions) (drillReport, error) {
 		return drillReport{}, err
 	}
 	progress("collecting the timeline")
-	return collectDrill(ctx, client, eng, sc, o, atk, rec, last)
+	rep, err := collectDrill(ctx, client, eng, sc, o, atk, rec, last)
+	if err != nil || !o.Response || o.OutDir == "" {
+		return rep, err
+	}
+	progress("writing the incident report from the audit log into %s", o.OutDir)
+	if rep.Postmortem, err = writeDrillPostmortem(ctx, eng, o.OutDir, rep); err != nil {
+		rep.Notes = append(rep.Notes, "incident report not written: "+err.Error())
+	}
+	return rep, nil
 }
 
 // runAttack lets the attacker act at every new head until it is done, then

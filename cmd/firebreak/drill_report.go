@@ -76,6 +76,9 @@ type drillReport struct {
 	Detections                []drillDetection `json:"detection_events"`
 	Timeline                  []drillBlock     `json:"timeline"`
 	Notes                     []string         `json:"notes,omitempty"`
+	// Postmortem is where the incident report was written (runs with a
+	// response and an output folder).
+	Postmortem *drillPostmortem `json:"postmortem,omitempty"`
 }
 
 type drillAction struct {
@@ -495,9 +498,20 @@ outcome
 				r.InclusionBlock, *r.PauseTipGwei, r.AttackerTipGwei)
 		}
 	}
+	if p := r.Postmortem; p != nil {
+		fmt.Fprintf(w, "  incident report  %s\n                   %s\n                   (incident %s, audit chain verified over records #%d to #%d: %s)\n",
+			p.Markdown, p.HTML, p.Incident, p.FirstSeq, p.LastSeq, yesNoText(p.Verified))
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
+}
+
+func yesNoText(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "NO"
 }
 
 // printDrillTable prints one line per drill: what --scenario all ends with.
