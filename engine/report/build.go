@@ -122,7 +122,11 @@ func (b *builder) tx(id string) *Transaction {
 func (b *builder) add(rec audit.Record) {
 	e := Entry{Seq: rec.Seq, Time: rec.Time.UTC(), Kind: string(rec.Kind), EventID: rec.EventID, ActionID: rec.ActionID, Hash: rec.Hash, Category: CatOther}
 	if rec.EventID != "" {
-		b.events[rec.EventID] = true
+		if !b.events[rec.EventID] {
+			b.events[rec.EventID] = true
+			b.r.Events = append(b.r.Events, EventRef{Label: fmt.Sprintf("E%d", len(b.r.Events)+1), ID: rec.EventID})
+		}
+		e.Event = b.r.Events[slices.IndexFunc(b.r.Events, func(r EventRef) bool { return r.ID == rec.EventID })].Label
 	}
 	kind := rec.Kind
 	switch {
@@ -414,6 +418,9 @@ func (b *builder) finish() {
 		}
 	}
 
+	if r.Events == nil {
+		r.Events = []EventRef{}
+	}
 	r.Transactions = []Transaction{}
 	allowedFinal, allowedOK := 0, 0
 	sumMin, sumMax, sumExact := new(big.Int), new(big.Int), new(big.Int)

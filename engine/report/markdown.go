@@ -41,6 +41,10 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	m.line("## Timeline")
 	m.line("")
 	m.line("All times UTC, in the order of the audit log.")
+	for _, ev := range r.Events {
+		m.line("")
+		m.line("- **%s**: event %s", ev.Label, code(ev.ID))
+	}
 	m.line("")
 	m.row("Time (UTC)", "Record", "What", "Event", "Details")
 	m.row("---", "---:", "---", "---", "---")
@@ -49,7 +53,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		if e.TxHash != "" && !strings.Contains(e.Summary, e.TxHash) {
 			details += " (tx " + code(e.TxHash) + ")"
 		}
-		m.row(e.Time.Format(timeFormat), fmt.Sprintf("#%d", e.Seq), md(e.Category+": "+e.Kind), code(e.EventID), details)
+		m.row(e.Time.Format(timeFormat), fmt.Sprintf("#%d", e.Seq), md(e.Category+": "+e.Kind), md(e.Event), details)
 	}
 	m.line("")
 	m.line("## Detection")

@@ -39,17 +39,20 @@ type Options struct {
 // Report is the postmortem of one incident. Its JSON form is what
 // 'firebreak incident report --format json' prints.
 type Report struct {
-	Incident     incident.Incident `json:"incident"`
-	GeneratedAt  time.Time         `json:"generated_at"`
-	Summary      Summary           `json:"summary"`
-	Detection    Detection         `json:"detection"`
-	Timeline     []Entry           `json:"timeline"`
-	Latencies    Latencies         `json:"latencies"`
-	Transactions []Transaction     `json:"transactions"`
-	Gas          Gas               `json:"gas"`
-	Contracts    []Contract        `json:"contracts"`
-	Addresses    []Address         `json:"addresses"`
-	Verification Verification      `json:"verification"`
+	Incident    incident.Incident `json:"incident"`
+	GeneratedAt time.Time         `json:"generated_at"`
+	Summary     Summary           `json:"summary"`
+	Detection   Detection         `json:"detection"`
+	// Events are the incident's events as the timeline labels them (E1,
+	// E2, … in the order the log first names them).
+	Events       []EventRef    `json:"events"`
+	Timeline     []Entry       `json:"timeline"`
+	Latencies    Latencies     `json:"latencies"`
+	Transactions []Transaction `json:"transactions"`
+	Gas          Gas           `json:"gas"`
+	Contracts    []Contract    `json:"contracts"`
+	Addresses    []Address     `json:"addresses"`
+	Verification Verification  `json:"verification"`
 	// Sections are the parts a team writes after the fact; the report
 	// only lays them out.
 	Sections []Section `json:"sections"`
@@ -110,6 +113,12 @@ const (
 	CatOther        = "other"
 )
 
+// EventRef is an event and its short label in the timeline.
+type EventRef struct {
+	Label string `json:"label"`
+	ID    string `json:"id"`
+}
+
 // Entry is one line of the timeline: one audit record.
 type Entry struct {
 	Seq      uint64    `json:"seq"`
@@ -117,10 +126,12 @@ type Entry struct {
 	Kind     string    `json:"kind"`
 	Category string    `json:"category"`
 	EventID  string    `json:"event_id,omitempty"`
-	ActionID string    `json:"action_id,omitempty"`
-	Summary  string    `json:"summary"`
-	TxHash   string    `json:"tx_hash,omitempty"`
-	Block    uint64    `json:"block,omitempty"`
+	// Event is the event's label (EventRef).
+	Event    string `json:"event,omitempty"`
+	ActionID string `json:"action_id,omitempty"`
+	Summary  string `json:"summary"`
+	TxHash   string `json:"tx_hash,omitempty"`
+	Block    uint64 `json:"block,omitempty"`
 	// Hash is the record's own hash, to find it in an export.
 	Hash string `json:"hash"`
 }

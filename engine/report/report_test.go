@@ -71,6 +71,9 @@ func TestBuildFromRecords(t *testing.T) {
 			t.Errorf("record %d: tx %q summary %q; want tx %q and %q", tc.seq, e.TxHash, e.Summary, tc.tx, tc.text)
 		}
 	}
+	if !slices.Equal(r.Events, []EventRef{{Label: "E1", ID: "ev-1"}}) || r.Timeline[0].Event != "E1" {
+		t.Errorf("events %+v, first entry's label %q", r.Events, r.Timeline[0].Event)
+	}
 	s := r.Summary
 	if s.Requested != 2 || s.Allowed != 1 || s.Refused != 1 || s.Succeeded != 1 || s.Failed != 0 || !s.Contained || s.Events != 1 {
 		t.Errorf("summary %+v", s)
