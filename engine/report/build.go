@@ -263,6 +263,9 @@ func (b *builder) add(rec audit.Record) {
 		e.Summary = notificationSummary(rec)
 	default:
 		b.action(rec, &e)
+		if e.Category == CatOther && (kind == audit.KindRefused || kind == audit.KindFailed) {
+			e.Category = CatRefused // an approval refused, or a failure about no stored action
+		}
 	}
 	if e.Summary == "" {
 		e.Summary = rec.Summary()
