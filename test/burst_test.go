@@ -178,3 +178,25 @@ func TestBurstAcrossTwoProtocolsSharingOneSender(t *testing.T) {
 		}
 	}
 }
+
+// Through a Safe the rule applies to the call inside the Safe transaction:
+// a burst builds, signs and sends one execTransaction.
+func TestBurstThroughASafeSendsOneSafeTransaction(t *testing.T) {
+	s := newSafeStack(t, safeConfig{owners: []string{"owner0", "owner1"}, configure: burstOptions(t, nil)})
+	outs, firsts := s.burst(10, "demo")
+	if len(firsts) != 1 {
+		t.Fatalf("first actions %v, want one", firsts)
+	}
+	if n := s.checkJoined(outs, firsts, map[string]common.Address{"demo": s.demo.Vault}); n != 9 {
+		t.Errorf("%d joined actions, want 9", n)
+	}
+	if n := s.sent(s.guardian.Address()); n != 1 {
+		t.Errorf("the executor sent %d transactions, want 1", n)
+	}
+	if n := s.safeNonce(); n != 1 {
+		t.Errorf("the Safe's nonce is %d, want 1: one Safe transaction", n)
+	}
+	if !s.paused() {
+		t.Error("the vault is not paused")
+	}
+}
