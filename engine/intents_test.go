@@ -385,3 +385,47 @@ func TestRecordedIntentWithOtherContentIsRefusedAndAudited(t *testing.T) {
 		t.Errorf("the guardian sent %d transactions (%v), want none", n, err)
 	}
 }
+
+// A claim whose action failed is taken over: the new event's pause is
+// sent, not joined to the failure.
+func TestFailedFirstActionIsTakenOver(t *testing.T) {
+	s := newIntentStack(t, nil)
+	pause := contracts.NewProtectedVault().PackPause()
+	oldID := record.IntentID(ingest.EventKey("earlier"), contracts.DevChainID, s.demo.Vault, pause)
+	kv, err := s.js.KeyValue(s.ctx, record.ActionsBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed, err := json.Marshal(record.Record{Intent: record.Intent{
+		ID: oldID, EventID: "earlier", Protocol: "demo", Type: "pause", ChainID: contracts.DevChainID,
+		To: s.demo.Vault, Function: "pause()", Data: pause, Signer: "guardian",
+	}, State: record.Failed, Error: "signer unavailable", CreatedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Create(s.ctx, oldID, failed); err != nil {
+		t.Fatal(err)
+	}
+	inflight, err := s.js.KeyValue(s.ctx, record.InflightBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := record.CallKey(contracts.DevChainID, s.demo.Vault, pause)
+	if _, err := inflight.Create(s.ctx, call, []byte(oldID)); err != nil {
+		t.Fatal(err)
+	}
+
+	ev := drill("after-failure")
+	s.publish(ev)
+	out := s.outcome(ev.ID)
+	if len(out.Actions) != 1 || out.Actions[0].Outcome != guard.Allowed || out.Actions[0].JoinedTo != "" {
+		t.Fatalf("actions %+v, want one pause, not joined", out.Actions)
+	}
+	if rec := s.final(out.Actions[0].ActionID); rec.State != record.Mined || rec.Status != 1 || !s.paused() {
+		t.Fatalf("the new pause: %+v (paused %v)", rec, s.paused())
+	}
+	e, err := inflight.Get(s.ctx, call)
+	if err != nil || string(e.Value()) != out.Actions[0].ActionID {
+		t.Errorf("the in-flight entry is %v (%v), want the new action %s", e, err, out.Actions[0].ActionID)
+	}
+}
