@@ -38,11 +38,12 @@ const (
 // claim is what claimCall found for one action.
 type claim struct {
 	key string
-	// holder is this action's claim when fresh.
+	// holder is this action's claim when mine.
 	holder record.Holder
-	// fresh: claimed (or taken over) by this delivery; released again if
-	// nothing is recorded after all.
-	fresh bool
+	// mine: the call's claim is this action's, made by this delivery
+	// (fresh) or an earlier one; released again if nothing is recorded
+	// after all.
+	mine, fresh bool
 	// joinTo is the action in flight to join instead of sending.
 	joinTo string
 	// recorded is this action's own record, when an earlier delivery
@@ -60,11 +61,12 @@ func (p *pipeline) claimCall(ctx context.Context, in record.Intent, planStart ti
 			return c, err
 		}
 		if ok {
-			c.holder, c.fresh = h, true
+			c.holder, c.mine, c.fresh = h, true, true
 			return c, nil
 		}
 		if h.ID == in.ID {
-			return c, nil // an earlier delivery's claim: ours
+			c.holder, c.mine = h, true // an earlier delivery's claim
+			return c, nil
 		}
 		if rec, ok, err := p.recorded(ctx, in.ID); err != nil {
 			return c, err
@@ -93,7 +95,7 @@ func (p *pipeline) claimCall(ctx context.Context, in record.Intent, planStart ti
 				why = fmt.Sprintf("it is %s", first.State)
 			}
 			log.Info("the earlier action for the same call is over: acting again", "action", in.ID, "earlier", h.ID, "why", why)
-			c.holder, c.fresh = nh, true
+			c.holder, c.mine, c.fresh = nh, true, true
 			return c, nil
 		}
 		// Another action took over first: look again.
@@ -148,9 +150,9 @@ func (p *pipeline) awaitRecord(ctx context.Context, id string) (record.Record, b
 	}
 }
 
-// unclaim releases a fresh claim whose action was not recorded.
+// unclaim releases this action's claim: its action was not recorded.
 func (p *pipeline) unclaim(ctx context.Context, c claim, log *slog.Logger) {
-	if !c.fresh {
+	if !c.mine {
 		return
 	}
 	if err := p.inflight.Release(ctx, c.key, c.holder); err != nil {
