@@ -74,11 +74,14 @@ func (p *pipeline) claimCall(ctx context.Context, in record.Intent, planStart ti
 			c.recorded = &rec
 			return c, nil
 		}
-		first, found, err := p.awaitRecord(ctx, h.ID)
-		if err != nil {
-			return c, err
+		var first record.Record
+		found, garbage := false, !record.ValidID(h.ID)
+		if !garbage {
+			if first, found, err = p.awaitRecord(ctx, h.ID); err != nil {
+				return c, err
+			}
 		}
-		if !found && p.now().Sub(h.Since) < unrecordedGrace {
+		if !found && !garbage && p.now().Sub(h.Since) < unrecordedGrace {
 			return c, fmt.Errorf("%w: action %s claimed the same call %s ago and has not recorded it yet", ingest.ErrTransient, h.ID, p.now().Sub(h.Since).Round(time.Second))
 		}
 		if found && joinable(first, planStart) {
@@ -91,10 +94,16 @@ func (p *pipeline) claimCall(ctx context.Context, in record.Intent, planStart ti
 		}
 		if ok {
 			why := "it was never recorded"
-			if found {
+			if garbage {
+				why = "the entry names no action"
+			} else if found {
 				why = fmt.Sprintf("it is %s", first.State)
 			}
-			log.Info("the earlier action for the same call is over: acting again", "action", in.ID, "earlier", h.ID, "why", why)
+			earlier := h.ID
+			if garbage {
+				earlier = fmt.Sprintf("%.40q", h.ID) // not an id: quoted and cut, never logged whole
+			}
+			log.Info("the earlier action for the same call is over: acting again", "action", in.ID, "earlier", earlier, "why", why)
 			c.holder, c.mine, c.fresh = nh, true, true
 			return c, nil
 		}

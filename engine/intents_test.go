@@ -387,8 +387,15 @@ func TestRecordedIntentWithOtherContentIsRefusedAndAudited(t *testing.T) {
 }
 
 // A claim whose action failed is taken over: the new event's pause is
-// sent, not joined to the failure.
+// sent, not joined to the failure. So is an entry that names no action
+// (not written by an engine).
 func TestFailedFirstActionIsTakenOver(t *testing.T) {
+	for _, garbage := range []bool{false, true} {
+		t.Run(map[bool]string{false: "failed", true: "garbage"}[garbage], func(t *testing.T) { testTakeOver(t, garbage) })
+	}
+}
+
+func testTakeOver(t *testing.T, garbage bool) {
 	s := newIntentStack(t, nil)
 	pause := contracts.NewProtectedVault().PackPause()
 	oldID := record.IntentID(ingest.EventKey("earlier"), contracts.DevChainID, s.demo.Vault, pause)
@@ -411,7 +418,11 @@ func TestFailedFirstActionIsTakenOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	call := record.CallKey(contracts.DevChainID, s.demo.Vault, pause)
-	if _, err := inflight.Create(s.ctx, call, []byte(oldID)); err != nil {
+	holder := oldID
+	if garbage {
+		holder = "not an action id >"
+	}
+	if _, err := inflight.Create(s.ctx, call, []byte(holder)); err != nil {
 		t.Fatal(err)
 	}
 

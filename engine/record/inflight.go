@@ -124,3 +124,18 @@ func (f *Inflight) Release(ctx context.Context, key string, h Holder) error {
 	}
 	return nil
 }
+
+// ValidID reports whether id can be an action id: 1 to 128 characters a
+// KV key may hold. An in-flight entry naming anything else was not
+// written by an engine and is taken over, never read as a key.
+func ValidID(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for _, c := range id {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' && c != '_' && c != '=' && c != '.' {
+			return false
+		}
+	}
+	return id[0] != '.' && id[len(id)-1] != '.'
+}

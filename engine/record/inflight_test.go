@@ -168,3 +168,20 @@ func TestJoinedRecordNeedsWhatItJoined(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestValidID(t *testing.T) {
+	for id, want := range map[string]bool{
+		IntentID("5adb116bc1184fb0499cdb61bfe2b946", 1, common.Address{}, nil): true,
+		"a-0":                    true,
+		"":                       false,
+		"a b":                    false,
+		"a.>":                    false,
+		".a":                     false,
+		strings.Repeat("a", 129): false,
+		"a\x00":                  false,
+	} {
+		if got := ValidID(id); got != want {
+			t.Errorf("ValidID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}
