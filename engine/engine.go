@@ -63,10 +63,11 @@ type Engine struct {
 	// embedded is the embedded NATS server, when no nats.url is set.
 	embedded *ingest.Embedded
 	// reg holds the engine's metrics; metricsSrv serves them.
-	reg         *prometheus.Registry
-	metricsSrv  *observe.Server
-	consoleSrv  *console.Server // on console.listen (observe.go)
-	ingress     *webhook.Server
+	reg        *prometheus.Registry
+	metricsSrv *observe.Server
+	consoleSrv *console.Server // on console.listen (observe.go)
+	ingress    *webhook.Server
+
 	afterRecord func(record.Intent) error // the engine tests' fault (pipeline.afterRecord)
 }
 
