@@ -67,6 +67,8 @@ type Engine struct {
 	metricsSrv *observe.Server
 	consoleSrv *console.Server // on console.listen (observe.go)
 	ingress    *webhook.Server
+
+	afterRecord func(record.Intent) error // the engine tests' fault (pipeline.afterRecord)
 }
 
 // New validates opts and returns an Engine. Nothing is started and no
@@ -197,7 +199,10 @@ func (e *Engine) run(ctx context.Context) error {
 		submitOpts.Adopt = func(rec record.Record, rev uint64) { adopt(rec, rev) }
 	}
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
-	p := &pipeline{Planner: planner, log: e.log, now: e.now, metrics: m, store: store, notifier: notify.NewPublisher(nc), safes: safes, audit: auditRec, shadow: shadowExec}
+	p := &pipeline{Planner: planner, log: e.log, now: e.now, metrics: m, store: store, notifier: notify.NewPublisher(nc), safes: safes, audit: auditRec, shadow: shadowExec, afterRecord: e.afterRecord}
+	if p.inflight, err = record.NewInflight(ctx, js, e.opts.NATS.Replicas); err != nil {
+		return err
+	}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()

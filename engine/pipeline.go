@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -38,6 +39,18 @@ type pipeline struct {
 	safes    *safe.Runner
 	// shadow, when set, replaces recording and sending (Options.Shadow).
 	shadow *simulate.Shadow
+	// inflight indexes the actions in flight by call, so a burst of
+	// events for one target sends one transaction (inflight.go).
+	inflight *record.Inflight
+	// afterRecord, set by the engine's tests only, is a fault injected
+	// after an intent is recorded and before the event is acknowledged.
+	afterRecord func(record.Intent) error
+}
+
+// started is a recorded intent to hand to its submitter.
+type started struct {
+	rec record.Record
+	rev uint64
 }
 
 // handle is the ingest.Handler: plan, record intents, start them.
@@ -53,9 +66,9 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	}
 	key := ingest.EventKey(ev.ID)
 	if p.prepare != nil {
-		for i, a := range out.Actions {
+		for _, a := range out.Actions {
 			if a.Outcome == guard.Allowed && a.Request.Type != guard.ActionNotify && !p.safes.IsSafe(a.Signer) {
-				p.prepare(intentOf(ev, key, i, a))
+				p.prepare(intentOf(ev, key, a))
 			}
 		}
 	}
@@ -73,10 +86,6 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 		return json.Marshal(out)
 	}
 
-	type started struct {
-		rec record.Record
-		rev uint64
-	}
 	var toStart []started
 	// retryErr fails the event for a retry. Once it is set no further
 	// intent is recorded, but those already recorded are still started: a
@@ -101,48 +110,17 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 			}
 			continue
 		}
-		in := intentOf(ev, key, i, *a)
-		a.ActionID = in.ID
-		release := func() {}
-		if p.safes.IsSafe(a.Signer) {
-			sp, err := p.throughSafe(ctx, a, in, out.Decision.RequireApproval, log)
-			if err != nil {
-				retryErr = err
-				break
-			}
-			if sp.Intent == nil {
-				continue
-			}
-			in, release = *sp.Intent, sp.Release
+		s, err := p.recordAction(ctx, a, intentOf(ev, key, *a), out, planStart, log)
+		if s != nil {
+			toStart = append(toStart, *s)
 		}
-		rec, rev, created, err := p.store.Create(ctx, in, p.now())
 		if err != nil {
-			release()
-			retry(err)
-			break
+			if errors.Is(err, ingest.ErrTransient) {
+				retryErr = err
+			} else {
+				retry(err)
+			}
 		}
-		if err := p.audit.Planned(ctx, in, !created); err != nil {
-			// Recorded, so started all the same below; the redelivery
-			// audits it as planned.
-			retry(err)
-		}
-		if created {
-			p.metrics.ActionPlanned(in.ID, in.Protocol, out.ReceivedAt)
-		} else {
-			// Recorded by an earlier delivery of this event (or another
-			// replica), whose submitter carries it on.
-			log.Info("action already recorded by an earlier delivery", "action", a.ActionID)
-			release()
-			continue
-		}
-		if p.safes.IsSafe(a.Signer) {
-			// Started at once: it holds its Safe's lane until final, and a
-			// later action of this event on the same Safe waits for it.
-			log.Info("action approved by the guard", "action", rec.ID, "function", rec.Function, "to", rec.To.Hex(), "rule", rec.Rule)
-			p.safes.Spawn(rec, rev, release)
-			continue
-		}
-		toStart = append(toStart, started{rec, rev})
 	}
 	// The intents are durable now: start them before the event record and
 	// the ack, which only need to follow, not precede, the send.
@@ -157,10 +135,12 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	return json.Marshal(out)
 }
 
-// intentOf is the intent of the i-th action of ev, whose key is key.
-func intentOf(ev event.Event, key string, i int, a decide.ActionOutcome) record.Intent {
+// intentOf is the intent of action a of ev, whose key is key. Its id is
+// content-addressed (record.IntentID): the same call of the same event has
+// the same id on every delivery, whatever else the decision asks for.
+func intentOf(ev event.Event, key string, a decide.ActionOutcome) record.Intent {
 	return record.Intent{
-		ID: fmt.Sprintf("%s-%d", key, i), EventID: ev.ID, Protocol: a.Request.Protocol, Type: a.Request.Type, Rule: a.Request.Rule,
+		ID: record.IntentID(key, a.ChainID, a.To, a.Data), EventID: ev.ID, Protocol: a.Request.Protocol, Type: a.Request.Type, Rule: a.Request.Rule,
 		ChainID: a.ChainID, To: a.To, Function: a.Function, Data: a.Data, Signer: a.Signer,
 	}
 }

@@ -34,6 +34,9 @@ type Outcome struct {
 type ActionOutcome struct {
 	guard.Verdict
 	ActionID string `json:"action_id,omitempty"`
+	// JoinedTo is set when the action was not sent because the same call
+	// was already in flight for another event: the action it joined.
+	JoinedTo string `json:"joined_to,omitempty"`
 	// Approval is set when the action waits for Safe owner signatures
 	// (firebreak approvals); it executes under ActionID once approved.
 	Approval string `json:"approval,omitempty"`

@@ -59,8 +59,9 @@ func (s State) Final() bool {
 
 // Intent is what to execute: a call the guard allowed.
 type Intent struct {
-	// ID is unique per (event, action index): recording the same intent
-	// twice is detected, which is what keeps one event from acting twice.
+	// ID is the event's key and the call's content address (IntentID):
+	// recording the same intent twice is detected, which is what keeps one
+	// event from acting twice, and a different call never shares an id.
 	ID       string         `json:"id"`
 	EventID  string         `json:"event_id"`
 	Protocol string         `json:"protocol"`
@@ -194,10 +195,17 @@ func NewStore(ctx context.Context, js jetstream.JetStream, replicas int, opts ..
 // MAC when the store has a Sealer. It returns false, and no error, when an
 // intent with the same id exists already.
 func (s *Store) Create(ctx context.Context, in Intent, now time.Time) (Record, uint64, bool, error) {
+	return s.create(ctx, in, now, nil)
+}
+
+func (s *Store) create(ctx context.Context, in Intent, now time.Time, set func(*Record)) (Record, uint64, bool, error) {
 	if s.sealer != nil {
 		in = s.sealer.Seal(in)
 	}
 	rec := Record{Intent: in, State: Pending, CreatedAt: now}
+	if set != nil {
+		set(&rec)
+	}
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return Record{}, 0, false, fmt.Errorf("submit: encoding action %s: %w", in.ID, err)
@@ -279,4 +287,11 @@ func (s *Store) Unfinished(ctx context.Context) ([]Record, []uint64, error) {
 // Decode what it delivers with Load.
 func (s *Store) WatchUpdates(ctx context.Context) (jetstream.KeyWatcher, error) {
 	return s.kv.WatchAll(ctx, jetstream.UpdatesOnly())
+}
+
+// CreateJoined records in as joined to the action first (state Joined,
+// final): it is never sent, first's fate is its fate. Like Create it
+// returns false, and no error, when an intent with the same id exists.
+func (s *Store) CreateJoined(ctx context.Context, in Intent, first string, now time.Time) (Record, uint64, bool, error) {
+	return s.create(ctx, in, now, func(r *Record) { r.State, r.JoinedTo = Joined, first })
 }

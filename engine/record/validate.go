@@ -30,9 +30,12 @@ func (r Record) Validate() error {
 		return errors.New("no id")
 	}
 	switch r.State {
-	case Pending, Signed, Sent, Included, Mined, Failed, Refused:
+	case Pending, Signed, Sent, Included, Mined, Failed, Refused, Joined, Satisfied:
 	default:
 		return fmt.Errorf("unknown state %.32q", r.State)
+	}
+	if r.State == Joined && r.JoinedTo == "" {
+		return errors.New("joined without joined_to")
 	}
 	if r.State == Mined && r.TxHash == nil {
 		return errors.New("mined without a tx_hash")
