@@ -194,15 +194,17 @@ func (e *Engine) run(ctx context.Context) error {
 		if submitOpts.Leases, err = e.openLeases(ctx, js); err != nil {
 			return err
 		}
+		defer submitOpts.Leases.Close() // after the actions stop, before NATS closes
 		submitOpts.Adopt = func(rec record.Record, rev uint64) { adopt(rec, rev) }
 	}
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
 	p := &pipeline{Planner: planner, log: e.log, now: e.now, metrics: m, store: store, notifier: notify.NewPublisher(nc), safes: safes, audit: auditRec, shadow: shadowExec}
 
 	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	// Stop, then let the lease goroutines end (they start actions in wg),
+	// then wait for everything in wg; the leases are released after.
+	defer func() { stop(); submitOpts.Leases.Stop(); wg.Wait() }()
 	if p.dispatch, err = e.startNotifications(runCtx, &wg, js); err != nil {
 		return err
 	}
