@@ -82,6 +82,8 @@ type Runner struct {
 	Halt   HaltReader
 
 	haltLogged sync.Map // approval ids whose wait for a resume was logged
+	// ticks counts the polls of the Safes that run; Run waits for them.
+	ticks sync.WaitGroup
 }
 
 // safeLane is one Safe. Its semaphore is held from the nonce read that
@@ -98,6 +100,8 @@ type safeLane struct {
 	targets  []presignTarget
 	sem      chan struct{}
 	hashOK   atomic.Bool
+	// polling is set while a poll of the Safe runs (Runner.tick).
+	polling atomic.Bool
 
 	mu        sync.Mutex
 	presigned map[string]*Presigned // by presignKey
@@ -390,10 +394,14 @@ func (l *safeLane) lookup(to common.Address, data []byte, nonce uint64) *Presign
 // run polls the chain until ctx ends: it keeps pre-signed transactions
 // signed for the current nonce and re-simulated, executes approvals that
 // reached their threshold, and marks stale the ones the nonce passed.
+// Each Safe is polled on its own: a Safe whose node is slow, or whose lane
+// is held by a transaction not yet final, delays no other Safe, and waits
+// for nothing itself (it is looked at again at the next tick).
 func (r *Runner) Run(ctx context.Context) {
 	if r == nil || len(r.lanes) == 0 {
 		return
 	}
+	defer r.ticks.Wait()
 	t := time.NewTicker(r.poll)
 	defer t.Stop()
 	for {
@@ -406,39 +414,68 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 }
 
+// laneDeadline bounds one poll of one Safe (its node and the buckets), so
+// that a node that never answers frees the Safe's poll for the next tick.
+const laneDeadline = 30 * time.Second
+
+// tick starts a poll of every Safe whose previous poll has ended, and
+// returns without waiting for them (r.ticks counts them).
 func (r *Runner) tick(ctx context.Context) {
-	nonces := map[string]uint64{}
-	for _, name := range slices.Sorted(maps.Keys(r.lanes)) {
-		l := r.lanes[name]
-		nonce, err := l.safe.Nonce(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				r.log.Warn("reading the Safe nonce", "safe", name, "err", err)
-			}
-			continue
-		}
-		nonces[name] = nonce
-		if len(l.targets) > 0 {
-			r.keepPresigned(ctx, l, nonce)
-		}
-	}
-	as, err := r.approvals.List(ctx)
+	lctx, cancel := context.WithTimeout(ctx, laneDeadline)
+	as, err := r.approvals.List(lctx)
+	cancel()
 	if err != nil {
 		if ctx.Err() == nil {
 			r.log.Warn("listing approvals", "err", err)
 		}
+		as = nil // the Safes are still pre-signed
+	}
+	byLane := map[string][]Approval{}
+	for _, a := range as {
+		if !a.State.Final() {
+			byLane[a.Signer] = append(byLane[a.Signer], a)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.lanes)) {
+		l := r.lanes[name]
+		if !l.polling.CompareAndSwap(false, true) {
+			continue // its last poll still runs: skipped, not waited for
+		}
+		pending := byLane[name]
+		r.ticks.Go(func() {
+			defer l.polling.Store(false)
+			lctx, cancel := context.WithTimeout(ctx, laneDeadline)
+			defer cancel()
+			r.pollLane(lctx, l, pending, err == nil)
+		})
+	}
+}
+
+// pollLane is one poll of one Safe: its nonce, its pre-signed
+// transactions, then its approvals (listed tells whether pending holds
+// them all).
+func (r *Runner) pollLane(ctx context.Context, l *safeLane, pending []Approval, listed bool) {
+	nonce, err := l.safe.Nonce(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Warn("reading the Safe nonce", "safe", l.name, "err", err)
+		}
 		return
 	}
-	for _, a := range as {
-		nonce, ok := nonces[a.Signer]
-		if !ok || a.State.Final() {
-			continue
-		}
+	if len(l.targets) > 0 {
+		r.keepPresigned(ctx, l, nonce)
+	}
+	if !listed {
+		return
+	}
+	for _, a := range pending {
 		switch {
+		case ctx.Err() != nil:
+			return
 		case a.Tx.Nonce < nonce:
 			r.finishApproval(ctx, a.ID, Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", nonce, a.Tx.Nonce))
 		case a.State == Ready:
-			r.executeApproval(ctx, r.lanes[a.Signer], a.ID)
+			r.executeApproval(ctx, l, a.ID)
 		}
 	}
 }
@@ -532,8 +569,10 @@ func (r *Runner) keepPresigned(ctx context.Context, l *safeLane, nonce uint64) {
 // sends it twice.
 func (r *Runner) executeApproval(ctx context.Context, l *safeLane, id string) {
 	log := r.log.With("approval", id, "safe", l.name)
-	release, err := l.acquire(ctx)
-	if err != nil {
+	// The lane is held while an earlier Safe transaction is not final:
+	// the approval waits for the next tick, and nothing waits for it.
+	release, busy := l.tryAcquire()
+	if busy {
 		return
 	}
 	started := false
