@@ -53,7 +53,7 @@ func (p pausesOf) CheckSafeTx(_ uint64, _ common.Address, tx safesigner.Tx) erro
 // audit package's subject.
 type auditNothing struct{}
 
-func (auditNothing) Approved(context.Context, Approval, record.Intent)  {}
+func (auditNothing) Approved(context.Context, Approval, record.Intent) {}
 func (auditNothing) ApprovalRefused(context.Context, Approval, string) {}
 
 // twoSafes is a real anvil with two 2-of-2 Safes, each the pauser of its
