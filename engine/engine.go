@@ -230,6 +230,7 @@ func (e *Engine) run(ctx context.Context) error {
 		safes.Execute = func(rec record.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
 		safes.Go = wg.Go
 		safes.Audit = auditRec
+		safes.Leases = safeLeases(submitOpts.Leases) // Safe nonces leased as senders' are
 		if err := recs.guardSafes(ctx, js, e.opts.NATS.Replicas, safes); err != nil {
 			return err
 		}

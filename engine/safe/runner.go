@@ -84,6 +84,56 @@ type Runner struct {
 	haltLogged sync.Map // approval ids whose wait for a resume was logged
 	// ticks counts the polls of the Safes that run; Run waits for them.
 	ticks sync.WaitGroup
+	// Leases, when set, make this engine one of several on one NATS: it
+	// builds Safe transactions only while it holds both the Safe's nonce
+	// lease and its executor's (submit.Leases). Nil: the only engine.
+	Leases NonceLeases
+}
+
+// NonceLeases give each (chain, address) nonce to one engine at a time;
+// submit.Leases is one. A Safe's nonce is leased under the Safe's
+// address, in the same bucket as the senders'.
+type NonceLeases interface {
+	Held(chain uint64, addr common.Address) (context.Context, bool)
+	Acquire(ctx context.Context, chain uint64, addr common.Address, reclaim bool) (bool, error)
+	Release(ctx context.Context, chain uint64, addr common.Address)
+}
+
+// ErrNotSafeOwner means another engine holds the Safe's nonce (or its
+// executor's): this one builds no Safe transaction on it, and the event
+// is retried, by whichever engine takes it.
+var ErrNotSafeOwner = errors.New("safe: another engine owns this Safe's nonce")
+
+// owns reports whether this engine may build Safe transactions on l now:
+// without leases always; with them when it holds the executor's lease and
+// the Safe's, which it takes when free (and, at its first try, back from
+// an earlier run of this engine). Holding the Safe's lease without the
+// executor's, it gives the Safe's up: the engine holding the executor
+// then takes it.
+func (r *Runner) owns(ctx context.Context, l *safeLane) (bool, error) {
+	if r.Leases == nil {
+		return true, nil
+	}
+	chain, addr := l.safe.ChainID(), l.safe.Address()
+	_, safeHeld := r.Leases.Held(chain, addr)
+	if _, ok := r.Leases.Held(chain, l.execAddr); !ok {
+		if safeHeld {
+			r.log.Info("giving up the Safe's nonce lease: another engine holds its executor's", "safe", l.name, "executor", l.execAddr.Hex())
+			r.Leases.Release(ctx, chain, addr)
+		}
+		return false, nil
+	}
+	if safeHeld {
+		return true, nil
+	}
+	held, err := r.Leases.Acquire(ctx, chain, addr, !l.leaseTried.Swap(true))
+	if err != nil {
+		return false, err
+	}
+	if held {
+		r.log.Info("holding the Safe's nonce lease: Safe transactions are built here", "safe", l.name, "address", addr.Hex())
+	}
+	return held, nil
 }
 
 // safeLane is one Safe. Its semaphore is held from the nonce read that
@@ -102,6 +152,9 @@ type safeLane struct {
 	hashOK   atomic.Bool
 	// polling is set while a poll of the Safe runs (Runner.tick).
 	polling atomic.Bool
+	// leaseTried: the Safe's lease was asked for once (the first ask
+	// takes it back from an earlier run of this engine).
+	leaseTried atomic.Bool
 
 	mu        sync.Mutex
 	presigned map[string]*Presigned // by presignKey
@@ -299,6 +352,14 @@ func (r *Runner) Prepare(ctx context.Context, in record.Intent, requireApproval 
 			release()
 		}
 	}()
+	if owned, err := r.owns(ctx, l); err != nil {
+		return Prepared{}, err
+	} else if !owned {
+		if _, _, err := r.store.Get(ctx, in.ID); err == nil {
+			return Prepared{Done: true}, nil // the owner recorded it already
+		}
+		return Prepared{}, fmt.Errorf("%w (Safe %s on chain %d): action %s is left to the engine that holds it", ErrNotSafeOwner, l.name, l.safe.ChainID(), in.ID)
+	}
 	out := Prepared{Release: release}
 	var data []byte
 	var p *Presigned
@@ -462,6 +523,20 @@ func (r *Runner) pollLane(ctx context.Context, l *safeLane, pending []Approval, 
 		}
 		return
 	}
+	owned, err := r.owns(ctx, l)
+	if err != nil || !owned {
+		// Another engine builds on this Safe: it pre-signs and executes
+		// approvals; stale ones are marked by whoever sees them.
+		if err != nil && ctx.Err() == nil {
+			r.log.Warn("reading the Safe's nonce lease", "safe", l.name, "err", err)
+		}
+		for _, a := range pending {
+			if a.Tx.Nonce < nonce && ctx.Err() == nil {
+				r.finishApproval(ctx, a.ID, Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", nonce, a.Tx.Nonce))
+			}
+		}
+		return
+	}
 	if len(l.targets) > 0 {
 		r.keepPresigned(ctx, l, nonce)
 	}
@@ -581,6 +656,9 @@ func (r *Runner) executeApproval(ctx context.Context, l *safeLane, id string) {
 			release()
 		}
 	}()
+	if owned, err := r.owns(ctx, l); err != nil || !owned {
+		return // the engine that owns the Safe's nonce executes it
+	}
 	a, _, err := r.approvals.Get(ctx, id)
 	if err != nil || a.State != Ready {
 		return
@@ -729,6 +807,12 @@ func (r *Runner) Resume(ctx context.Context, rec record.Record, rev uint64) bool
 			return
 		}
 		defer release()
+		// Taken over from an engine that stopped: its Safe lease is free
+		// now, or soon (the polls take it then). The transaction is built
+		// already; carrying it on builds nothing new.
+		if _, err := r.owns(ctx, l); err != nil && ctx.Err() == nil {
+			r.log.Warn("resuming a Safe action without the Safe's nonce lease yet", "safe", l.name, "action", rec.ID, "err", err)
+		}
 		r.Execute(rec, rev)
 	})
 	return true

@@ -269,6 +269,26 @@ func (l *Leases) releaseAll() {
 	}
 }
 
+// Release gives up the lease of addr on chain, if this replica holds it:
+// its context ends and its key is deleted, so another replica may take it
+// at once. (The Safe path gives up a Safe's lease it cannot use.)
+func (l *Leases) Release(ctx context.Context, chain uint64, addr common.Address) {
+	key := leaseKey(chain, addr)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ls, ok := l.held[key]
+	if !ok {
+		return
+	}
+	delete(l.held, key)
+	ls.lost()
+	dctx, cancel := context.WithTimeout(ctx, l.ttl/3)
+	defer cancel()
+	if err := l.kv.Delete(dctx, key, jetstream.LastRevision(ls.rev)); err != nil {
+		l.log.Warn("could not release the lease; it expires by itself", "chain", chain, "address", addr.Hex(), "err", err)
+	}
+}
+
 // isConflict: the key moved on (another replica's write, or it expired
 // and was deleted), so the lease is not this replica's any more.
 func isConflict(err error) bool {
