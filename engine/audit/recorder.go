@@ -353,6 +353,9 @@ func (a *Recorder) OpenSpill(dir string) error {
 	if err != nil {
 		return err
 	}
+	if s.badCursor != nil {
+		a.l.Error("the audit spill file's cursor cannot be read: replaying the whole file (records the stream holds already may be stored twice)", "err", s.badCursor)
+	}
 	if torn > 0 {
 		a.l.Warn("the audit spill file ended in a line cut short (a crash while writing it); cut off", "bytes", torn, "spill", dir)
 	}

@@ -124,6 +124,9 @@ type spill struct {
 	cursor, saved int64
 	unsaved       int
 	waiting       int // complete lines after the cursor
+	// badCursor is why the cursor file could not be read at open (the
+	// file is then replayed from its start).
+	badCursor error
 }
 
 // openSpill opens (creating) the spill in dir and counts the records an
@@ -140,8 +143,10 @@ func openSpill(dir string) (*spill, int64, error) {
 	}
 	s := &spill{dir: dir, f: f}
 	if s.cursor, err = readCursor(filepath.Join(dir, SpillCursor)); err != nil {
-		f.Close()
-		return nil, 0, err
+		// Refusing to start would keep every pause off the chain: the
+		// file is replayed from its start, and what the stream holds
+		// already is recognised by its message id within its window.
+		s.badCursor, s.cursor = err, 0
 	}
 	info, err := f.Stat()
 	if err != nil {

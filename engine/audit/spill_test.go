@@ -273,3 +273,78 @@ func FuzzDecodeSpillLine(f *testing.F) {
 		}
 	})
 }
+
+// A spill whose cursor file is damaged still opens, from its start: a
+// start is never refused over it.
+func TestSpillDamagedCursorReplaysFromTheStart(t *testing.T) {
+	dir := t.TempDir()
+	s, _, err := openSpill(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		line, err := encodeSpillLine(pending{e: Entry{Kind: KindMined, EventID: evID(i)}, data: []byte(`{}`), msgID: evID(i)}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.write(line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, SpillCursor), []byte("garbage\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, _, err = openSpill(dir)
+	if err != nil {
+		t.Fatalf("openSpill with a damaged cursor: %v", err)
+	}
+	defer s.close()
+	if s.badCursor == nil || s.cursor != 0 || s.waiting != 3 {
+		t.Fatalf("cursor %d, %d waiting, bad cursor %v; want 0, 3, the reason", s.cursor, s.waiting, s.badCursor)
+	}
+	p, _, err := s.next()
+	if err != nil || p.msgID != evID(0) {
+		t.Fatalf("first record: %+v, %v; want %s", p, err, evID(0))
+	}
+}
+
+// Without a spill file (no data folder) a full queue still never blocks
+// the caller: the surplus is reported lost, loudly, instead.
+func TestRecorderWithoutSpillNeverBlocks(t *testing.T) {
+	ns := startRestartable(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	nc, err := ingest.Dial(ns.url(), t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := NewRecorder(ctx, newLog(t, js, nil), discard())
+	rec.spillAfter, rec.queueCap = 100*time.Millisecond, 4
+	defer rec.cancel() // no Close: it would wait out its grace for the stream
+	var lost atomic.Int64
+	rec.SetOnLost(func() { lost.Add(1) })
+	ns.stop()
+	done := make(chan struct{})
+	go func() {
+		for i := range 50 {
+			rec.Duplicate(ctx, event.Event{ID: evID(i)})
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatal("reporting blocked on a full queue")
+	}
+	if n := lost.Load(); n < 50-4-1 {
+		t.Fatalf("%d records reported lost, want at least the %d beyond the queue", n, 50-4-1)
+	}
+}
