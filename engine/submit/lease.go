@@ -27,7 +27,10 @@ const LeasesBucket = "FIREBREAK_LEASES"
 // TTL while its replica runs; a replica that dies stops renewing, the key
 // expires, and another replica takes the sender and its unfinished
 // actions over. A restarted replica (same name) takes its own leases back
-// at once.
+// at once. A replica that stops calls Stop once its submitter's context
+// is cancelled (no more adoption), then, once its actions have stopped,
+// Close, which releases the keys before the NATS connection closes, so
+// that another replica takes the senders at once.
 type Leases struct {
 	kv      jetstream.KeyValue
 	replica string
