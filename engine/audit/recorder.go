@@ -568,7 +568,10 @@ func (a *Recorder) lost() {
 }
 
 // SetOnLost makes f hear every record that could not be appended. It may
-// be called while records are being written.
+// be called while records are being written. f may run while the
+// Recorder's queue is locked: it must return quickly and report no audit
+// record itself (the engine's counts a metric and starts an alert in a
+// goroutine).
 func (a *Recorder) SetOnLost(f func()) { a.onLost.Store(&f) }
 
 // QueueLen is how many records wait for the stream, in the queue and in
