@@ -40,7 +40,18 @@ func (e *Engine) openAudit(ctx context.Context, js jetstream.JetStream) (*audit.
 	if pub := l.PublicKey(); pub != nil {
 		e.log.Info("audit log signing", "public_key", hex.EncodeToString(pub), "key_id", audit.KeyID(pub))
 	}
-	return audit.NewRecorder(ctx, l, e.log), nil
+	rec := audit.NewRecorder(ctx, l, e.log)
+	if e.opts.DataDir != "" {
+		// Records the stream cannot take in time wait on the disk, and an
+		// earlier run's are replayed now.
+		if err := rec.OpenSpill(filepath.Join(e.opts.DataDir, audit.SpillDir)); err != nil {
+			rec.Close()
+			return nil, err
+		}
+	} else {
+		e.log.Warn("no data folder: audit records the stream cannot take in time are lost (logged), not spilled to disk")
+	}
+	return rec, nil
 }
 
 // auditKey reads the configured signing key. Neither the key nor the file

@@ -196,6 +196,7 @@ func (e *Engine) run(ctx context.Context) error {
 		if submitOpts.Leases, err = e.openLeases(ctx, js); err != nil {
 			return err
 		}
+		defer submitOpts.Leases.Close() // after the actions stop, before NATS closes
 		submitOpts.Adopt = func(rec record.Record, rev uint64) { adopt(rec, rev) }
 	}
 	sub := submit.New(store, chains, signers, submitOpts, e.log)
@@ -205,9 +206,10 @@ func (e *Engine) run(ctx context.Context) error {
 	}
 
 	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	// Stop, then let the lease goroutines end (they start actions in wg),
+	// then wait for everything in wg; the leases are released after.
+	defer func() { stop(); submitOpts.Leases.Stop(); wg.Wait() }()
 	if p.dispatch, err = e.startNotifications(runCtx, &wg, js); err != nil {
 		return err
 	}
@@ -233,6 +235,7 @@ func (e *Engine) run(ctx context.Context) error {
 		safes.Execute = func(rec record.Record, rev uint64) { _, _ = sub.Execute(runCtx, rec, rev) }
 		safes.Go = wg.Go
 		safes.Audit = auditRec
+		safes.Leases = safeLeases(submitOpts.Leases) // Safe nonces leased as senders' are
 		if err := recs.guardSafes(ctx, js, e.opts.NATS.Replicas, safes); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
+	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -24,4 +25,14 @@ func (e *Engine) openLeases(ctx context.Context, js jetstream.JetStream) (*submi
 	}
 	e.log.Info("sharing NATS with other engine instances: senders are leased", "instance", name, "lease_ttl", ttl)
 	return submit.NewLeases(ctx, js, e.opts.NATS.Replicas, name, ttl, e.log)
+}
+
+// safeLeases is the Safe path's view of the leases: each Safe's nonce is
+// leased under its address, in the same bucket. Nil without leases (a
+// nil *submit.Leases must not become a non-nil interface).
+func safeLeases(l *submit.Leases) safe.NonceLeases {
+	if l == nil {
+		return nil
+	}
+	return l
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -21,20 +23,27 @@ import (
 
 // NewRecorder returns a Recorder appending to l. Its queue outlives ctx's
 // cancellation, so the last changes (a mined transaction at shutdown) are
-// still written; Close bounds the wait.
+// still written; Close bounds the wait. OpenSpill gives it the file where
+// records go when the queue is full or the stream away.
 func NewRecorder(ctx context.Context, l *Log, logger *slog.Logger) *Recorder {
-	a := &Recorder{log: l, l: logger, lastSeen: map[string]record.Record{}, queue: make(chan Entry, auditQueue), done: make(chan struct{})}
+	a := &Recorder{log: l, l: logger, lastSeen: map[string]record.Record{},
+		wake: make(chan struct{}, 1), done: make(chan struct{}), spillAfter: DefaultSpillAfter, now: time.Now, queueCap: auditQueue}
 	a.ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	go a.drain()
 	return a
 }
 
-// auditQueue is how many records nothing waits on may be queued before
-// their producers wait: far more than a burst of incidents produces.
+// auditQueue is how many records nothing waits on may be queued in memory
+// before they go to the spill file: far more than a burst of incidents
+// produces.
 const auditQueue = 4096
 
 // auditCloseGrace bounds how long close waits for queued records.
 const auditCloseGrace = 10 * time.Second
+
+// DefaultSpillAfter is how long a queued record may wait for the stream
+// before it, and every record after it, goes to the spill file.
+const DefaultSpillAfter = 2 * time.Second
 
 // Recorder turns what the pipeline, the consumer and the submitter do into
 // audit records.
@@ -45,11 +54,15 @@ const auditCloseGrace = 10 * time.Second
 // is redelivered and decided again rather than acted on without a record.
 // Records with nothing to hold back (a dead letter, a duplicate, a
 // transaction's progress) go through an in-order queue, so the submitter
-// never waits for the audit log before broadcasting; each is retried for
-// audit.retry_for, then the loss is logged at error level with the
-// record's content. An unreachable audit log must not keep a pause off the
-// chain; a crash loses at most the queued records, which the actions
-// bucket still holds.
+// never waits for the audit log before broadcasting. Whoever reports such
+// a record never waits either: when the queue is full, or the stream has
+// not taken a queued record within SpillAfter, records go to the spill
+// file (OpenSpill), fsynced, and are replayed into the stream in order
+// once it takes records again, and at the next start. A record is lost,
+// and logged at error level with its content, only when the spill file
+// cannot be written either (or there is none), or when it can never be
+// stored (too large). An unreachable audit log must not keep a pause off
+// the chain.
 type Recorder struct {
 	log *Log
 	l   *slog.Logger
@@ -61,7 +74,27 @@ type Recorder struct {
 	// lastSeen is each unfinished action's last recorded change.
 	lastSeen map[string]record.Record
 
-	queue  chan Entry
+	// qmu orders the queue and the spill: while the spill holds records,
+	// new ones go after them, never into the queue. inflight is the record
+	// the drain is appending, taken off the queue; inflightSpilled says a
+	// full queue spilled it meanwhile (first, as the oldest).
+	qmu             sync.Mutex
+	closed          bool
+	queue           []pending
+	inflight        *pending
+	inflightSpilled bool
+	spill           *spill // nil until OpenSpill
+	unsynced        bool   // spilled records not synced yet
+	queueCap        int    // auditQueue; tests make it smaller
+	// queued and spilled count the records in the queue and the spill,
+	// for QueueLen without qmu.
+	queued, spilled atomic.Int64
+	// wake wakes the drain when there is something to do.
+	wake chan struct{}
+	// spillAfter bounds one append of a queued or spilled record.
+	spillAfter time.Duration
+	now        func() time.Time
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -217,49 +250,336 @@ func actionKind(s record.State) Kind {
 	return Kind(k[:min(len(k), 32)])
 }
 
-// mustAppend queues a record nothing waits on, in order.
+// mustAppend queues a record nothing waits on, in order. It never waits:
+// with the queue full, or records spilled already, the record is spilled.
 func (a *Recorder) mustAppend(_ context.Context, en Entry) {
-	a.queue <- en
+	p, err := a.log.prepare(en)
+	if err != nil {
+		a.reportLost(en, en, err)
+		return
+	}
+	a.qmu.Lock()
+	defer a.qmu.Unlock()
+	switch {
+	case a.closed:
+		a.reportLost(en, en, errors.New("the recorder is closed"))
+		return
+	case a.spilled.Load() > 0:
+		a.spillLocked(p)
+		a.syncLocked()
+	case len(a.queue) >= a.queueCap && a.spill == nil:
+		a.reportLost(en, en, errors.New("the audit queue is full, and there is no spill file (no data folder)"))
+	case len(a.queue) >= a.queueCap:
+		a.startSpillLocked(errors.New("the audit queue is full"))
+		a.spillLocked(p)
+		a.syncLocked()
+	default:
+		a.queue = append(a.queue, p)
+		a.countLocked()
+	}
+	a.wakeDrain()
 }
 
-func (a *Recorder) drain() {
-	defer close(a.done)
-	for en := range a.queue {
-		a.appendOrReport(en)
+func (a *Recorder) wakeDrain() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
 	}
 }
 
-// Close writes what is queued, waiting at most auditCloseGrace, and stops
-// the queue. Nothing may be queued after close.
+// startSpillLocked moves every record not yet in the stream to the spill,
+// oldest first: the one being appended, then the queue. Records after
+// them follow them there until the spill is replayed. qmu is held, and
+// the Recorder has a spill.
+func (a *Recorder) startSpillLocked(why error) {
+	a.l.Warn("audit records go to the spill file until the stream takes them; nothing is lost", "reason", why, "spill", a.spill.dir)
+	if a.inflight != nil && !a.inflightSpilled {
+		a.inflightSpilled = a.spillLocked(*a.inflight)
+	}
+	for _, q := range a.queue {
+		a.spillLocked(q)
+	}
+	a.queue = nil
+	a.countLocked()
+}
+
+// countLocked updates queued: the queue and the record in flight. qmu is
+// held.
+func (a *Recorder) countLocked() {
+	n := len(a.queue)
+	if a.inflight != nil && !a.inflightSpilled {
+		n++
+	}
+	a.queued.Store(int64(n))
+}
+
+// spillLocked writes p to the spill file, fsynced; it reports whether it
+// did (otherwise the record is reported lost). qmu is held.
+func (a *Recorder) spillLocked(p pending) bool {
+	if a.spill == nil {
+		a.reportLost(p.e, p, errors.New("the stream does not take it, and there is no spill file (no data folder)"))
+		return false
+	}
+	line, err := encodeSpillLine(p, a.now())
+	if err == nil {
+		err = a.spill.write(line)
+	}
+	if err != nil {
+		a.reportLost(p.e, p, fmt.Errorf("the stream does not take it, and the spill file could not be written either: %w", err))
+		return false
+	}
+	a.spilled.Add(1)
+	a.unsynced = true
+	return true
+}
+
+// syncLocked puts the records spilled since the last sync on the disk,
+// once for all of them. qmu is held.
+func (a *Recorder) syncLocked() {
+	if !a.unsynced {
+		return
+	}
+	a.unsynced = false
+	if err := a.spill.sync(); err != nil {
+		a.l.Error("AUDIT RECORDS AT RISK: the spill file could not be synced to the disk; they are lost if the machine stops now", "err", err)
+	}
+}
+
+// OpenSpill makes dir (SpillDir in the data folder) the spill of the
+// Recorder, and replays into the stream what an earlier run left there.
+// Call it once, before records are reported.
+func (a *Recorder) OpenSpill(dir string) error {
+	s, torn, err := openSpill(dir)
+	if err != nil {
+		return err
+	}
+	if s.badCursor != nil {
+		a.l.Error("the audit spill file's cursor cannot be read: replaying the whole file (records the stream holds already may be stored twice)", "err", s.badCursor)
+	}
+	if torn > 0 {
+		a.l.Warn("the audit spill file ended in a line cut short (a crash while writing it); cut off", "bytes", torn, "spill", dir)
+	}
+	a.qmu.Lock()
+	defer a.qmu.Unlock()
+	a.spill = s
+	a.spilled.Store(int64(s.waiting))
+	if s.waiting > 0 {
+		a.l.Warn("audit records spilled by an earlier run wait for the stream; replaying them in order", "records", s.waiting, "spill", dir)
+		a.wakeDrain()
+	}
+	return nil
+}
+
+// drain appends the queued records, then the spilled ones, in order,
+// until Close.
+func (a *Recorder) drain() {
+	defer close(a.done)
+	backoff := spillRetryMin
+	for {
+		a.qmu.Lock()
+		switch {
+		case len(a.queue) > 0:
+			// Queued records are older than spilled ones: first.
+			p := a.queue[0]
+			a.queue = a.queue[1:]
+			a.inflight, a.inflightSpilled = &p, false
+			a.qmu.Unlock()
+			a.write(p)
+		case a.spilled.Load() > 0:
+			closed := a.closed
+			a.qmu.Unlock()
+			if closed && a.ctx.Err() != nil {
+				return // the grace is over: the next start replays the rest
+			}
+			if a.replayOne() {
+				backoff = spillRetryMin
+				continue
+			}
+			// The stream does not take records yet: try again later.
+			t := time.NewTimer(backoff)
+			select {
+			case <-a.ctx.Done():
+			case <-t.C:
+			}
+			t.Stop()
+			backoff = min(2*backoff, spillRetryMax)
+		case a.closed:
+			a.qmu.Unlock()
+			return
+		default:
+			a.qmu.Unlock()
+			<-a.wake
+		}
+	}
+}
+
+// How long the drain waits between two tries to replay the spill while
+// the stream does not take records.
+const (
+	spillRetryMin = 100 * time.Millisecond
+	spillRetryMax = 5 * time.Second
+)
+
+// write appends a queued record, the one in flight. One the stream does
+// not take within spillAfter goes to the spill, with the queue behind it.
+func (a *Recorder) write(p pending) {
+	ctx, cancel := context.WithTimeout(a.ctx, a.spillAfter)
+	_, err := a.log.appendPrepared(ctx, p)
+	cancel()
+	a.qmu.Lock()
+	defer a.qmu.Unlock()
+	spilled := a.inflightSpilled
+	a.inflight, a.inflightSpilled = nil, false
+	// Counted as queued until here, so that a QueueLen of 0 means in the
+	// stream.
+	defer a.countLocked()
+	switch {
+	case err == nil && spilled:
+		// A full queue spilled it while it was being appended: it is the
+		// spill's first record, and in the stream already.
+		a.skipFirstLocked(p)
+	case err == nil, spilled:
+		// Stored; or not, and first in the spill.
+	case errors.Is(err, errUnsealable), a.spill == nil:
+		a.reportLost(p.e, p, err)
+	default:
+		if a.spilled.Load() == 0 {
+			a.inflight = &p
+			a.startSpillLocked(err)
+			a.inflight, a.inflightSpilled = nil, false
+		} else {
+			a.spillLocked(p) // cannot happen: records spill only after it
+		}
+		a.syncLocked()
+	}
+}
+
+// skipFirstLocked moves the spill's cursor past its first record, p,
+// which is in the stream already. qmu is held.
+func (a *Recorder) skipFirstLocked(p pending) {
+	first, end, err := a.spill.next()
+	if err != nil || first.msgID != p.msgID {
+		return // replayed, it is recognised by its message id
+	}
+	a.advanceLocked(end)
+}
+
+// replayBatch is how many spilled records one replay sends at once.
+const replayBatch = 64
+
+// replayOne appends the oldest spilled records, up to replayBatch; false
+// when the stream took none of them (they stay first in the spill).
+func (a *Recorder) replayOne() bool {
+	// Only the drain reads the spill and moves its cursor; writers append
+	// after the cursor, under qmu.
+	a.qmu.Lock()
+	var ps []pending
+	var ends []int64
+	off, waiting := a.spill.cursor, int(a.spilled.Load())
+	p, end, err := a.spill.nextAt(off)
+	for err == nil {
+		ps, ends, off = append(ps, p), append(ends, end), end
+		if len(ps) == min(replayBatch, waiting) {
+			break
+		}
+		p, end, err = a.spill.nextAt(off)
+	}
+	a.qmu.Unlock()
+	if len(ps) == 0 {
+		a.l.Error("AUDIT RECORD LOST: a line of the audit spill file is damaged; skipped", "err", err)
+		a.lost()
+		a.qmu.Lock()
+		a.advanceLocked(end)
+		a.qmu.Unlock()
+		return true
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, a.spillAfter)
+	n, err := a.log.appendPrepared(ctx, ps...)
+	cancel()
+	if err != nil && errors.Is(err, errUnsealable) {
+		a.reportLost(ps[n].e, ps[n], err)
+		n++ // past it
+	}
+	a.qmu.Lock()
+	for _, end := range ends[:n] {
+		a.advanceLocked(end)
+	}
+	a.qmu.Unlock()
+	return n > 0
+}
+
+// advanceLocked moves the spill's cursor past a record ending at end. qmu
+// is held.
+func (a *Recorder) advanceLocked(end int64) {
+	if err := a.spill.advance(end); err != nil {
+		a.l.Error("could not move the audit spill file's cursor: records replayed since may be replayed again at the next start", "err", err)
+	}
+	if a.spilled.Add(-1) == 0 {
+		a.l.Info("the audit spill file is replayed: every spilled record is in the stream")
+	}
+}
+
+// Close writes what is queued and spilled, waiting at most
+// auditCloseGrace (records the stream does not take meanwhile go to the
+// spill), and stops the queue; what is left in the spill is replayed at
+// the next start. Records reported after Close are lost, loudly.
 func (a *Recorder) Close() {
-	close(a.queue)
+	a.qmu.Lock()
+	a.closed = true
+	a.wakeDrain()
+	a.qmu.Unlock()
 	t := time.AfterFunc(auditCloseGrace, a.cancel)
 	<-a.done
 	t.Stop()
 	a.cancel()
+	if a.spill != nil {
+		if n := a.spilled.Load(); n > 0 {
+			a.l.Warn("audit records are left in the spill file; the next start replays them", "records", n, "spill", a.spill.dir)
+		}
+		if err := a.spill.close(); err != nil {
+			a.l.Error("closing the audit spill file", "err", err)
+		}
+	}
 	if err := a.log.Close(); err != nil {
 		a.l.Error("could not write the audit checkpoint at shutdown", "err", err)
 	}
 }
 
-// appendOrReport appends en; a record it cannot append is logged in full,
-// at error level, not dropped silently.
-func (a *Recorder) appendOrReport(en Entry) {
-	if _, err := a.log.Append(a.ctx, en); err != nil {
-		data, _ := json.Marshal(en.Data)
-		a.l.Error("AUDIT RECORD LOST: could not append to the audit log", "kind", en.Kind, "event", en.EventID, "action", en.ActionID, "err", err, "record", string(data))
-		if f := a.onLost.Load(); f != nil {
-			(*f)()
-		}
+// reportLost logs a record that could not be appended nor spilled, at
+// error level with its content (data: the entry's payload or the pending
+// record), not dropped silently.
+func (a *Recorder) reportLost(e Entry, data any, err error) {
+	var content string
+	switch d := data.(type) {
+	case pending:
+		content = string(d.data)
+	case Entry:
+		b, _ := json.Marshal(d.Data)
+		content = string(b)
+	}
+	a.l.Error("AUDIT RECORD LOST: could not append to the audit log", "kind", e.Kind, "event", e.EventID, "action", e.ActionID, "err", err, "record", content)
+	a.lost()
+}
+
+func (a *Recorder) lost() {
+	if f := a.onLost.Load(); f != nil {
+		(*f)()
 	}
 }
 
 // SetOnLost makes f hear every record that could not be appended. It may
-// be called while records are being written.
+// be called while records are being written. f may run while the
+// Recorder's queue is locked: it must return quickly and report no audit
+// record itself (the engine's counts a metric and starts an alert in a
+// goroutine).
 func (a *Recorder) SetOnLost(f func()) { a.onLost.Store(&f) }
 
-// QueueLen is how many records wait in the queue: the audit log's lag.
-func (a *Recorder) QueueLen() int { return len(a.queue) }
+// QueueLen is how many records wait for the stream, in the queue and in
+// the spill: the audit log's lag.
+func (a *Recorder) QueueLen() int { return int(a.queued.Load() + a.spilled.Load()) }
+
+// Spilled is how many of them wait in the spill file.
+func (a *Recorder) Spilled() int { return int(a.spilled.Load()) }
 
 // probeEventID returns the id of a rejected message when it has a usable
 // one, so `firebreak audit show ID` finds the rejection too.

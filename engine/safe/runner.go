@@ -82,6 +82,58 @@ type Runner struct {
 	Halt   HaltReader
 
 	haltLogged sync.Map // approval ids whose wait for a resume was logged
+	// ticks counts the polls of the Safes that run; Run waits for them.
+	ticks sync.WaitGroup
+	// Leases, when set, make this engine one of several on one NATS: it
+	// builds Safe transactions only while it holds both the Safe's nonce
+	// lease and its executor's (submit.Leases). Nil: the only engine.
+	Leases NonceLeases
+}
+
+// NonceLeases give each (chain, address) nonce to one engine at a time;
+// submit.Leases is one. A Safe's nonce is leased under the Safe's
+// address, in the same bucket as the senders'.
+type NonceLeases interface {
+	Held(chain uint64, addr common.Address) (context.Context, bool)
+	Acquire(ctx context.Context, chain uint64, addr common.Address, reclaim bool) (bool, error)
+	Release(ctx context.Context, chain uint64, addr common.Address)
+}
+
+// ErrNotSafeOwner means another engine holds the Safe's nonce (or its
+// executor's): this one builds no Safe transaction on it, and the event
+// is retried, by whichever engine takes it.
+var ErrNotSafeOwner = errors.New("safe: another engine owns this Safe's nonce")
+
+// owns reports whether this engine may build Safe transactions on l now:
+// without leases always; with them when it holds the executor's lease and
+// the Safe's, which it takes when free (and, at its first try, back from
+// an earlier run of this engine). Holding the Safe's lease without the
+// executor's, it gives the Safe's up: the engine holding the executor
+// then takes it.
+func (r *Runner) owns(ctx context.Context, l *safeLane) (bool, error) {
+	if r.Leases == nil {
+		return true, nil
+	}
+	chain, addr := l.safe.ChainID(), l.safe.Address()
+	_, safeHeld := r.Leases.Held(chain, addr)
+	if _, ok := r.Leases.Held(chain, l.execAddr); !ok {
+		if safeHeld {
+			r.log.Info("giving up the Safe's nonce lease: another engine holds its executor's", "safe", l.name, "executor", l.execAddr.Hex())
+			r.Leases.Release(ctx, chain, addr)
+		}
+		return false, nil
+	}
+	if safeHeld {
+		return true, nil
+	}
+	held, err := r.Leases.Acquire(ctx, chain, addr, !l.leaseTried.Swap(true))
+	if err != nil {
+		return false, err
+	}
+	if held {
+		r.log.Info("holding the Safe's nonce lease: Safe transactions are built here", "safe", l.name, "address", addr.Hex())
+	}
+	return held, nil
 }
 
 // safeLane is one Safe. Its semaphore is held from the nonce read that
@@ -98,6 +150,11 @@ type safeLane struct {
 	targets  []presignTarget
 	sem      chan struct{}
 	hashOK   atomic.Bool
+	// polling is set while a poll of the Safe runs (Runner.tick).
+	polling atomic.Bool
+	// leaseTried: the Safe's lease was asked for once (the first ask
+	// takes it back from an earlier run of this engine).
+	leaseTried atomic.Bool
 
 	mu        sync.Mutex
 	presigned map[string]*Presigned // by presignKey
@@ -295,6 +352,14 @@ func (r *Runner) Prepare(ctx context.Context, in record.Intent, requireApproval 
 			release()
 		}
 	}()
+	if owned, err := r.owns(ctx, l); err != nil {
+		return Prepared{}, err
+	} else if !owned {
+		if _, _, err := r.store.Get(ctx, in.ID); err == nil {
+			return Prepared{Done: true}, nil // the owner recorded it already
+		}
+		return Prepared{}, fmt.Errorf("%w (Safe %s on chain %d): action %s is left to the engine that holds it", ErrNotSafeOwner, l.name, l.safe.ChainID(), in.ID)
+	}
 	out := Prepared{Release: release}
 	var data []byte
 	var p *Presigned
@@ -390,10 +455,14 @@ func (l *safeLane) lookup(to common.Address, data []byte, nonce uint64) *Presign
 // run polls the chain until ctx ends: it keeps pre-signed transactions
 // signed for the current nonce and re-simulated, executes approvals that
 // reached their threshold, and marks stale the ones the nonce passed.
+// Each Safe is polled on its own: a Safe whose node is slow, or whose lane
+// is held by a transaction not yet final, delays no other Safe, and waits
+// for nothing itself (it is looked at again at the next tick).
 func (r *Runner) Run(ctx context.Context) {
 	if r == nil || len(r.lanes) == 0 {
 		return
 	}
+	defer r.ticks.Wait()
 	t := time.NewTicker(r.poll)
 	defer t.Stop()
 	for {
@@ -406,39 +475,82 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 }
 
+// laneDeadline bounds one poll of one Safe (its node and the buckets), so
+// that a node that never answers frees the Safe's poll for the next tick.
+const laneDeadline = 30 * time.Second
+
+// tick starts a poll of every Safe whose previous poll has ended, and
+// returns without waiting for them (r.ticks counts them).
 func (r *Runner) tick(ctx context.Context) {
-	nonces := map[string]uint64{}
-	for _, name := range slices.Sorted(maps.Keys(r.lanes)) {
-		l := r.lanes[name]
-		nonce, err := l.safe.Nonce(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				r.log.Warn("reading the Safe nonce", "safe", name, "err", err)
-			}
-			continue
-		}
-		nonces[name] = nonce
-		if len(l.targets) > 0 {
-			r.keepPresigned(ctx, l, nonce)
-		}
-	}
-	as, err := r.approvals.List(ctx)
+	lctx, cancel := context.WithTimeout(ctx, laneDeadline)
+	as, err := r.approvals.List(lctx)
+	cancel()
 	if err != nil {
 		if ctx.Err() == nil {
 			r.log.Warn("listing approvals", "err", err)
 		}
+		as = nil // the Safes are still pre-signed
+	}
+	byLane := map[string][]Approval{}
+	for _, a := range as {
+		if !a.State.Final() {
+			byLane[a.Signer] = append(byLane[a.Signer], a)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.lanes)) {
+		l := r.lanes[name]
+		if !l.polling.CompareAndSwap(false, true) {
+			continue // its last poll still runs: skipped, not waited for
+		}
+		pending := byLane[name]
+		r.ticks.Go(func() {
+			defer l.polling.Store(false)
+			lctx, cancel := context.WithTimeout(ctx, laneDeadline)
+			defer cancel()
+			r.pollLane(lctx, l, pending, err == nil)
+		})
+	}
+}
+
+// pollLane is one poll of one Safe: its nonce, its pre-signed
+// transactions, then its approvals (listed tells whether pending holds
+// them all).
+func (r *Runner) pollLane(ctx context.Context, l *safeLane, pending []Approval, listed bool) {
+	nonce, err := l.safe.Nonce(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Warn("reading the Safe nonce", "safe", l.name, "err", err)
+		}
 		return
 	}
-	for _, a := range as {
-		nonce, ok := nonces[a.Signer]
-		if !ok || a.State.Final() {
-			continue
+	owned, err := r.owns(ctx, l)
+	if err != nil || !owned {
+		// Another engine builds on this Safe: it pre-signs and executes
+		// approvals; stale ones are marked by whoever sees them.
+		if err != nil && ctx.Err() == nil {
+			r.log.Warn("reading the Safe's nonce lease", "safe", l.name, "err", err)
 		}
+		for _, a := range pending {
+			if a.Tx.Nonce < nonce && ctx.Err() == nil {
+				r.finishApproval(ctx, a.ID, Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", nonce, a.Tx.Nonce))
+			}
+		}
+		return
+	}
+	if len(l.targets) > 0 {
+		r.keepPresigned(ctx, l, nonce)
+	}
+	if !listed {
+		return
+	}
+	for _, a := range pending {
 		switch {
+		case ctx.Err() != nil:
+			return
 		case a.Tx.Nonce < nonce:
 			r.finishApproval(ctx, a.ID, Stale, fmt.Sprintf("the Safe's nonce is %d, past this transaction's %d: it can never execute", nonce, a.Tx.Nonce))
 		case a.State == Ready:
-			r.executeApproval(ctx, r.lanes[a.Signer], a.ID)
+			r.executeApproval(ctx, l, a.ID)
 		}
 	}
 }
@@ -532,8 +644,10 @@ func (r *Runner) keepPresigned(ctx context.Context, l *safeLane, nonce uint64) {
 // sends it twice.
 func (r *Runner) executeApproval(ctx context.Context, l *safeLane, id string) {
 	log := r.log.With("approval", id, "safe", l.name)
-	release, err := l.acquire(ctx)
-	if err != nil {
+	// The lane is held while an earlier Safe transaction is not final:
+	// the approval waits for the next tick, and nothing waits for it.
+	release, busy := l.tryAcquire()
+	if busy {
 		return
 	}
 	started := false
@@ -542,6 +656,9 @@ func (r *Runner) executeApproval(ctx context.Context, l *safeLane, id string) {
 			release()
 		}
 	}()
+	if owned, err := r.owns(ctx, l); err != nil || !owned {
+		return // the engine that owns the Safe's nonce executes it
+	}
 	a, _, err := r.approvals.Get(ctx, id)
 	if err != nil || a.State != Ready {
 		return
@@ -690,6 +807,12 @@ func (r *Runner) Resume(ctx context.Context, rec record.Record, rev uint64) bool
 			return
 		}
 		defer release()
+		// Taken over from an engine that stopped: its Safe lease is free
+		// now, or soon (the polls take it then). The transaction is built
+		// already; carrying it on builds nothing new.
+		if _, err := r.owns(ctx, l); err != nil && ctx.Err() == nil {
+			r.log.Warn("resuming a Safe action without the Safe's nonce lease yet", "safe", l.name, "action", rec.ID, "err", err)
+		}
 		r.Execute(rec, rev)
 	})
 	return true

@@ -27,7 +27,10 @@ const LeasesBucket = "FIREBREAK_LEASES"
 // TTL while its replica runs; a replica that dies stops renewing, the key
 // expires, and another replica takes the sender and its unfinished
 // actions over. A restarted replica (same name) takes its own leases back
-// at once.
+// at once. A replica that stops calls Stop once its submitter's context
+// is cancelled (no more adoption), then, once its actions have stopped,
+// Close, which releases the keys before the NATS connection closes, so
+// that another replica takes the senders at once.
 type Leases struct {
 	kv      jetstream.KeyValue
 	replica string
@@ -37,6 +40,14 @@ type Leases struct {
 
 	mu   sync.Mutex
 	held map[string]*lease
+
+	// The goroutines that renew and adopt (keep, adopt, the adoption
+	// timers) are counted in tasks, so that Stop can wait for them;
+	// stopped refuses new ones once Stop began.
+	tasksMu sync.Mutex
+	stopped bool
+	tasks   sync.WaitGroup
+	closed  sync.Once
 }
 
 type lease struct {
@@ -146,16 +157,69 @@ func (l *Leases) Acquire(ctx context.Context, chain uint64, from common.Address,
 	return true, nil
 }
 
-// keep renews the held leases until ctx ends, then releases them. A lease
-// another replica took, or one not renewed for half its TTL (NATS away),
-// is given up: its context ends, and with it the actions using it.
+// enter counts a goroutine of the leases in tasks; false once Stop
+// began: the goroutine must not run.
+func (l *Leases) enter() bool {
+	l.tasksMu.Lock()
+	defer l.tasksMu.Unlock()
+	if l.stopped {
+		return false
+	}
+	l.tasks.Add(1)
+	return true
+}
+
+// goTask runs f in a goroutine Stop waits for, unless Stop began.
+func (l *Leases) goTask(f func()) {
+	if !l.enter() {
+		return
+	}
+	go func() {
+		defer l.tasks.Done()
+		f()
+	}()
+}
+
+// Stop waits until the renewal and adoption goroutines have returned
+// (the context the submitter was started with must be cancelled first),
+// and starts no new one. The leases stay held, and the keys in the
+// bucket, until Close: the engine stops adopting, waits for its actions
+// to stop, and only then releases. A nil Leases does nothing.
+func (l *Leases) Stop() {
+	if l == nil {
+		return
+	}
+	l.tasksMu.Lock()
+	l.stopped = true
+	l.tasksMu.Unlock()
+	l.tasks.Wait()
+}
+
+// Close stops (Stop), then deletes the held lease keys, so that another
+// replica takes the senders at once instead of after the TTL. Call it
+// before the NATS connection closes, after the actions using the leases
+// have stopped. A nil Leases does nothing; a second Close neither.
+func (l *Leases) Close() {
+	if l == nil {
+		return
+	}
+	l.Stop()
+	l.closed.Do(l.releaseAll)
+}
+
+// keep renews the held leases until ctx ends; Close releases them. A
+// lease another replica took, or one not renewed for half its TTL (NATS
+// away), is given up: its context ends, and with it the actions using it.
 func (l *Leases) keep(ctx context.Context) {
+	if !l.enter() {
+		return
+	}
+	defer l.tasks.Done()
 	t := time.NewTicker(l.ttl / 3)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			l.releaseAll()
 			return
 		case <-t.C:
 			l.renewAll(ctx)
@@ -205,6 +269,26 @@ func (l *Leases) releaseAll() {
 		}
 		ls.lost()
 		delete(l.held, key)
+	}
+}
+
+// Release gives up the lease of addr on chain, if this replica holds it:
+// its context ends and its key is deleted, so another replica may take it
+// at once. (The Safe path gives up a Safe's lease it cannot use.)
+func (l *Leases) Release(ctx context.Context, chain uint64, addr common.Address) {
+	key := leaseKey(chain, addr)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ls, ok := l.held[key]
+	if !ok {
+		return
+	}
+	delete(l.held, key)
+	ls.lost()
+	dctx, cancel := context.WithTimeout(ctx, l.ttl/3)
+	defer cancel()
+	if err := l.kv.Delete(dctx, key, jetstream.LastRevision(ls.rev)); err != nil {
+		l.log.Warn("could not release the lease; it expires by itself", "chain", chain, "address", addr.Hex(), "err", err)
 	}
 }
 
@@ -301,6 +385,10 @@ func (s *Submitter) lease(ctx context.Context, cs *chainState, from common.Addre
 // them), and, when a dead replica's lease expires and this one takes it,
 // every unfinished action of that sender.
 func (s *Submitter) adopt(ctx context.Context) {
+	if !s.opts.Leases.enter() {
+		return
+	}
+	defer s.opts.Leases.tasks.Done()
 	w, err := s.store.WatchUpdates(ctx)
 	if err != nil {
 		s.log.Error("cannot watch the actions bucket: actions recorded by other replicas are adopted only when a lease changes hands", "err", err)
@@ -326,7 +414,15 @@ func (s *Submitter) adopt(ctx context.Context) {
 				continue
 			}
 			id := e.Key()
-			time.AfterFunc(adoptDelay, func() { s.adoptIfIdle(ctx, id) })
+			s.opts.Leases.goTask(func() {
+				t := time.NewTimer(adoptDelay)
+				defer t.Stop()
+				select {
+				case <-ctx.Done():
+				case <-t.C:
+					s.adoptIfIdle(ctx, id)
+				}
+			})
 		case <-t.C:
 			s.takeOverFreeSenders(ctx)
 		}

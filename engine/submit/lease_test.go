@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -219,5 +220,68 @@ func TestExecuteCarriesOnFromARecordWrittenElsewhere(t *testing.T) {
 	}
 	if n := e.nonce(); n != *sent.Nonce+1 {
 		t.Fatalf("the guardian sent %d transactions, want 1", n-*sent.Nonce)
+	}
+}
+
+// A replica that stops cleanly (Stop, then Close, as the engine does)
+// releases its leases: another replica takes the sender at once, long
+// before the TTL would have freed it. Stop waits for the renewal
+// goroutine, so nothing renews the key after it is released.
+func TestLeaseCloseReleasesAtOnce(t *testing.T) {
+	url := startNATS(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	open := func(name string) *Leases {
+		nc, err := ingest.Dial(url, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(nc.Close)
+		js, err := jetstream.New(nc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A TTL far longer than the test: only a release frees the key.
+		l, err := NewLeases(ctx, js, 1, name, 10*time.Minute, testLog(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	a, b := open("a"), open("b")
+	sender := common.HexToAddress("0x00000000000000000000000000000000000000a1")
+	actx, stopA := context.WithCancel(ctx)
+	kept := make(chan struct{})
+	go func() { a.keep(actx); close(kept) }()
+	if held, err := a.Acquire(ctx, 31337, sender, false); err != nil || !held {
+		t.Fatalf("a.Acquire = %v, %v; want the free lease", held, err)
+	}
+	if held, err := b.Acquire(ctx, 31337, sender, false); err != nil || held {
+		t.Fatalf("b.Acquire while a holds it = %v, %v; want refused", held, err)
+	}
+	lctx, _ := a.Held(31337, sender)
+	stopA()
+	a.Close()
+	select {
+	case <-kept:
+	default:
+		t.Fatal("Close returned while the renewal goroutine still ran")
+	}
+	if lctx.Err() == nil {
+		t.Fatal("the released lease's context did not end")
+	}
+	if held, err := b.Acquire(ctx, 31337, sender, false); err != nil || !held {
+		t.Fatalf("b.Acquire after a closed = %v, %v; want the released lease at once", held, err)
+	}
+	a.Close() // a second Close changes nothing
+	if _, held := b.Held(31337, sender); !held {
+		t.Fatal("a's second Close took b's lease")
+	}
+	// A stopped Leases starts no goroutine any more.
+	ran := false
+	a.goTask(func() { ran = true })
+	a.keep(ctx)
+	if ran {
+		t.Fatal("a task started after Stop")
 	}
 }
