@@ -127,11 +127,11 @@ func (f actionFlags) connect(lookupEnv func(string) (string, bool)) (jetstream.J
 	return js, nc.Close, nil
 }
 
-var actionStates = []record.State{record.Pending, record.Signed, record.Sent, record.Included, record.Mined, record.Failed}
+var actionStates = []record.State{record.Pending, record.Signed, record.Sent, record.Included, record.Mined, record.Failed, record.Joined, record.Satisfied, record.Refused}
 
 func actionsList(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	f := newActionFlags("list", "list [--state pending,sent,...] [--protocol NAME] [--event ID] [--limit N] [--json]", stderr)
-	stateFlag := f.fs.String("state", "", "only actions in these states, comma-separated (pending, signed, sent, included, mined, failed)")
+	stateFlag := f.fs.String("state", "", "only actions in these states, comma-separated (pending, signed, sent, included, mined, failed, joined, satisfied, refused)")
 	protocol := f.fs.String("protocol", "", "only actions of this protocol")
 	eventID := f.fs.String("event", "", "only the actions of this event id")
 	limit := f.fs.Int("limit", 0, "at most this many, the newest (0: all)")

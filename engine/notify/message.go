@@ -1,7 +1,8 @@
 package notify
 
 import (
-	"fmt"
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"strings"
 	"time"
@@ -132,7 +133,7 @@ func (m Message) IsIncident() bool { return m.Kind.Group() == "incident" }
 func ActionMessage(ev event.Event, out decide.Outcome, i int) Message {
 	a := out.Actions[i]
 	m := Message{
-		ID:       "policy.notify/" + actionKey(ev.ID, i),
+		ID:       "policy.notify/" + actionKey(ev.ID, a.Request),
 		Kind:     KindPolicyNotify,
 		Title:    a.Request.Message,
 		Detail:   ev.Title,
@@ -177,13 +178,21 @@ func ActionsOf(out decide.Outcome) []Action {
 		if a.Approval != "" {
 			act.State = "awaiting approval"
 		}
+		if a.JoinedTo != "" {
+			act.State, act.ID = "joined", a.JoinedTo
+		}
 		as = append(as, act)
 	}
 	return as
 }
 
-func actionKey(eventID string, i int) string {
-	return fmt.Sprintf("%s-%d", ingest.EventKey(eventID), i)
+// actionKey names a notify action by its content (protocol, rule and
+// message), not its position: a policy reload between two deliveries that
+// reorders the actions must not make one notification pass for another
+// (the same rule as record.IntentID for on-chain actions).
+func actionKey(eventID string, r guard.Request) string {
+	sum := sha256.Sum256([]byte(r.Protocol + "\x00" + r.Rule + "\x00" + r.Message))
+	return ingest.EventKey(eventID) + "-n" + hex.EncodeToString(sum[:8])
 }
 
 // ExplorerURL is the link to transaction hash on an explorer whose base

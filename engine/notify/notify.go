@@ -62,7 +62,7 @@ func (n Publisher) Publish(ev event.Event, out decide.Outcome, i int) error {
 	}
 	msg := nats.NewMsg(SubjectPrefix + a.Request.Protocol)
 	msg.Data = data
-	msg.Header.Set(nats.MsgIdHdr, actionKey(ev.ID, i))
+	msg.Header.Set(nats.MsgIdHdr, actionKey(ev.ID, a.Request))
 	if err := n.nc.PublishMsg(msg); err != nil {
 		return fmt.Errorf("notify: publishing the notification of event %q: %w", ev.ID, err)
 	}
