@@ -237,6 +237,11 @@ func (x *Executor) execute(ctx context.Context, p Proposal) {
 	x.running[p.ID] = true
 	x.mu.Unlock()
 	defer func() { x.mu.Lock(); delete(x.running, p.ID); x.mu.Unlock() }()
+	// The watch may deliver an older value after this proposal finished
+	// (here or on another replica): only the stored state counts.
+	if cur, _, err := x.Store.Get(ctx, p.ID); err != nil || cur.State != Executing {
+		return
+	}
 
 	for i := range p.Steps {
 		rec, err := x.run(ctx, Intent(p, i))
@@ -336,6 +341,9 @@ func (x *Executor) finish(ctx context.Context, id string, state State, reason st
 		if err != nil {
 			x.Log.Error("recovery: reading the proposal to finish it", "proposal", id, "err", err)
 			return
+		}
+		if cur.State != Executing && cur.State != Proposed {
+			return // finished already, by another replica or an earlier run
 		}
 		cur.State, cur.Reason = state, reason
 		if _, err = x.Store.Update(ctx, cur, rev); err == nil {
