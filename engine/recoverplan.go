@@ -27,6 +27,8 @@ var (
 	ErrDryRunFailed = errors.New("engine: the recovery's dry-run failed: nothing proposed")
 	// ErrAlreadyProposed: the same plan is proposed already.
 	ErrAlreadyProposed = errors.New("engine: this recovery is proposed already")
+	// ErrInFlight: a containment action of the incident is not final yet.
+	ErrInFlight = errors.New("engine: containment still in flight")
 )
 
 // RecoverOptions say what to recover.
@@ -91,6 +93,12 @@ func proposeRecovery(ctx context.Context, opts config.Options, ro RecoverOptions
 	actions, err := readActions(ctx, js, sealer, in.Actions)
 	if err != nil {
 		return recovery.Proposal{}, err
+	}
+	for _, rec := range actions {
+		if !rec.State.Final() {
+			// Its inverse planned now would be undone by it once mined.
+			return recovery.Proposal{}, fmt.Errorf("%w: action %s of incident %s is still %s: recover once containment is final", ErrInFlight, rec.ID, in.ID, rec.State)
+		}
 	}
 	p := recovery.Proposal{Incident: in.ID, Protocol: in.Protocol, Signer: r.Signer, From: from, Threshold: r.Threshold,
 		State: recovery.Proposed, ProposedBy: ro.By, ProposedAt: recoveryNow(opts.Now).UTC()}

@@ -172,7 +172,7 @@ func printProposal(out io.Writer, p recovery.Proposal, asJSON bool, opts config.
 		if !p.DryRun.OK {
 			ok = "FAILED"
 		}
-		fmt.Fprintf(w, "  dry-run\t%s on a %s fork of block %d (%s)\n", ok, p.DryRun.Method, p.DryRun.ForkBlock, p.DryRun.ForkURL)
+		fmt.Fprintf(w, "  dry-run\t%s on a fork of block %d (%s, %s)\n", ok, p.DryRun.ForkBlock, p.DryRun.Method, orDash(p.DryRun.ForkURL))
 		for _, warn := range p.DryRun.Warnings {
 			fmt.Fprintf(w, "  warning\t%s\n", warn)
 		}
