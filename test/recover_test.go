@@ -43,6 +43,12 @@ type recoverStack struct {
 }
 
 func newRecoverStack(t *testing.T, allow []string) *recoverStack {
+	return newRecoverStackContaining(t, allow, false)
+}
+
+// newRecoverStackContaining is newRecoverStack; with revoke, the incident
+// is a revocation of the operator's OPERATOR_ROLE instead of a pause.
+func newRecoverStackContaining(t *testing.T, allow []string, revoke bool) *recoverStack {
 	t.Helper()
 	k, err := crypto.GenerateKey()
 	if err != nil {
@@ -58,6 +64,9 @@ func newRecoverStack(t *testing.T, allow []string) *recoverStack {
 	}
 	var opts config.Options
 	s := newStack(t, func(o *config.Options) {
+		if revoke {
+			revocable(nil)(o)
+		}
 		o.SignerInstances["recovery"] = signer.Signer(recoverer)
 		o.Recovery = config.RecoveryOptions{Signer: "recovery", Threshold: 2, Approvers: approvers}
 		o.RecoveryAllowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: allow}}
@@ -81,14 +90,18 @@ func newRecoverStack(t *testing.T, allow []string) *recoverStack {
 	}
 
 	ev := criticalExploit("recover-critical-1")
+	if revoke {
+		s.makeGuardianAdmin()
+		ev = compromised("recover-revoke-1", "operator", s.operator.Address())
+	}
 	s.publish(ev)
 	out := s.outcome(ev.ID)
 	if len(out.Actions) != 1 || out.Actions[0].ActionID == "" {
-		t.Fatalf("actions = %+v, want one pause", out.Actions)
+		t.Fatalf("actions = %+v, want one containment action", out.Actions)
 	}
 	pause := s.action(out.Actions[0].ActionID)
-	if pause.State != record.Mined || !s.paused() {
-		t.Fatalf("pause = %+v, paused %v: want the vault paused", pause, s.paused())
+	if pause.State != record.Mined || pause.Status != 1 || s.paused() == revoke {
+		t.Fatalf("containment = %+v, paused %v: want it mined", pause, s.paused())
 	}
 	// The incident as grouping (another change) would have opened it.
 	incidents, err := incident.NewStore(s.ctx, s.js, 1)
@@ -317,5 +330,48 @@ func TestRecoverEngineRefusesOffAllowlistProposal(t *testing.T) {
 	}
 	if len(got.Actions) != 0 || s.sent(s.recoverer.Address()) != 0 || !s.paused() {
 		t.Errorf("actions %v, recovery txs %d, paused %v: want nothing recorded or sent", got.Actions, s.sent(s.recoverer.Address()), s.paused())
+	}
+}
+
+// A revoked role goes back only to the account the operator names: without
+// --grant nothing is planned; with it the grant is dry-run (hasRole true on
+// the fork), approved, executed, and the role is held on chain by the named
+// account, not the one it was revoked from.
+func TestRecoverRegrantsToTheNamedAccount(t *testing.T) {
+	s := newRecoverStackContaining(t, []string{"grantRole(bytes32,address)"}, true)
+	role := crypto.Keccak256Hash([]byte("OPERATOR_ROLE"))
+	if s.holds(role, s.operator.Address()) {
+		t.Fatal("the operator still holds OPERATOR_ROLE after the revoke")
+	}
+	log := slog.New(slog.DiscardHandler)
+	p, err := engine.ProposeRecovery(s.ctx, s.opts, engine.RecoverOptions{Incident: s.incident, By: "alice"}, log)
+	if !errors.Is(err, recovery.ErrNothingToRecover) || len(p.Skipped) != 1 || !strings.Contains(p.Skipped[0].Reason, "--grant") {
+		t.Fatalf("without --grant: %v, skipped %+v; want nothing to recover, the revoke skipped naming --grant", err, p.Skipped)
+	}
+	k, _ := crypto.GenerateKey()
+	newOperator := crypto.PubkeyToAddress(k.PublicKey)
+	p, err = engine.ProposeRecovery(s.ctx, s.opts, engine.RecoverOptions{Incident: s.incident, By: "alice",
+		Grants: []recovery.Grant{{Role: "operator", Account: newOperator}}}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Steps) != 1 || p.Steps[0].Type != recovery.TypeGrantRole || p.DryRun == nil || !p.DryRun.OK ||
+		p.DryRun.Actions[0].PostCondition == nil || p.DryRun.Actions[0].PostCondition.Status != simulate.StatusPass {
+		t.Fatalf("proposal = %+v (dry-run %+v), want one grant passing hasRole on the fork", p.Steps, p.DryRun)
+	}
+	if s.holds(role, newOperator) {
+		t.Fatal("the dry-run granted the role on the live chain")
+	}
+	s.approve(p.ID, "carol")
+	s.approve(p.ID, "bob")
+	got := s.proposal(p.ID, func(p recovery.Proposal) bool { return p.State == recovery.Executed || p.State == recovery.Failed })
+	if got.State != recovery.Executed {
+		t.Fatalf("proposal = %s (%s), want executed", got.State, got.Reason)
+	}
+	if !s.holds(role, newOperator) || s.holds(role, s.operator.Address()) {
+		t.Errorf("OPERATOR_ROLE: new account %v, revoked account %v; want only the named account", s.holds(role, newOperator), s.holds(role, s.operator.Address()))
+	}
+	if in := s.incidentState(); in.State != incident.Resolved {
+		t.Errorf("incident = %s, want resolved", in.State)
 	}
 }
