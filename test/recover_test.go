@@ -245,7 +245,8 @@ func TestRecoverUnpausesOnlyAfterApprovals(t *testing.T) {
 	}
 
 	// The audit log holds the proposal, the three approvals (the forged
-	// one not counted) and the execution, in that order.
+	// one not counted), what the execution rests on and its end, in that
+	// order.
 	rd, err := audit.NewReader(ctx, s.js)
 	if err != nil {
 		t.Fatal(err)
@@ -271,7 +272,7 @@ func TestRecoverUnpausesOnlyAfterApprovals(t *testing.T) {
 		}
 		s.sleep(20 * time.Millisecond)
 	}
-	want := []string{recovery.KindProposed, recovery.KindApproval, recovery.KindApproval, recovery.KindApproval, recovery.KindExecuted}
+	want := []string{recovery.KindProposed, recovery.KindApproval, recovery.KindApproval, recovery.KindApproval, recovery.KindApproved, recovery.KindExecuted}
 	if !slices.Equal(kinds, want) || !slices.Equal(counted, []bool{true, false, true}) {
 		t.Errorf("audited %v (counted %v), want %v (counted [true false true])", kinds, counted, want)
 	}
@@ -373,5 +374,46 @@ func TestRecoverRegrantsToTheNamedAccount(t *testing.T) {
 	}
 	if in := s.incidentState(); in.State != incident.Resolved {
 		t.Errorf("incident = %s, want resolved", in.State)
+	}
+}
+
+// A proposal written straight into the bucket as executing, with no
+// approvals, is refused by the engine before anything is recorded.
+func TestRecoverEngineRefusesUnapprovedExecutingProposal(t *testing.T) {
+	s := newRecoverStack(t, []string{"unpause()"})
+	key, err := record.LoadMACKeyFile(filepath.Join(s.opts.DataDir, record.MACKeyFile), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := record.NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := contracts.NewProtectedVault()
+	p := recovery.Proposal{ID: "recovery-sneaky", Incident: s.incident, Protocol: "demo", ChainID: chainID, Signer: "recovery",
+		From: s.recoverer.Address(), Threshold: 2, State: recovery.Executing, ProposedBy: "mallory", ProposedAt: time.Now().UTC(),
+		AuditedProposal: true, Steps: []recovery.Step{{Type: recovery.TypeUnpause, Protocol: "demo", Contract: "vault", ChainID: chainID,
+			To: s.demo.Vault, Function: "unpause()", Data: v.PackUnpause()}}}
+	p = recovery.Seal(p, sealer)
+	p.Actions = []string{recovery.IntentID(p.ID, 0)}
+	store, err := recovery.OpenStore(s.ctx, s.js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Create(s.ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	got := s.proposal(p.ID, func(p recovery.Proposal) bool { return p.State != recovery.Executing })
+	if got.State != recovery.Failed || !strings.Contains(got.Reason, "0 valid approvals") {
+		t.Fatalf("proposal = %s (%q), want failed for want of approvals", got.State, got.Reason)
+	}
+	if _, err := s.engine.Action(s.ctx, recovery.IntentID(p.ID, 0)); err == nil {
+		t.Error("an intent was recorded for the unapproved proposal")
+	}
+	if s.sent(s.recoverer.Address()) != 0 || !s.paused() {
+		t.Error("the unapproved proposal sent something")
+	}
+	if in := s.incidentState(); in.State != incident.Contained || !strings.Contains(in.History[len(in.History)-1].Note, "recovery-sneaky failed") {
+		t.Errorf("incident = %s (last change %+v), want still contained, with the failure noted", in.State, in.History[len(in.History)-1])
 	}
 }

@@ -23,6 +23,7 @@ import (
 const (
 	KindProposed = "recovery_proposed"
 	KindApproval = "recovery_approval"
+	KindApproved = "recovery_approved"
 	KindExecuted = "recovery_executed"
 	KindFailed   = "recovery_failed"
 )
@@ -179,6 +180,11 @@ func (x *Executor) handle(ctx context.Context, p Proposal, rev uint64) {
 			}
 			start = true
 			x.Log.Info("recovery approved: executing", "proposal", p.ID, "incident", p.Incident, "approvers", valid)
+			// What the execution rests on, whatever the marks above say
+			// (the bucket's writers could set them): the steps, their hash
+			// and who approved them.
+			x.Audit(ctx, KindApproved, p, map[string]any{"incident": p.Incident, "proposal": p.ID, "hash": p.Hash,
+				"steps": p.Steps, "approvers": valid, "not_counted": refused, "actions": p.Actions})
 		}
 		changed = true
 	}
@@ -239,9 +245,17 @@ func (x *Executor) execute(ctx context.Context, p Proposal) {
 	defer func() { x.mu.Lock(); delete(x.running, p.ID); x.mu.Unlock() }()
 	// The watch may deliver an older value after this proposal finished
 	// (here or on another replica): only the stored state counts.
-	if cur, _, err := x.Store.Get(ctx, p.ID); err != nil || cur.State != Executing {
+	cur, _, err := x.Store.Get(ctx, p.ID)
+	if err != nil || cur.State != Executing {
 		return
 	}
+	// A proposal written as executing by someone else than this engine
+	// has passed no check: check it now, before anything is recorded.
+	if err := x.check(cur); err != nil {
+		x.finish(ctx, p.ID, Failed, "refused before execution: "+err.Error())
+		return
+	}
+	p = cur
 
 	for i := range p.Steps {
 		rec, err := x.run(ctx, Intent(p, i))
@@ -363,8 +377,15 @@ func (x *Executor) finish(ctx context.Context, id string, state State, reason st
 	} else {
 		x.Log.Info("recovery executed; incident resolved", "proposal", id, "incident", p.Incident)
 	}
-	err := MoveIncident(ctx, x.Incidents, p.Incident, to, By, note, x.Now())
-	data := map[string]any{"incident": p.Incident, "proposal": p.ID, "actions": p.Actions, "incident_state": to}
+	target := to
+	if state != Executed {
+		target = "" // a note only: the incident stays where it is (recovering, for a proposal the CLI made)
+	}
+	err := MoveIncident(ctx, x.Incidents, p.Incident, target, By, note, x.Now())
+	data := map[string]any{"incident": p.Incident, "proposal": p.ID, "actions": p.Actions}
+	if state == Executed {
+		data["incident_state"] = to
+	}
 	if reason != "" {
 		data["reason"] = reason
 	}
@@ -375,19 +396,24 @@ func (x *Executor) finish(ctx context.Context, id string, state State, reason st
 	x.Audit(ctx, kind, p, data)
 }
 
-// MoveIncident sets incident id's state to to, with a change by by and
-// note in its history, compare-and-set, retried on a concurrent change.
+// MoveIncident sets incident id's state to to (empty: leaves it), with a
+// change by by and note in its history, compare-and-set, retried on a
+// concurrent change.
 func MoveIncident(ctx context.Context, st *incident.Store, id string, to incident.State, by, note string, now time.Time) error {
 	for attempt := 0; ; attempt++ {
 		in, rev, err := st.Get(ctx, id)
 		if err != nil {
 			return err
 		}
-		if in.State.Final() && in.State != to {
+		next := to
+		if next == "" {
+			next = in.State
+		}
+		if in.State.Final() && in.State != next {
 			return fmt.Errorf("recovery: incident %s is %s already", id, in.State)
 		}
-		in.History = append(in.History, incident.Change{From: in.State, To: to, By: by, At: now.UTC(), Note: note})
-		in.State = to
+		in.History = append(in.History, incident.Change{From: in.State, To: next, By: by, At: now.UTC(), Note: note})
+		in.State = next
 		if _, err = st.Update(ctx, in, rev); err == nil {
 			return nil
 		}
