@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/big"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/incident"
+	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/recovery"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
@@ -49,6 +51,12 @@ func newRecoverStack(t *testing.T, allow []string) *recoverStack {
 // newRecoverStackContaining is newRecoverStack; with revoke, the incident
 // is a revocation of the operator's OPERATOR_ROLE instead of a pause.
 func newRecoverStackContaining(t *testing.T, allow []string, revoke bool) *recoverStack {
+	return newRecoverStackWith(t, allow, revoke, nil)
+}
+
+// newRecoverStackWith is newRecoverStackContaining with configure applied
+// to the engine's options last.
+func newRecoverStackWith(t *testing.T, allow []string, revoke bool, configure func(*config.Options)) *recoverStack {
 	t.Helper()
 	k, err := crypto.GenerateKey()
 	if err != nil {
@@ -71,6 +79,9 @@ func newRecoverStackContaining(t *testing.T, allow []string, revoke bool) *recov
 		o.Recovery = config.RecoveryOptions{Signer: "recovery", Threshold: 2, Approvers: approvers}
 		o.RecoveryAllowlist = []config.AllowOptions{{ChainID: chainID, Contract: "demo.vault", Functions: allow}}
 		o.Simulate.Method = string(simulate.MethodAnvil)
+		if configure != nil {
+			configure(o)
+		}
 		opts = *o
 	})
 	// The recovery signer is the vault's second admin, funded.
@@ -117,7 +128,9 @@ func newRecoverStackContaining(t *testing.T, allow []string, revoke bool) *recov
 	}
 	// The CLI connects from outside. As the engine: the operator identity
 	// is not yet allowed to write FIREBREAK_RECOVERY (see docs/recovery.md).
-	opts.NATS.URL, opts.NATS.NkeySeedFile = s.engine.NATSURL(), s.engine.NATSSeedFile()
+	if opts.NATS.URL == "" {
+		opts.NATS.URL, opts.NATS.NkeySeedFile = s.engine.NATSURL(), s.engine.NATSSeedFile()
+	}
 	return &recoverStack{stack: s, opts: opts, keys: keys, recoverer: recoverer, incident: in.ID, pauseID: pause.ID}
 }
 
@@ -415,5 +428,65 @@ func TestRecoverEngineRefusesUnapprovedExecutingProposal(t *testing.T) {
 	}
 	if in := s.incidentState(); in.State != incident.Contained || !strings.Contains(in.History[len(in.History)-1].Note, "recovery-sneaky failed") {
 		t.Errorf("incident = %s (last change %+v), want still contained, with the failure noted", in.State, in.History[len(in.History)-1])
+	}
+}
+
+// Two engine replicas share one NATS server: both watch the proposals,
+// and an approved recovery is executed once: one transaction from the
+// recovery signer, one intent, one end.
+func TestRecoverTwoReplicasExecuteOnce(t *testing.T) {
+	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1, Insecure: true}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	macKey := filepath.Join(t.TempDir(), "record-mac.key")
+	if err := os.WriteFile(macKey, []byte(strings.Repeat("5a", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := newRecoverStackWith(t, []string{"unpause()"}, false, func(o *config.Options) {
+		o.NATS.URL, o.NATS.Instance, o.NATS.LeaseTTL = srv.ClientURL(), "a", time.Second
+		o.Records.MACKeyFile = macKey
+	})
+	optsB := s.opts
+	optsB.NATS.Instance, optsB.DataDir = "b", t.TempDir()
+	runEngine(t, s.ctx, optsB, slog.New(slog.DiscardHandler))
+
+	p, err := engine.ProposeRecovery(s.ctx, s.opts, engine.RecoverOptions{Incident: s.incident, By: "alice"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.approve(p.ID, "alice")
+	s.approve(p.ID, "carol")
+	got := s.proposal(p.ID, func(p recovery.Proposal) bool { return p.State == recovery.Executed || p.State == recovery.Failed })
+	if got.State != recovery.Executed || s.paused() {
+		t.Fatalf("proposal = %s (%s), paused %v; want executed and unpaused", got.State, got.Reason, s.paused())
+	}
+	if n := s.sent(s.recoverer.Address()); n != 1 {
+		t.Errorf("the recovery signer sent %d transactions, want 1", n)
+	}
+	// Each replica audits what it sees; the execution's end is written by
+	// the one that finished it, once.
+	rd, err := audit.NewReader(s.ctx, s.js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	executed := 0
+	for executed == 0 { // queued after the proposal's end is stored
+		recs, err := rd.Event(s.ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if r.Kind == recovery.KindExecuted {
+				executed++
+			}
+		}
+		if executed == 0 {
+			s.sleep(20 * time.Millisecond)
+		}
+	}
+	if executed != 1 {
+		t.Errorf("%d recovery_executed records, want 1", executed)
 	}
 }
