@@ -12,6 +12,7 @@ package recovery
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -242,7 +243,10 @@ func roleID(roles map[string]string, name string) [32]byte {
 
 // roleName is how a person reads a role id.
 func roleName(roles map[string]string, id [32]byte) string {
-	for name := range roles {
+	if id == ([32]byte{}) {
+		return "DEFAULT_ADMIN_ROLE"
+	}
+	for _, name := range slices.Sorted(maps.Keys(roles)) {
 		if roleID(roles, name) == id {
 			return name
 		}
