@@ -32,9 +32,9 @@ func ExamplePlan() {
 		fmt.Printf("%s: %s on %s.%s, then %s\n", st.Type, st.Function, st.Protocol, st.Contract, st.Check.Description)
 	}
 	for _, sk := range skipped {
-		fmt.Printf("skipped %s: %.40s...\n", sk.Action, sk.Reason)
+		fmt.Printf("skipped %s: %.44s\n", sk.Action, sk.Reason)
 	}
 	// Output:
 	// unpause: unpause() on demo.vault, then paused() == false
-	// skipped ev-1-1: not re-granted: role DEFAULT_ADMIN_ROLE...
+	// skipped ev-1-1: not re-granted: role DEFAULT_ADMIN_ROLE was
 }
