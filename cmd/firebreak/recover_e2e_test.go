@@ -149,6 +149,7 @@ func TestRecoverCommands(t *testing.T) {
 			t.Errorf("recover output lacks %q:\n%s", want, out)
 		}
 	}
+	t.Logf("firebreak recover:\n%s", out)
 	id := strings.Fields(out)[0]
 	if !strings.HasPrefix(id, "recovery-") {
 		t.Fatalf("proposal id %q", id)
