@@ -179,7 +179,11 @@ func printProposal(out io.Writer, p recovery.Proposal, asJSON bool, opts config.
 	}
 	if p.Hash != "" {
 		fmt.Fprintf(w, "  hash\t%s (what approvers sign)\n", p.Hash)
-		fmt.Fprintf(w, "  approvals\t%d of %d: %s\n", len(valid), p.Threshold, strings.Join(valid, ", "))
+		who := ""
+		if len(valid) > 0 {
+			who = ": " + strings.Join(valid, ", ")
+		}
+		fmt.Fprintf(w, "  approvals\t%d of %d%s\n", len(valid), p.Threshold, who)
 	}
 	for _, r := range refused {
 		fmt.Fprintf(w, "  not counted\t%s\n", r)
