@@ -153,6 +153,10 @@ func (e *Engine) run(ctx context.Context) error {
 		return err
 	}
 	store, approvals := recs.store, recs.approvals
+	rcv, err := e.openRecovery(ctx, js, recs)
+	if err != nil {
+		return err
+	}
 	if err := planner.UseKillSwitch(ctx, js, e.opts.NATS.Replicas); err != nil {
 		return err
 	}
@@ -189,7 +193,7 @@ func (e *Engine) run(ctx context.Context) error {
 	submitOpts := submit.DefaultOptions()
 	submitOpts.Now = e.now
 	submitOpts.OnChange = recs.onChange(alerts.watchFeeCap(m.OnChange(auditRec.ActionChanged)))
-	submitOpts.Authorizer = recs.authorizer(e.opts)
+	submitOpts.Authorizer = recoveryGate{recs.authorizer(e.opts), rcv}
 	var adopt func(record.Record, uint64) // set once the pipeline exists, before Start
 	if e.opts.NATS.URL != "" {
 		// An external NATS may serve several engines: senders are leased.
@@ -220,6 +224,9 @@ func (e *Engine) run(ctx context.Context) error {
 		sub.Start(runCtx)
 	}
 	e.sub = sub
+	if err := e.startRecovery(runCtx, &wg, js, rcv, sub, auditRec, callers); err != nil {
+		return err
+	}
 	p.spawn = func(rec record.Record, rev uint64) {
 		wg.Go(func() { _, _ = sub.Execute(runCtx, rec, rev) })
 	}

@@ -110,8 +110,11 @@ func runApprove(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	signerName := fs.String("signer", "", "the configured signer of the Safe owner who approves (required)")
 	creds := fs.String("creds", "", "NATS credentials: an operator's nkey seed from 'firebreak creds create --role operator' (or a .creds file)")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
+	recoveryID := fs.String("recovery", "", "approve recovery proposal ID (see 'firebreak recover') instead of a Safe transaction")
+	keyFile := fs.String("key", "", "with --recovery: your ed25519 key (PEM or hex, mode 0600), one of recovery.approvers")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: firebreak approve ID --signer NAME [--config firebreak.yaml]
+       firebreak approve --recovery PROPOSAL --key FILE [--config firebreak.yaml]
 
 Adds a Safe owner's signature to the pending approval ID (see 'firebreak
 approvals'). NAME is a signer in the configuration that holds the owner's key
@@ -124,7 +127,13 @@ recorded hash. The decoded call is printed. When the signatures reach
 the Safe's threshold the running engine ('firebreak serve') sends
 execTransaction within a second; it never sends one approval twice.
 
-Reference: docs/operations.md (acting through a Safe).
+With --recovery, signs the hash of a recovery proposal with your own
+ed25519 key (--key): the key must be one of recovery.approvers, the proposal
+must carry the engine's MAC and every step must be on recovery_allowlist.
+The plan is printed. The running engine executes it once recovery.threshold
+distinct approvers signed.
+
+Reference: docs/operations.md (acting through a Safe), docs/recovery.md.
 
 Flags:
 `)
@@ -132,6 +141,25 @@ Flags:
 	}
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
+	}
+	if *recoveryID != "" {
+		if *keyFile == "" || *signerName != "" || fs.NArg() > 0 {
+			fs.Usage()
+			return exitUsage
+		}
+		opts, err := config.LoadConfig(*configPath)
+		if err != nil {
+			fmt.Fprintln(stderr, "firebreak approve:", err)
+			return exitUsage
+		}
+		opts.LookupEnv = lookupEnv
+		useCreds(&opts, *creds)
+		log, err := newLogger(stderr, *logLevel, "text")
+		if err != nil {
+			fmt.Fprintln(stderr, "firebreak approve:", err)
+			return exitUsage
+		}
+		return runApproveRecovery(ctx, stdout, stderr, opts, *recoveryID, *keyFile, log)
 	}
 	// The id may come before the flags: parse what follows it too.
 	var id string

@@ -13,6 +13,7 @@
 //	firebreak resume
 //	firebreak approvals [--config ...]          Safe transactions awaiting owners
 //	firebreak approve ID --signer NAME          add a Safe owner's signature
+//	firebreak recover INCIDENT [--grant R=0x..]  plan, dry-run and propose a recovery
 //	firebreak audit   list|show|verify|export   the hash-chained audit log
 //	firebreak check   --config firebreak.yaml     can every pauser pause now?
 //	firebreak creds   create|list|remove         NATS identities
@@ -63,6 +64,8 @@ Commands:
   resume    clear the kill switch
   approvals list the Safe transactions waiting for owner signatures
   approve   add a Safe owner's signature to a pending approval
+  recover   plan the inverse of an incident's containment (unpause, ...),
+            dry-run it on a fork and propose it for approval
   audit     list, show, verify and export the hash-chained audit log
             (list, show SEQ|EVENT_ID, verify [--file], export --out, keygen)
   creds     NATS identities: create --role detector|operator|reader, list, remove
@@ -112,6 +115,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runApprovals(ctx, rest, stdout, stderr, lookupEnv)
 	case "approve":
 		return runApprove(ctx, rest, stdout, stderr, lookupEnv)
+	case "recover":
+		return runRecover(ctx, rest, stdout, stderr, lookupEnv)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
 	case "actions":

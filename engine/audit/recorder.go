@@ -250,6 +250,11 @@ func actionKind(s record.State) Kind {
 	return Kind(k[:min(len(k), 32)])
 }
 
+// Note queues en, the record of a stage the Recorder has no method of
+// its own for (recovery proposals and approvals), in order with the
+// others; like them it never waits, and is spilled when the queue is full.
+func (a *Recorder) Note(ctx context.Context, en Entry) { a.mustAppend(ctx, en) }
+
 // mustAppend queues a record nothing waits on, in order. It never waits:
 // with the queue full, or records spilled already, the record is spilled.
 func (a *Recorder) mustAppend(_ context.Context, en Entry) {

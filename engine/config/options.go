@@ -79,6 +79,9 @@ type Options struct {
 	Records RecordsOptions `yaml:"records"`
 	// Watch configures firebreak's own detector (engine/watch); see watch.go.
 	Watch WatchOptions `yaml:"watch"`
+	// Recovery and RecoveryAllowlist configure recovery (see recovery.go).
+	Recovery          RecoveryOptions `yaml:"recovery"`
+	RecoveryAllowlist []AllowOptions  `yaml:"recovery_allowlist"`
 
 	// SignerInstances are signers built by an embedding program (tests,
 	// the demo). They take precedence over Signers of the same name.
@@ -453,6 +456,9 @@ func (o Options) Validate() error {
 		return err
 	}
 	if err := o.ValidateWatch(); err != nil {
+		return err
+	}
+	if err := o.ValidateRecovery(); err != nil {
 		return err
 	}
 	for i, a := range o.Allowlist {
