@@ -206,6 +206,9 @@ func (e *Engine) run(ctx context.Context) error {
 	if p.dispatch, err = e.startNotifications(runCtx, &wg, js); err != nil {
 		return err
 	}
+	if p.incidents, err = e.startIncidents(runCtx, &wg, js, store, auditRec, p.dispatch); err != nil {
+		return err
+	}
 	alerts.ctx, alerts.wg, alerts.disp = runCtx, &wg, p.dispatch
 	auditRec.SetOnLost(func() { m.AuditRecordLost(); alerts.auditLost() })
 	if !e.opts.Shadow {

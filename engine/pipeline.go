@@ -11,6 +11,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
+	"github.com/firebreak-dev/firebreak/engine/incident"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/engine/notify/dispatch"
@@ -38,6 +39,8 @@ type pipeline struct {
 	safes    *safe.Runner
 	// shadow, when set, replaces recording and sending (Options.Shadow).
 	shadow *simulate.Shadow
+	// incidents groups handled events into incidents (incidents.go).
+	incidents *incident.Tracker
 }
 
 // handle is the ingest.Handler: plan, record intents, start them.
@@ -153,8 +156,7 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	if retryErr != nil {
 		return nil, retryErr
 	}
-	p.metrics.ObserveOutcome(out)
-	return json.Marshal(out)
+	return p.withIncident(ctx, out)
 }
 
 // intentOf is the intent of the i-th action of ev, whose key is key.
