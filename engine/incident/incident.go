@@ -79,7 +79,7 @@ type Incident struct {
 	Actions   []string `json:"actions,omitempty"`
 	Approvals []string `json:"approvals,omitempty"`
 	// AckedBy is the operator who acknowledged it, if anyone did.
-	AckedBy string   `json:"acked_by,omitempty"`
+	AckedBy string `json:"acked_by,omitempty"`
 	// Rule, PolicyRevision and Reasons are the decision of the opening
 	// event, for the messages.
 	Rule           string   `json:"rule,omitempty"`
