@@ -63,6 +63,7 @@ Commands:
   resume    clear the kill switch
   approvals list the Safe transactions waiting for owner signatures
   approve   add a Safe owner's signature to a pending approval
+  incident  the incidents: list, show ID, ack ID, resolve|dismiss ID --note
   audit     list, show, verify and export the hash-chained audit log
             (list, show SEQ|EVENT_ID, verify [--file], export --out, keygen)
   creds     NATS identities: create --role detector|operator|reader, list, remove
@@ -116,6 +117,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runAudit(ctx, rest, stdout, stderr)
 	case "actions":
 		return runActions(ctx, rest, stdout, stderr, lookupEnv)
+	case "incident":
+		return runIncident(ctx, rest, stdout, stderr, lookupEnv)
 	case "creds":
 		return runCreds(rest, stdout, stderr)
 	case "check":
