@@ -46,6 +46,7 @@ type delivery struct {
 	dedup  string // PagerDuty's dedup_key
 	id     string // the webhook's notification id
 	body   string
+	at     time.Time
 }
 
 // standIn stands in for one third-party service (Slack, Discord,
@@ -104,7 +105,7 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 		return
 	}
-	d := delivery{body: string(body)}
+	d := delivery{body: string(body), at: time.Now()}
 	switch s.kind {
 	case "webhook":
 		if err := webhook.Verify([]byte(hookSecret), r.Header, body, time.Now(), time.Minute); err != nil {
