@@ -30,6 +30,12 @@ func (e *Engine) startIncidents(ctx context.Context, wg *sync.WaitGroup, js jets
 	if err != nil {
 		return nil, err
 	}
+	// Operators write changes into the bucket: a roll-up put would purge
+	// every incident, so roll-ups are refused, as on the other buckets
+	// operators write.
+	if err := ingest.DenyRollups(ctx, js, incident.Bucket); err != nil {
+		return nil, err
+	}
 	tr := incident.NewTracker(st, actions, incident.TrackerOptions{
 		Window: e.opts.Incidents.WindowOrDefault(), MinSeverity: event.Severity(e.opts.Incidents.MinSeverityOrDefault()), Now: e.now,
 	}, e.log)
