@@ -33,6 +33,8 @@ func (a *Recorder) IncidentChanged(ctx context.Context, d IncidentData) error {
 	if d.Actions == nil {
 		d.Actions = []string{}
 	}
-	_, err := a.log.Append(ctx, Entry{Kind: KindIncident, EventID: d.Event, Protocol: d.Protocol, Data: d})
+	// Not filed under the opening event (Entry.EventID): an event's
+	// records are its own path; the incident's are found by kind and id.
+	_, err := a.log.Append(ctx, Entry{Kind: KindIncident, Protocol: d.Protocol, Data: d})
 	return err
 }
