@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -65,7 +66,7 @@ func (a *Announcer) Run(ctx context.Context) error {
 			return nil
 		case <-tick.C:
 			for id := range failed {
-				if a.announce(ctx, id) == nil {
+				if err := a.announce(ctx, id); err == nil || errors.Is(err, ErrNotFound) {
 					delete(failed, id)
 				}
 			}
@@ -99,13 +100,16 @@ func (a *Announcer) announce(ctx context.Context, id string) error {
 		c := in.History[i]
 		d := audit.IncidentData{Incident: in.ID, Protocol: in.Protocol, Change: i, From: string(c.From), To: string(c.To),
 			By: c.By, Note: c.Note, Event: c.Event, Actions: c.Actions}
-		if err := a.audit.IncidentChanged(ctx, d); err != nil {
-			return fmt.Errorf("incident: auditing change %d of %s: %w", i, id, err)
-		}
+		// Queued first: queueing again is harmless (the dispatcher
+		// delivers a notification id once), auditing again is a
+		// duplicate record, so a failing queue must not repeat the audit.
 		if msg, ok := a.Message(ctx, in, i); ok {
 			if err := a.notify.Enqueue(ctx, msg); err != nil {
 				return fmt.Errorf("incident: queueing the notification of change %d of %s: %w", i, id, err)
 			}
+		}
+		if err := a.audit.IncidentChanged(ctx, d); err != nil {
+			return fmt.Errorf("incident: auditing change %d of %s: %w", i, id, err)
 		}
 		if err := a.markAnnounced(ctx, id, i+1); err != nil {
 			return err

@@ -74,6 +74,8 @@ type Incident struct {
 	LastEventAt time.Time `json:"last_event_at"`
 	// Events are the ids of its events, in arrival order.
 	Events []string `json:"events"`
+	// MoreEvents counts the events past MaxEvents, not listed.
+	MoreEvents int `json:"more_events,omitempty"`
 	// Actions are the ids of the actions recorded for them (record.Intent
 	// ids), and Approvals the Safe approvals waiting or given.
 	Actions   []string `json:"actions,omitempty"`

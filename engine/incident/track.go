@@ -90,6 +90,10 @@ func DetectorRef(ev event.Event) string {
 	return ref
 }
 
+// MaxEvents bounds the event ids an incident lists (a long attack can
+// send thousands); later events are counted in MoreEvents.
+const MaxEvents = 1000
+
 // maxAttempts bounds the compare-and-set retries of one grouping.
 const maxAttempts = 32
 
@@ -221,7 +225,11 @@ func (t *Tracker) add(ctx context.Context, in Incident, rev uint64, out decide.O
 		return nil
 	}
 	actions, approvals := actionsOf(out)
-	in.Events = append(in.Events, ev.ID)
+	if len(in.Events) < MaxEvents {
+		in.Events = append(in.Events, ev.ID)
+	} else {
+		in.MoreEvents++ // the event index still knows it
+	}
 	in.Actions = appendNew(in.Actions, actions...)
 	in.Approvals = appendNew(in.Approvals, approvals...)
 	if ev.Severity.Rank() > event.Severity(in.Severity).Rank() {
