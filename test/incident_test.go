@@ -9,6 +9,8 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -509,5 +511,61 @@ func TestIncidentNotifiedOnceAcrossAKill(t *testing.T) {
 	}
 	if rec.State != record.Mined {
 		t.Errorf("the pause: %+v", rec)
+	}
+}
+
+// TestIncidentTwoReplicasNotifyOnce: two engines on one NATS both watch
+// the incidents and announce every change; each channel still gets each
+// change once (the notification id makes the dispatcher deliver it once).
+func TestIncidentTwoReplicasNotifyOnce(t *testing.T) {
+	srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: t.TempDir(), Host: "127.0.0.1", Port: -1, Insecure: true}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	macKey := filepath.Join(t.TempDir(), "record-mac.key")
+	if err := os.WriteFile(macKey, []byte(strings.Repeat("5a", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hook := newStandIn(t, "webhook", answerOK)
+	cs := channels{"webhook": hook}
+	is := newIncidentStack(t, func(o *config.Options) {
+		cs.configure(o)
+		o.NATS.URL, o.NATS.Instance, o.NATS.LeaseTTL = srv.ClientURL(), "a", time.Second
+		o.Records.MACKeyFile = macKey
+	})
+	optsB := is.opts
+	optsB.NATS.Instance, optsB.DataDir = "b", t.TempDir()
+	runEngine(t, is.ctx, optsB, is.log)
+
+	ev := criticalExploit("incident-replicas-1")
+	is.publish(ev)
+	in := is.incidentOf(ev.ID, incident.Contained)
+	st, err := incident.OpenStore(is.ctx, is.js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Transition(is.ctx, in.ID, incident.Dismissed, "bob", "a drill", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	is.until("the three changes to be delivered", func() bool { _, d := hook.got(); return len(d) >= 3 })
+	is.deliveriesDone()
+	_, d := hook.got()
+	var ids []string
+	for _, x := range d {
+		ids = append(ids, x.id)
+	}
+	slices.Sort(ids)
+	want := []string{incident.MessageID(in.ID, 0, incident.Detected), incident.MessageID(in.ID, 1, incident.Contained), incident.MessageID(in.ID, 2, incident.Dismissed)}
+	slices.Sort(want)
+	if !slices.Equal(ids, want) {
+		t.Errorf("delivered %v, want each of %v once", ids, want)
+	}
+	all, err := st.List(is.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 1 {
+		t.Errorf("%d incidents, want 1", len(all))
 	}
 }
