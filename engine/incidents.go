@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -37,12 +36,7 @@ func (e *Engine) startIncidents(ctx context.Context, wg *sync.WaitGroup, js jets
 	if err := ingest.DenyRollups(ctx, js, incident.Bucket); err != nil {
 		return nil, err
 	}
-	kv, err := js.KeyValue(ctx, record.ActionsBucket)
-	if err != nil {
-		return nil, fmt.Errorf("engine: opening %s for incidents: %w", record.ActionsBucket, err)
-	}
-	states := actionStates{store: actions, kv: kv}
-	tr := incident.NewTracker(st, states, incident.TrackerOptions{
+	tr := incident.NewTracker(st, actions, incident.TrackerOptions{
 		Window: e.opts.Incidents.WindowOrDefault(), MinSeverity: event.Severity(e.opts.Incidents.MinSeverityOrDefault()), Now: e.now,
 	}, e.log)
 	w, err := actions.WatchUpdates(ctx)
@@ -55,39 +49,13 @@ func (e *Engine) startIncidents(ctx context.Context, wg *sync.WaitGroup, js jets
 			e.log.Warn("could not check the open incidents at start", "err", err)
 		}
 	})
-	ann := incident.NewAnnouncer(st, states, rec, disp, e.log)
+	ann := incident.NewAnnouncer(st, actions, rec, disp, e.log)
 	wg.Go(func() {
 		if err := ann.Run(ctx); err != nil && ctx.Err() == nil {
 			e.log.Error("incident announcer stopped: incident changes are neither audited nor notified", "err", err)
 		}
 	})
 	return tr, nil
-}
-
-// actionStates reads action records for the incidents: validated, as
-// the store reads them, except that a Joined or Satisfied record (final
-// states record.Validate does not know yet) is read as stored. Nothing is
-// signed from what it returns: it only tells whether an incident is
-// contained and what its messages say.
-type actionStates struct {
-	store *record.Store
-	kv    jetstream.KeyValue
-}
-
-func (a actionStates) Get(ctx context.Context, id string) (record.Record, uint64, error) {
-	rec, rev, err := a.store.Get(ctx, id)
-	if err == nil || !errors.Is(err, record.ErrInvalid) {
-		return rec, rev, err
-	}
-	e, gerr := a.kv.Get(ctx, id)
-	if gerr != nil {
-		return rec, rev, err
-	}
-	var raw record.Record
-	if json.Unmarshal(e.Value(), &raw) != nil || (raw.State != record.Joined && raw.State != record.Satisfied) {
-		return rec, rev, err
-	}
-	return raw, e.Revision(), nil
 }
 
 // outcomeRecord is the event's record: its outcome and the incident it

@@ -100,9 +100,6 @@ func TestIncidentCommands(t *testing.T) {
 	if code, _, errOut := runCLI(t, "incident", "show", "inc-nope", "--nats", url); code != exitFailure || !strings.Contains(errOut, "not found") {
 		t.Errorf("show of an unknown id: %d %s", code, errOut)
 	}
-	if code, _, errOut := runCLI(t, "incident", "report", id); code != exitFailure || !strings.Contains(errOut, "not built in this branch") {
-		t.Errorf("report: %d %s", code, errOut)
-	}
 	if code, out, _ := runCLI(t, "incident", "--help"); code != exitOK || !strings.Contains(out, "docs/incidents.md") {
 		t.Errorf("--help: %d %s", code, out)
 	}
