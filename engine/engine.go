@@ -203,10 +203,7 @@ func (e *Engine) run(ctx context.Context) error {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	if p.dispatch, err = e.startNotifications(runCtx, &wg, js); err != nil {
-		return err
-	}
-	if p.incidents, err = e.startIncidents(runCtx, &wg, js, store, auditRec, p.dispatch); err != nil {
+	if p.dispatch, p.incidents, err = e.startNotifications(runCtx, &wg, js, store, auditRec); err != nil {
 		return err
 	}
 	alerts.ctx, alerts.wg, alerts.disp = runCtx, &wg, p.dispatch
