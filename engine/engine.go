@@ -212,7 +212,7 @@ func (e *Engine) run(ctx context.Context) error {
 	// Stop, then let the lease goroutines end (they start actions in wg),
 	// then wait for everything in wg; the leases are released after.
 	defer func() { stop(); submitOpts.Leases.Stop(); wg.Wait() }()
-	if p.dispatch, err = e.startNotifications(runCtx, &wg, js); err != nil {
+	if p.dispatch, p.incidents, err = e.startNotifications(runCtx, &wg, js, store, auditRec); err != nil {
 		return err
 	}
 	alerts.ctx, alerts.wg, alerts.disp = runCtx, &wg, p.dispatch

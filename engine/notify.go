@@ -9,6 +9,8 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/firebreak-dev/firebreak/engine/audit"
+	"github.com/firebreak-dev/firebreak/engine/incident"
 	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/engine/notify/dispatch"
 	"github.com/firebreak-dev/firebreak/engine/notify/receiver"
@@ -17,9 +19,20 @@ import (
 )
 
 // startNotifications builds the configured channels and the durable
-// dispatcher that delivers to them, run by wg until ctx ends. With no
-// channel configured every Enqueue is a no-op.
-func (e *Engine) startNotifications(ctx context.Context, wg *sync.WaitGroup, js jetstream.JetStream) (*dispatch.Dispatcher, error) {
+// dispatcher that delivers to them, run by wg until ctx ends, and the
+// incidents whose changes it announces (incidents.go). With no channel
+// configured every Enqueue is a no-op.
+func (e *Engine) startNotifications(ctx context.Context, wg *sync.WaitGroup, js jetstream.JetStream, actions *record.Store, rec *audit.Recorder) (*dispatch.Dispatcher, *incident.Tracker, error) {
+	disp, err := e.startDispatcher(ctx, wg, js)
+	if err != nil {
+		return nil, nil, err
+	}
+	tr, err := e.startIncidents(ctx, wg, js, actions, rec, disp)
+	return disp, tr, err
+}
+
+// startDispatcher starts the notification dispatcher.
+func (e *Engine) startDispatcher(ctx context.Context, wg *sync.WaitGroup, js jetstream.JetStream) (*dispatch.Dispatcher, error) {
 	chans, err := receiver.Build(e.opts, e.log, nil)
 	if err != nil {
 		return nil, err

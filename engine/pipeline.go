@@ -12,6 +12,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/decide"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/guard"
+	"github.com/firebreak-dev/firebreak/engine/incident"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/notify"
 	"github.com/firebreak-dev/firebreak/engine/notify/dispatch"
@@ -45,6 +46,8 @@ type pipeline struct {
 	// afterRecord, set by the engine's tests only, is a fault injected
 	// after an intent is recorded and before the event is acknowledged.
 	afterRecord func(record.Intent) error
+	// incidents groups handled events into incidents (incidents.go).
+	incidents *incident.Tracker
 }
 
 // started is a recorded intent to hand to its submitter.
@@ -131,8 +134,7 @@ func (p *pipeline) handle(ctx context.Context, ev event.Event) ([]byte, error) {
 	if retryErr != nil {
 		return nil, retryErr
 	}
-	p.metrics.ObserveOutcome(out)
-	return json.Marshal(out)
+	return p.withIncident(ctx, out)
 }
 
 // intentOf is the intent of action a of ev, whose key is key. Its id is

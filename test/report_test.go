@@ -91,7 +91,7 @@ func TestIncidentReportFromTheRecord(t *testing.T) {
 	files := map[string]string{}
 	for _, format := range []string{"md", "html", "json"} {
 		files[format] = filepath.Join(dir, "report."+format)
-		cmd := exec.CommandContext(s.ctx, bin, "report", in.ID, "--format", format, "--out", files[format],
+		cmd := exec.CommandContext(s.ctx, bin, "incident", "report", in.ID, "--format", format, "--out", files[format],
 			"--nats", s.engine.NATSURL(), "--creds", s.engine.NATSSeedFile())
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr

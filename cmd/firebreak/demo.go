@@ -54,6 +54,10 @@ type demoReport struct {
 	SkippedActions     []string `json:"skipped_actions,omitempty"`
 	// Safe is set by --safe: the Safe whose execTransaction paused the vault.
 	Safe string `json:"safe,omitempty"`
+	// Incident is the incident the event opened; Notifications what the
+	// demo's webhook receiver got about it (demo_incident.go).
+	Incident      *demoIncident      `json:"incident,omitempty"`
+	Notifications []demoNotification `json:"notifications,omitempty"`
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -216,6 +220,12 @@ func demo(life, ctx context.Context, anvilBin string, withSafe bool, pg *playgro
 		opts = demoOptions(dataDir, node.URL(), node.WSURL(), deployed, guardian)
 		configure(&opts)
 	}
+	recv, err := startDemoReceiver()
+	if err != nil {
+		return rep, err
+	}
+	defer recv.close()
+	recv.configure(&opts)
 	eng, err := engine.New(opts, log)
 	if err != nil {
 		return rep, err
@@ -304,6 +314,10 @@ func demo(life, ctx context.Context, anvilBin string, withSafe bool, pg *playgro
 		return rep, fmt.Errorf("reading paused() from the chain: %w", err)
 	}
 	rep.Paused = paused
+	progress("waiting for the incident to be contained and its notifications to reach the webhook receiver")
+	if rep.Incident, rep.Notifications, err = demoIncidentReport(ctx, eng, ev.ID, recv); err != nil {
+		return rep, err
+	}
 	if pg != nil {
 		if !paused {
 			return rep, errors.New("the vault is not paused: no playground")
@@ -396,4 +410,5 @@ Read back from the chain: the vault is %s.
 	for _, s := range r.SkippedActions {
 		fmt.Fprintf(w, "Not executed: %s\n", s)
 	}
+	printDemoIncident(w, r)
 }

@@ -66,6 +66,7 @@ Commands:
   approve   add a Safe owner's signature to a pending approval
   recover   plan the inverse of an incident's containment (unpause, ...),
             dry-run it on a fork and propose it for approval
+  incident  the incidents: list, show ID, ack ID, resolve|dismiss ID --note
   audit     list, show, verify and export the hash-chained audit log
             (list, show SEQ|EVENT_ID, verify [--file], export --out, keygen)
   creds     NATS identities: create --role detector|operator|reader, list, remove
@@ -121,6 +122,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runAudit(ctx, rest, stdout, stderr)
 	case "actions":
 		return runActions(ctx, rest, stdout, stderr, lookupEnv)
+	case "incident":
+		return runIncident(ctx, rest, stdout, stderr, lookupEnv)
 	case "creds":
 		return runCreds(rest, stdout, stderr)
 	case "check":
@@ -133,8 +136,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runWatch(ctx, rest, stdout, stderr, lookupEnv)
 	case "drill":
 		return runDrill(ctx, rest, stdout, stderr)
-	case "report": // hidden alias of 'firebreak incident report' until the incident command wires it
-		return incidentReport(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "firebreak %s\n", version)
 		return exitOK

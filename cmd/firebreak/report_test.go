@@ -13,13 +13,13 @@ func TestIncidentReportUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"report", "-h"}, exitOK, "docs/postmortem.md"},
-		{[]string{"report", "-h"}, exitOK, "SEAL 911"},
-		{[]string{"report"}, exitUsage, "give one incident id"},
-		{[]string{"report", "a", "b"}, exitUsage, "give one incident id"},
-		{[]string{"report", "inc-1", "--format", "pdf"}, exitUsage, `--format "pdf" is not md, html or json`},
-		{[]string{"report", "inc-1", "--public-key", "zz"}, exitUsage, "32 bytes of hex"},
-		{[]string{"report", "inc-1", "--nats", "nats://user:hunter2@127.0.0.1:1", "--timeout", "2s"}, exitFailure, "no firebreak at"},
+		{[]string{"incident", "report", "-h"}, exitOK, "docs/postmortem.md"},
+		{[]string{"incident", "report", "-h"}, exitOK, "SEAL 911"},
+		{[]string{"incident", "report"}, exitUsage, "give one incident id"},
+		{[]string{"incident", "report", "a", "b"}, exitUsage, "give one incident id"},
+		{[]string{"incident", "report", "inc-1", "--format", "pdf"}, exitUsage, `--format "pdf" is not md, html or json`},
+		{[]string{"incident", "report", "inc-1", "--public-key", "zz"}, exitUsage, "32 bytes of hex"},
+		{[]string{"incident", "report", "inc-1", "--nats", "nats://user:hunter2@127.0.0.1:1", "--timeout", "2s"}, exitFailure, "no firebreak at"},
 	} {
 		code, out, errOut := runCLI(t, tc.args...)
 		if code != tc.code || !strings.Contains(out+errOut, tc.want) {

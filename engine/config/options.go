@@ -70,6 +70,8 @@ type Options struct {
 	Readiness ReadinessOptions `yaml:"readiness"`
 	// Notify configures the notification channels and routes (see notify.go).
 	Notify NotifyOptions `yaml:"notify"`
+	// Incidents configures how events are grouped into incidents (see incidents.go).
+	Incidents IncidentsOptions `yaml:"incidents"`
 	// Console configures the web console (see console.go); off by default.
 	Console ConsoleOptions `yaml:"console"`
 	// Ingress is the HTTP webhook ingress for detectors' own formats (see ingress.go).
@@ -453,6 +455,9 @@ func (o Options) Validate() error {
 		return err
 	}
 	if err := o.ValidateNotify(); err != nil {
+		return err
+	}
+	if err := o.ValidateIncidents(); err != nil {
 		return err
 	}
 	if err := o.ValidateWatch(); err != nil {

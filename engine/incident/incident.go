@@ -48,7 +48,15 @@ type Change struct {
 	By   string    `json:"by"`
 	At   time.Time `json:"at"`
 	Note string    `json:"note,omitempty"`
+	// Event is the event that caused the change (the opening event), if
+	// one did; Actions the incident's actions at the change.
+	Event   string   `json:"event,omitempty"`
+	Actions []string `json:"actions,omitempty"`
 }
+
+// IsAck reports whether c is an acknowledgement: a change that leaves the
+// state as it was.
+func (c Change) IsAck() bool { return c.From != "" && c.From == c.To }
 
 // Incident is a group of events about one protocol and what was done
 // about them.
@@ -66,14 +74,27 @@ type Incident struct {
 	LastEventAt time.Time `json:"last_event_at"`
 	// Events are the ids of its events, in arrival order.
 	Events []string `json:"events"`
+	// MoreEvents counts the events past MaxEvents, not listed.
+	MoreEvents int `json:"more_events,omitempty"`
 	// Actions are the ids of the actions recorded for them (record.Intent
 	// ids), and Approvals the Safe approvals waiting or given.
 	Actions   []string `json:"actions,omitempty"`
 	Approvals []string `json:"approvals,omitempty"`
 	// AckedBy is the operator who acknowledged it, if anyone did.
-	AckedBy string   `json:"acked_by,omitempty"`
-	History []Change `json:"history"`
+	AckedBy string `json:"acked_by,omitempty"`
+	// Rule, PolicyRevision and Reasons are the decision of the opening
+	// event, for the messages.
+	Rule           string   `json:"rule,omitempty"`
+	PolicyRevision string   `json:"policy_revision,omitempty"`
+	Reasons        []string `json:"reasons,omitempty"`
+	History        []Change `json:"history"`
+	// Announced counts the changes of History already audited and queued
+	// for notification (see Announcer); the rest are still to announce.
+	Announced int `json:"announced"`
 }
+
+// HasEvent reports whether the event id is one of the incident's.
+func (in Incident) HasEvent(id string) bool { return slices.Contains(in.Events, id) }
 
 // ErrNotFound: no incident has the id asked for.
 var ErrNotFound = errors.New("incident: not found")
@@ -133,6 +154,9 @@ func (s *Store) List(ctx context.Context) ([]Incident, error) {
 	}
 	var out []Incident
 	for k := range keys.Keys() {
+		if isIndexKey(k) {
+			continue
+		}
 		in, _, err := s.Get(ctx, k)
 		if errors.Is(err, ErrNotFound) {
 			continue // deleted between the listing and the read
