@@ -94,7 +94,26 @@ type ChainConfig struct {
 	// BumpEveryBlocks re-prices a transaction that was not included after
 	// this many new blocks; 0 means 1.
 	BumpEveryBlocks uint64
+	// RPCTimeout bounds each send to an endpoint, so that one that hangs
+	// holds no goroutine past it; 0 means DefaultRPCTimeout. The engine's
+	// clients bound every other call by the same deadline.
+	RPCTimeout time.Duration
+	// ReorgWatchBlocks is how many blocks after it reached its
+	// confirmations a mined action is still watched: if its transaction
+	// leaves the chain it is put back in flight. 0 means
+	// DefaultReorgWatchBlocks.
+	ReorgWatchBlocks uint64
+	// ReorgWatchFinalized watches a mined action until the node's
+	// "finalized" block covers it instead (ReorgWatchBlocks still applies
+	// while the node reports no finalized block).
+	ReorgWatchFinalized bool
 }
+
+// Defaults of ChainConfig.
+const (
+	DefaultRPCTimeout       = 5 * time.Second
+	DefaultReorgWatchBlocks = 64
+)
 
 // DefaultTipPercentile is the tip percentile used when a chain sets none:
 // a containment transaction should outbid nearly everyone.
@@ -237,6 +256,12 @@ func New(store *record.Store, chains map[uint64]ChainConfig, signers map[string]
 		}
 		c.Confirmations = max(c.Confirmations, 1)
 		c.BumpEveryBlocks = max(c.BumpEveryBlocks, 1)
+		if c.RPCTimeout <= 0 {
+			c.RPCTimeout = DefaultRPCTimeout
+		}
+		if c.ReorgWatchBlocks == 0 {
+			c.ReorgWatchBlocks = DefaultReorgWatchBlocks
+		}
 		cs := &chainState{ChainConfig: c, id: id, heads: newHeads(c.Node, c.Heads, opts.HeadPoll, c.TipPercentile, log.With("chain", id))}
 		if c.Mode != Private {
 			cs.sendTo = append(cs.sendTo, Endpoint{Name: "node", TransactionSender: c.Node})
@@ -540,7 +565,7 @@ func (a *action) sendNow(ctx context.Context) error {
 
 func (a *action) broadcast(ctx context.Context, tx *types.Transaction) error {
 	_, err := retry(ctx, a, "broadcast", func() (struct{}, error) {
-		return struct{}{}, broadcast(ctx, a.cs.sendTo, tx, a.log)
+		return struct{}{}, broadcast(ctx, a.cs.sendTo, tx, a.cs.RPCTimeout, a.log)
 	})
 	return err
 }
