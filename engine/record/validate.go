@@ -30,7 +30,7 @@ func (r Record) Validate() error {
 		return errors.New("no id")
 	}
 	switch r.State {
-	case Pending, Signed, Sent, Included, Mined, Failed, Refused:
+	case Pending, Signed, Sent, Included, Mined, Failed, Refused, Joined, Satisfied:
 	default:
 		return fmt.Errorf("unknown state %.32q", r.State)
 	}

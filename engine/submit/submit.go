@@ -61,6 +61,9 @@ type Chain interface {
 	ethereum.FeeHistoryReader
 	ethereum.TransactionSender
 	ethereum.TransactionReader
+	// ContractCaller confirms, with a read, that an action that reverts
+	// was only not needed (its target already paused, frozen, revoked).
+	ethereum.ContractCaller
 	NonceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (uint64, error)
 	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
 }
@@ -453,8 +456,8 @@ func (a *action) run(ctx context.Context) error {
 		if !ok {
 			return fmt.Errorf("%w %q", ErrUnknownSigner, a.rec.Signer)
 		}
-		if err := a.first(ctx, sg); err != nil {
-			return err
+		if err := a.first(ctx, sg); err != nil || a.rec.State.Final() {
+			return err // final: nothing was needed (Satisfied)
 		}
 	case record.Signed, record.Sent, record.Included:
 		// Resumed: the transaction may or may not have reached a node;
@@ -481,13 +484,27 @@ func (a *action) first(ctx context.Context, sg signer.Signer) error {
 	from := sg.Address()
 	to := a.rec.To
 	gas, ok := a.s.prepared(ctx, a.rec.ID, from, to, a.rec.Data)
-	if !ok {
+	for tries := 1; !ok; tries++ {
 		var err error
 		gas, err = retry(ctx, a, "eth_estimateGas", func() (uint64, error) {
 			return a.cs.Node.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Data: a.rec.Data})
 		})
-		if err != nil {
-			return fmt.Errorf("submit: estimating gas of %s on %s from %s: %w", a.rec.Function, to.Hex(), from.Hex(), err)
+		if err == nil {
+			break
+		}
+		err = fmt.Errorf("submit: estimating gas of %s on %s from %s: %w", a.rec.Function, to.Hex(), from.Hex(), err)
+		if done, serr := a.satisfiedAtEstimate(ctx, err); done {
+			return serr
+		}
+		if _, has := wanted(a.rec.Data); !has || !errors.Is(err, ErrReverted) || tries >= estimateRevertTries {
+			return err
+		}
+		// Nodes estimate on the pending block: a transaction in the pool
+		// (an earlier pause) may already do what this one would while
+		// the chain does not show it yet. The next block tells which.
+		a.log.Info("the estimate reverts but the target is not yet in the wanted state: estimating again at the next block", "err", err, "try", tries)
+		if err := a.nextHead(ctx); err != nil {
+			return err
 		}
 	}
 	gas = gas * a.s.opts.GasMargin / 100
@@ -965,10 +982,10 @@ func (a *action) included(ctx context.Context, r *types.Receipt, head *types.Hea
 	changed := a.markIncluded(r)
 	if conf >= a.cs.Confirmations {
 		a.rec.State, a.rec.MinedAt, a.rec.Confirmations = record.Mined, a.s.opts.Now(), conf
-		if r.Status != types.ReceiptStatusSuccessful {
+		if r.Status != types.ReceiptStatusSuccessful && !a.satisfiedOnChain(ctx) {
 			a.rec.Error = "transaction reverted on chain"
 			a.log.Error("action transaction reverted", "tx", hashText(a.rec.TxHash), "block", block)
-		} else {
+		} else if r.Status == types.ReceiptStatusSuccessful {
 			a.log.Info("action mined", "tx", hashText(a.rec.TxHash), "block", block, "gas_used", r.GasUsed, "confirmations", conf)
 		}
 		return a.save(ctx)
