@@ -211,6 +211,10 @@ type Submitter struct {
 	estimates map[string]*estimate
 	// running holds the ids of the actions an Execute is carrying.
 	running map[string]bool
+	// wg holds every goroutine the submitter starts; stopping, set by
+	// Wait, starts no more.
+	wg       sync.WaitGroup
+	stopping bool
 }
 
 type chainState struct {
@@ -218,6 +222,8 @@ type chainState struct {
 	id     uint64
 	heads  *heads
 	sendTo []Endpoint
+	// mined are the actions final on this chain still watched for a reorg.
+	mined *minedWatch
 }
 
 type senderKey struct {
@@ -265,7 +271,7 @@ func New(store *record.Store, chains map[uint64]ChainConfig, signers map[string]
 		if c.ReorgWatchBlocks == 0 {
 			c.ReorgWatchBlocks = DefaultReorgWatchBlocks
 		}
-		cs := &chainState{ChainConfig: c, id: id, heads: newHeads(c.Node, c.Heads, opts.HeadPoll, c.TipPercentile, log.With("chain", id))}
+		cs := &chainState{ChainConfig: c, id: id, heads: newHeads(c.Node, c.Heads, opts.HeadPoll, c.TipPercentile, log.With("chain", id)), mined: newMinedWatch()}
 		if c.Mode != Private {
 			cs.sendTo = append(cs.sendTo, Endpoint{Name: "node", TransactionSender: c.Node})
 			cs.sendTo = append(cs.sendTo, c.Public...)
@@ -290,15 +296,16 @@ func (s *Submitter) Start(ctx context.Context) {
 	warm, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
+	if s.opts.Adopt == nil {
+		s.opts.Adopt = s.executeInBackground
+	}
 	if s.opts.Leases != nil {
-		if s.opts.Adopt == nil {
-			s.opts.Adopt = func(rec record.Record, rev uint64) { go func() { _, _ = s.Execute(ctx, rec, rev) }() }
-		}
-		go s.opts.Leases.keep(ctx)
-		go s.adopt(ctx)
+		s.spawn(func() { s.opts.Leases.keep(ctx) })
+		s.spawn(func() { s.adopt(ctx) })
 	}
 	for _, cs := range s.chains {
-		go cs.heads.run(ctx)
+		s.spawn(func() { cs.heads.run(ctx) })
+		s.spawn(func() { s.watchMined(ctx, cs) })
 		wg.Go(func() {
 			if _, _, _, err := cs.heads.current(warm); err != nil && ctx.Err() == nil {
 				s.log.Warn("could not read the head ahead of time", "chain", cs.id, "err", err)
@@ -319,6 +326,46 @@ func (s *Submitter) Start(ctx context.Context) {
 		}
 	}
 	wg.Wait()
+	// After the warm-up, so that the heads are known: the actions mined
+	// before a restart are watched again for as long as they would have
+	// been.
+	s.spawn(func() { s.resumeWatch(ctx) })
+}
+
+// spawn runs f in a goroutine that Wait waits for; once Wait has begun,
+// nothing starts. It reports whether f was started.
+func (s *Submitter) spawn(f func()) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.spawnLocked(f)
+}
+
+func (s *Submitter) spawnLocked(f func()) bool {
+	if s.stopping {
+		return false
+	}
+	s.wg.Go(f)
+	return true
+}
+
+// Wait returns once every goroutine the submitter started (head
+// followers, nonce owners, the reorg watch, estimates, lease keeping) has
+// returned; call it after ending the context given to Start.
+func (s *Submitter) Wait() {
+	s.mu.Lock()
+	s.stopping = true
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// executeInBackground runs Execute for a record the submitter itself puts
+// back in flight (a reorg after it was final, or an adopted action when
+// Options.Adopt is nil), until the context given to Start ends.
+func (s *Submitter) executeInBackground(rec record.Record, rev uint64) {
+	s.mu.Lock()
+	ctx := s.runCtx
+	s.mu.Unlock()
+	s.spawn(func() { _, _ = s.Execute(ctx, rec, rev) })
 }
 
 // errWarmOnly makes a nonce request that only syncs the owner.
@@ -344,7 +391,8 @@ func (s *Submitter) owner(cs *chainState, from common.Address) *nonceOwner {
 	if !ok {
 		o = newNonceOwner(cs.id, from, cs.Node, s.store, s.log)
 		s.owners[k] = o
-		go o.run(s.runCtx)
+		ctx := s.runCtx
+		s.spawnLocked(func() { o.run(ctx) })
 	}
 	return o
 }
@@ -988,7 +1036,11 @@ func (a *action) included(ctx context.Context, r *types.Receipt, head *types.Hea
 		} else if r.Status == types.ReceiptStatusSuccessful {
 			a.log.Info("action mined", "tx", hashText(a.rec.TxHash), "block", block, "gas_used", r.GasUsed, "confirmations", conf)
 		}
-		return a.save(ctx)
+		if err := a.save(ctx); err != nil {
+			return err
+		}
+		a.s.watchFinal(a.cs, a.rec)
+		return nil
 	}
 	if changed || conf != a.rec.Confirmations {
 		a.rec.Confirmations = conf
