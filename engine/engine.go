@@ -203,6 +203,7 @@ func (e *Engine) run(ctx context.Context) error {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	defer func() { stop(); sub.Wait() }() // its head followers, nonce owners, reorg watch
 	if p.dispatch, err = e.startNotifications(runCtx, &wg, js); err != nil {
 		return err
 	}
