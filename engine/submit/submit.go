@@ -16,7 +16,9 @@
 // flight. Transactions go to several endpoints at once and optionally to a
 // private relay. Every hash sent for an action is recorded; the one mined is
 // found, followed to the configured confirmations, and a reorg that removes
-// it sends the action back to the pool.
+// it sends the action back to the pool, also after it was counted final:
+// a mined action is watched for ReorgWatchBlocks more blocks (reorgwatch.go).
+// Every call to a node and every send is bounded (ChainConfig.RPCTimeout).
 //
 // Every signed transaction is written to the actions bucket before it
 // leaves the process, so an engine that stops at any point, even killed,
