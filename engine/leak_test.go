@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/goleak"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/event"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/internal/natstest"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 	"github.com/firebreak-dev/firebreak/signer"
@@ -31,17 +33,29 @@ import (
 // chain's endpoints hangs (sends to it are still out when it stops).
 func TestEngineLeavesNoGoroutine(t *testing.T) {
 	for _, tt := range []struct {
-		name string
-		hung bool
-	}{{"all endpoints answer", false}, {"an extra endpoint hangs", true}} {
-		t.Run(tt.name, func(t *testing.T) { engineLeavesNoGoroutine(t, tt.hung) })
+		name   string
+		hung   bool
+		leased bool
+	}{
+		{"all endpoints answer", false, false},
+		{"an extra endpoint hangs", true, false},
+		{"senders leased on an external NATS", false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) { engineLeavesNoGoroutine(t, tt.hung, tt.leased) })
 	}
 }
 
-func engineLeavesNoGoroutine(t *testing.T, hungEndpoint bool) {
-	var hung string
+func engineLeavesNoGoroutine(t *testing.T, hungEndpoint, leased bool) {
+	var hung, natsURL string
 	if hungEndpoint {
 		hung = "http://" + hungNode(t) // its accept loop is the test's
+	}
+	var natsSrv *server.Server
+	if leased {
+		// The server is the test's, and the streams the engine creates on
+		// it live as long as it does: it is shut down before the check.
+		natsSrv = natstest.Server(t)
+		natsURL = natsSrv.ClientURL()
 	}
 	// What runs before the test (the testing package's own, the parent
 	// test's) is not the engine's. No other ignore: the engine's
@@ -86,6 +100,9 @@ func engineLeavesNoGoroutine(t *testing.T, hungEndpoint bool) {
 		opts.Chains[0].RPCURLs, opts.Chains[0].RPCTimeout = []string{hung}, time.Minute
 	}
 	opts.SignerInstances = map[string]signer.Signer{"guardian": guardian}
+	if leased {
+		opts.NATS.URL, opts.NATS.Instance, opts.NATS.LeaseTTL = natsURL, "a", time.Second
+	}
 	opts.Protocols = map[string]config.ProtocolOptions{"demo": {
 		ChainID: contracts.DevChainID, MinConfidence: &minConf, Signer: "guardian",
 		Contracts: map[string]config.ContractOptions{"vault": {Address: demo.Vault.Hex(), Pausable: true}},
@@ -127,6 +144,10 @@ func engineLeavesNoGoroutine(t *testing.T, hungEndpoint bool) {
 		t.Fatalf("Run: %v", err)
 	}
 	anvil.Stop()
+	if natsSrv != nil {
+		natsSrv.Shutdown()
+		natsSrv.WaitForShutdown()
+	}
 }
 
 // waitMined waits for the event's first action to be final.
