@@ -149,3 +149,35 @@ func (e *anvilEnv) mineUntilStored(id string, ok func(record.Record) bool) recor
 		}
 	}
 }
+
+// With reorg_watch: finalized, the watch ends when the node's finalized
+// block covers the action (anvil finalizes 64 blocks behind its head),
+// not after reorg_watch_blocks.
+func TestMinedActionWatchedUntilFinalized(t *testing.T) {
+	e := newAnvilEnv(t, false, func(_ *anvilEnv, c *ChainConfig) { c.ReorgWatchBlocks, c.ReorgWatchFinalized = 1, true })
+	id, done := e.pause()
+	e.wait(id, "the send", func(r record.Record) bool { return r.State == record.Sent })
+	rec := e.mineUntil(id, done)
+	for range 5 {
+		e.mine()
+	}
+	e.synced()
+	// Past reorg_watch_blocks, not finalized: still watched. (The watch
+	// only drops at a head check, so this fails only if a check ran; the
+	// end of the test is the one that cannot pass by chance.)
+	var fin struct {
+		Number string `json:"number"`
+	}
+	e.call(&fin, "eth_getBlockByNumber", "finalized", false)
+	if e.sub.Watched(anvilChainID) != 1 {
+		t.Fatalf("not watched at block %d (finalized %s), mined at %d", e.head().Number, fin.Number, rec.Block)
+	}
+	e.call(nil, "anvil_mine", "0x50") // 80 blocks: the action's is finalized
+	for e.sub.Watched(anvilChainID) != 0 {
+		select {
+		case <-e.ctx.Done():
+			t.Fatal("still watched once finalized")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
