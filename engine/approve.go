@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
@@ -236,12 +235,13 @@ func openApprovals(ctx context.Context, opts config.Options) (*safe.ApprovalStor
 	return store, nc.Close, nil
 }
 
-func dialChain(ctx context.Context, opts config.Options, id uint64) (*ethclient.Client, error) {
+func dialChain(ctx context.Context, opts config.Options, id uint64) (*boundedClient, error) {
 	for _, c := range opts.Chains {
 		if c.ID == id {
-			client, err := ethclient.DialContext(ctx, c.RPC)
+			client, err := dialBounded(ctx, c, c.RPC)
 			if err != nil {
-				return nil, fmt.Errorf("engine: connecting to chain %d at %s: %w", c.ID, c.RPC, err)
+				// The URL, which the error repeats, may hold an API key.
+				return nil, fmt.Errorf("engine: connecting to chain %d at %s: %s", c.ID, config.RedactURL(c.RPC), config.RedactURLs(err.Error(), c.RPC))
 			}
 			return client, nil
 		}

@@ -17,10 +17,11 @@ import (
 // submitChain dials a chain's extra endpoints and relay and returns the
 // submitter's view of the chain, with node as its main node. close closes
 // what it dialled.
-func submitChain(ctx context.Context, c config.ChainOptions, node *ethclient.Client) (submit.ChainConfig, func(), error) {
+func submitChain(ctx context.Context, c config.ChainOptions, node *boundedClient) (submit.ChainConfig, func(), error) {
 	cfg := submit.ChainConfig{
 		Node: node, Mode: submit.Mode(c.Broadcast), MaxFeePerGas: gweiToWei(c.MaxFeePerGas), MinTip: gweiToWei(c.MinTip),
 		TipPercentile: c.TipPercentile, Confirmations: c.Confirmations, BumpEveryBlocks: c.BumpEveryBlocks,
+		RPCTimeout: c.CallTimeout(), ReorgWatchBlocks: c.WatchBlocks(), ReorgWatchFinalized: c.ReorgWatch == config.ReorgWatchFinalized,
 	}
 	if c.MaxFeePerGas == 0 {
 		cfg.MaxFeePerGas = nil
@@ -32,26 +33,40 @@ func submitChain(ctx context.Context, c config.ChainOptions, node *ethclient.Cli
 		}
 	}
 	for j, u := range c.RPCURLs {
-		cl, err := ethclient.DialContext(ctx, u)
+		cl, err := dialBounded(ctx, c, u)
 		if err != nil {
 			closeAll()
 			// The URL, which the error repeats, may hold an API key.
 			return cfg, nil, fmt.Errorf("engine: connecting to rpc_urls[%d] of chain %d at %s: %s", j, c.ID, config.RedactURL(u), config.RedactURLs(err.Error(), u))
 		}
 		closers = append(closers, cl.Close)
-		cfg.Public = append(cfg.Public, submit.Endpoint{Name: fmt.Sprintf("rpc_urls[%d]", j), TransactionSender: cl})
+		cfg.Public = append(cfg.Public, submit.Endpoint{Name: fmt.Sprintf("rpc_urls[%d]", j), TransactionSender: boundedSender{cl}})
 	}
 	if c.PrivateRPC != "" {
-		cl, err := rpc.DialContext(ctx, c.PrivateRPC)
+		dctx, cancel := context.WithTimeout(ctx, c.CallTimeout())
+		cl, err := rpc.DialContext(dctx, c.PrivateRPC)
+		cancel()
 		if err != nil {
 			closeAll()
 			// The URL, which the error repeats, may carry the relay's API key.
 			return cfg, nil, fmt.Errorf("engine: connecting to the private relay of chain %d at %s: %s", c.ID, config.RedactURL(c.PrivateRPC), config.RedactURLs(err.Error(), c.PrivateRPC))
 		}
 		closers = append(closers, cl.Close)
-		cfg.Private = append(cfg.Private, submit.Endpoint{Name: "private_rpc", TransactionSender: submit.NewRelay(cl, c.PrivateMethod)})
+		cfg.Private = append(cfg.Private, submit.Endpoint{Name: "private_rpc", TransactionSender: submit.NewRelay(boundedRelay{cl, c.ID, c.CallTimeout()}, c.PrivateMethod)})
 	}
 	return cfg, closeAll, nil
+}
+
+// dialBounded connects to one of chain c's endpoints, the dial and every
+// call after it bounded by c's rpc_timeout.
+func dialBounded(ctx context.Context, c config.ChainOptions, url string) (*boundedClient, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.CallTimeout())
+	defer cancel()
+	cl, err := ethclient.DialContext(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	return newBoundedClient(cl, c.ID, c.CallTimeout()), nil
 }
 
 // gweiToWei converts a configured gwei amount; 0 stays 0.
@@ -66,9 +81,10 @@ type chainConns struct {
 	callers map[uint64]guard.Caller
 	submit  map[uint64]submit.ChainConfig
 	safes   map[uint64]safe.Chain
-	// clients are the nodes themselves, for the readiness checks and the
-	// health probes.
-	clients map[uint64]*ethclient.Client
+	// clients are the nodes themselves, for the readiness checks, the
+	// health probes and the watcher. Every one of them, and every endpoint
+	// above, bounds each call by the chain's rpc_timeout.
+	clients map[uint64]*boundedClient
 	closers []func()
 }
 
@@ -81,9 +97,9 @@ func (c *chainConns) close() {
 // dialChains connects to every chain: calls over rpc, heads pushed over
 // ws when it is set. On error, what was dialled is closed.
 func dialChains(ctx context.Context, chains []config.ChainOptions, log *slog.Logger) (*chainConns, error) {
-	conns := &chainConns{callers: map[uint64]guard.Caller{}, submit: map[uint64]submit.ChainConfig{}, safes: map[uint64]safe.Chain{}, clients: map[uint64]*ethclient.Client{}}
+	conns := &chainConns{callers: map[uint64]guard.Caller{}, submit: map[uint64]submit.ChainConfig{}, safes: map[uint64]safe.Chain{}, clients: map[uint64]*boundedClient{}}
 	for _, c := range chains {
-		client, err := ethclient.DialContext(ctx, c.RPC)
+		client, err := dialBounded(ctx, c, c.RPC)
 		if err != nil {
 			conns.close()
 			// The URL, which the error repeats, may hold an API key.
@@ -100,7 +116,7 @@ func dialChains(ctx context.Context, chains []config.ChainOptions, log *slog.Log
 			// Without it the head is polled over rpc: a block is seen a
 			// little later, never missed, so a ws endpoint that is down
 			// does not keep the engine from starting.
-			if ws, err := ethclient.DialContext(ctx, c.WS); err != nil {
+			if ws, err := dialBounded(ctx, c, c.WS); err != nil {
 				// The error repeats the URL, which may hold an API key.
 				log.Warn("cannot connect to the chain's ws endpoint: polling the head over rpc instead", "chain", c.ID)
 			} else {

@@ -210,8 +210,9 @@ func (e *Engine) run(ctx context.Context) error {
 	runCtx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	// Stop, then let the lease goroutines end (they start actions in wg),
-	// then wait for everything in wg; the leases are released after.
-	defer func() { stop(); submitOpts.Leases.Stop(); wg.Wait() }()
+	// then wait for everything in wg and the submitter's own goroutines
+	// (head followers, nonce owners, reorg watch); leases are released after.
+	defer func() { stop(); submitOpts.Leases.Stop(); wg.Wait(); sub.Wait() }()
 	if p.dispatch, p.incidents, err = e.startNotifications(runCtx, &wg, js, store, auditRec); err != nil {
 		return err
 	}

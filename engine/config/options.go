@@ -172,6 +172,10 @@ type ChainOptions struct {
 	// BumpEveryBlocks re-prices a transaction not included after this
 	// many blocks (default 1).
 	BumpEveryBlocks uint64 `yaml:"bump_every_blocks"`
+	// RPCTimeout, ReorgWatchBlocks and ReorgWatch: see chains.go.
+	RPCTimeout       time.Duration `yaml:"rpc_timeout"`
+	ReorgWatchBlocks uint64        `yaml:"reorg_watch_blocks"`
+	ReorgWatch       string        `yaml:"reorg_watch"`
 	// Explorer is a block explorer's base URL (https://etherscan.io):
 	// notifications link each transaction to <explorer>/tx/<hash>.
 	Explorer string `yaml:"explorer"`

@@ -43,6 +43,8 @@ type anvilEnv struct {
 	n        int
 	// authorizer, when configure sets it, is the submitter's.
 	authorizer Authorizer
+	// stop ends sub's context.
+	stop func()
 }
 
 // newAnvilEnv starts it all; automine false stops anvil mining once the
@@ -93,6 +95,7 @@ func newAnvilEnv(t testing.TB, automine bool, configure func(*anvilEnv, *ChainCo
 	e.sub = New(e.store, map[uint64]ChainConfig{anvilChainID: cfg}, map[string]signer.Signer{"guardian": e.guardian}, opts, testLog(t))
 	subCtx, stop := context.WithCancel(ctx)
 	t.Cleanup(stop)
+	e.stop = stop
 	e.sub.Start(subCtx)
 	return e
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -75,23 +76,26 @@ func (r *Relay) SendTransaction(ctx context.Context, tx *types.Transaction) erro
 
 // broadcast sends tx to every endpoint at once and returns as soon as one
 // accepts it (a node that already has it counts); the others finish in the
-// background. When none accepts, the error is the most telling one: a
-// node's verdict (nonce too low, underpriced) wins over a connection error.
-func broadcast(ctx context.Context, eps []Endpoint, tx *types.Transaction, log *slog.Logger) error {
+// background. Each send is bounded by timeout, so an endpoint that never
+// answers holds no goroutine past it, however many sends and bumps there
+// are. When none accepts, the error is the most telling one: a node's
+// verdict (nonce too low, underpriced) wins over a connection error.
+func broadcast(ctx context.Context, eps []Endpoint, tx *types.Transaction, timeout time.Duration, log *slog.Logger) error {
 	if len(eps) == 0 {
 		return ErrNoEndpoint
 	}
 	if len(eps) == 1 {
-		err := Classify(eps[0].SendTransaction(ctx, tx))
+		err := Classify(send(ctx, eps[0], tx, timeout))
 		if err == nil || errors.Is(err, ErrAlreadyKnown) {
 			return nil
 		}
 		return fmt.Errorf("submit: sending %s to %s: %w", tx.Hash().Hex(), eps[0].Name, err)
 	}
+	// Buffered for every send: none blocks on a result nobody reads.
 	results := make(chan sendResult, len(eps))
 	for _, ep := range eps {
 		go func() {
-			results <- sendResult{ep.Name, Classify(ep.SendTransaction(ctx, tx))}
+			results <- sendResult{ep.Name, Classify(send(ctx, ep, tx, timeout))}
 		}()
 	}
 	var best error
@@ -109,6 +113,30 @@ func broadcast(ctx context.Context, eps []Endpoint, tx *types.Transaction, log *
 		}
 	}
 	return best
+}
+
+// errSendTimeout is a send the endpoint did not answer within the
+// timeout: a connection failure (retried), never the caller's own end.
+type errSendTimeout struct {
+	ep    string
+	after time.Duration
+}
+
+func (e errSendTimeout) Error() string {
+	return fmt.Sprintf("%s gave no answer within rpc_timeout (%s)", e.ep, e.after)
+}
+func (e errSendTimeout) Timeout() bool   { return true }
+func (e errSendTimeout) Temporary() bool { return true }
+
+// send sends tx to ep within timeout.
+func send(ctx context.Context, ep Endpoint, tx *types.Transaction, timeout time.Duration) error {
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err := ep.SendTransaction(sctx, tx)
+	if err != nil && ctx.Err() == nil && errors.Is(sctx.Err(), context.DeadlineExceeded) {
+		return errSendTimeout{ep.Name, timeout}
+	}
+	return err
 }
 
 type sendResult struct {

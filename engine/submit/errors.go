@@ -7,11 +7,14 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/firebreak-dev/firebreak/engine/decode"
 )
 
 // Errors of this package. Node errors are turned into these by Classify,
@@ -149,23 +152,43 @@ func Retryable(err error) bool {
 	return errors.Is(err, ErrConnection) || errors.Is(err, ErrRateLimited) || errors.Is(err, ErrNodeFault)
 }
 
-// revertReason decodes the revert data an RPC error carries: Error(string)
-// and Panic(uint256) in words, a custom error as its 4-byte selector.
+// revertReason decodes the revert data an RPC error carries with the
+// ABIs firebreak knows (engine/decode, as the dry-run does): Error(string)
+// as its reason, a custom error and Panic by name (EnforcedPause()), and an
+// unknown custom error as its 4-byte selector.
 func revertReason(err error) string {
-	var de rpc.DataError
-	if !errors.As(err, &de) {
+	data := errorRevertData(err)
+	if len(data) < 4 {
 		return ""
 	}
-	s, ok := de.ErrorData().(string)
-	if !ok {
-		return ""
-	}
-	data, derr := hexutil.Decode(s)
-	if derr != nil || len(data) < 4 {
-		return ""
-	}
-	if reason, uerr := abi.UnpackRevert(data); uerr == nil {
+	if reason, uerr := abi.UnpackRevert(data); uerr == nil && [4]byte(data[:4]) != panicSelector {
 		return fmt.Sprintf("reason %q", reason)
+	}
+	if r := decoder().DecodeRevert(data); r.Name != "" {
+		return r.String()
 	}
 	return fmt.Sprintf("custom error %s", hexutil.Encode(data[:4]))
 }
+
+// errorRevertData is the revert data an RPC error carries, nil if none.
+func errorRevertData(err error) []byte {
+	var de rpc.DataError
+	if !errors.As(err, &de) {
+		return nil
+	}
+	s, ok := de.ErrorData().(string)
+	if !ok {
+		return nil
+	}
+	data, derr := hexutil.Decode(s)
+	if derr != nil {
+		return nil
+	}
+	return data
+}
+
+// panicSelector is Solidity's Panic(uint256).
+var panicSelector = [4]byte{0x4e, 0x48, 0x7b, 0x71}
+
+// decoder knows the ABIs; built once, safe for concurrent use.
+var decoder = sync.OnceValue(func() *decode.Decoder { return decode.NewDecoder() })

@@ -66,7 +66,9 @@ func TestClassify(t *testing.T) {
 		{"relay known", errors.New("known transaction: 0xabc"), ErrAlreadyKnown, false, ""},
 		// Reverts, with the reason decoded from the error data.
 		{"revert with reason", rpcError{3, "execution reverted: EnforcedPause", revertData(t, "EnforcedPause")}, ErrReverted, false, `reason "EnforcedPause"`},
-		{"revert custom error", rpcError{3, "execution reverted", "0xd93c0665"}, ErrReverted, false, "custom error 0xd93c0665"},
+		{"revert custom error, by name", rpcError{3, "execution reverted", "0xd93c0665"}, ErrReverted, false, "execution reverted: EnforcedPause(): "},
+		{"revert unknown custom error", rpcError{3, "execution reverted", "0xdeadbeef"}, ErrReverted, false, "custom error 0xdeadbeef"},
+		{"revert panic", rpcError{3, "execution reverted", "0x4e487b710000000000000000000000000000000000000000000000000000000000000011"}, ErrReverted, false, "Panic("},
 		{"revert without data", errors.New("execution reverted"), ErrReverted, false, ""},
 		// Transport.
 		{"connection refused", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, ErrConnection, true, ""},

@@ -49,13 +49,16 @@ func (s *Submitter) Prepare(ctx context.Context, in record.Intent) {
 		}
 	}
 	s.estimates[in.ID] = e
-	s.mu.Unlock()
-	go func() {
+	started := s.spawnLocked(func() {
 		defer close(e.done)
 		ctx, cancel := context.WithTimeout(ctx, estimateTTL)
 		defer cancel()
 		e.gas, e.err = cs.Node.EstimateGas(ctx, ethereum.CallMsg{From: e.from, To: &e.to, Data: e.data})
-	}()
+	})
+	if !started {
+		delete(s.estimates, in.ID) // stopping: Execute estimates itself
+	}
+	s.mu.Unlock()
 }
 
 // prepared returns the estimate Prepare made for the action, if it made

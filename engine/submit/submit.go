@@ -16,7 +16,9 @@
 // flight. Transactions go to several endpoints at once and optionally to a
 // private relay. Every hash sent for an action is recorded; the one mined is
 // found, followed to the configured confirmations, and a reorg that removes
-// it sends the action back to the pool.
+// it sends the action back to the pool, also after it was counted final:
+// a mined action is watched for ReorgWatchBlocks more blocks (reorgwatch.go).
+// Every call to a node and every send is bounded (ChainConfig.RPCTimeout).
 //
 // Every signed transaction is written to the actions bucket before it
 // leaves the process, so an engine that stops at any point, even killed,
@@ -61,6 +63,9 @@ type Chain interface {
 	ethereum.FeeHistoryReader
 	ethereum.TransactionSender
 	ethereum.TransactionReader
+	// ContractCaller confirms, with a read, that an action that reverts
+	// was only not needed (its target already paused, frozen, revoked).
+	ethereum.ContractCaller
 	NonceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (uint64, error)
 	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
 }
@@ -94,7 +99,26 @@ type ChainConfig struct {
 	// BumpEveryBlocks re-prices a transaction that was not included after
 	// this many new blocks; 0 means 1.
 	BumpEveryBlocks uint64
+	// RPCTimeout bounds each send to an endpoint, so that one that hangs
+	// holds no goroutine past it; 0 means DefaultRPCTimeout. The engine's
+	// clients bound every other call by the same deadline.
+	RPCTimeout time.Duration
+	// ReorgWatchBlocks is how many blocks after it reached its
+	// confirmations a mined action is still watched: if its transaction
+	// leaves the chain it is put back in flight. 0 means
+	// DefaultReorgWatchBlocks.
+	ReorgWatchBlocks uint64
+	// ReorgWatchFinalized watches a mined action until the node's
+	// "finalized" block covers it instead (ReorgWatchBlocks still applies
+	// while the node reports no finalized block).
+	ReorgWatchFinalized bool
 }
+
+// Defaults of ChainConfig.
+const (
+	DefaultRPCTimeout       = 5 * time.Second
+	DefaultReorgWatchBlocks = 64
+)
 
 // DefaultTipPercentile is the tip percentile used when a chain sets none:
 // a containment transaction should outbid nearly everyone.
@@ -189,6 +213,10 @@ type Submitter struct {
 	estimates map[string]*estimate
 	// running holds the ids of the actions an Execute is carrying.
 	running map[string]bool
+	// wg holds every goroutine the submitter starts; stopping, set by
+	// Wait, starts no more.
+	wg       sync.WaitGroup
+	stopping bool
 }
 
 type chainState struct {
@@ -196,6 +224,8 @@ type chainState struct {
 	id     uint64
 	heads  *heads
 	sendTo []Endpoint
+	// mined are the actions final on this chain still watched for a reorg.
+	mined *minedWatch
 }
 
 type senderKey struct {
@@ -237,7 +267,13 @@ func New(store *record.Store, chains map[uint64]ChainConfig, signers map[string]
 		}
 		c.Confirmations = max(c.Confirmations, 1)
 		c.BumpEveryBlocks = max(c.BumpEveryBlocks, 1)
-		cs := &chainState{ChainConfig: c, id: id, heads: newHeads(c.Node, c.Heads, opts.HeadPoll, c.TipPercentile, log.With("chain", id))}
+		if c.RPCTimeout <= 0 {
+			c.RPCTimeout = DefaultRPCTimeout
+		}
+		if c.ReorgWatchBlocks == 0 {
+			c.ReorgWatchBlocks = DefaultReorgWatchBlocks
+		}
+		cs := &chainState{ChainConfig: c, id: id, heads: newHeads(c.Node, c.Heads, opts.HeadPoll, c.TipPercentile, log.With("chain", id)), mined: newMinedWatch()}
 		if c.Mode != Private {
 			cs.sendTo = append(cs.sendTo, Endpoint{Name: "node", TransactionSender: c.Node})
 			cs.sendTo = append(cs.sendTo, c.Public...)
@@ -262,15 +298,16 @@ func (s *Submitter) Start(ctx context.Context) {
 	warm, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
+	if s.opts.Adopt == nil {
+		s.opts.Adopt = s.executeInBackground
+	}
 	if s.opts.Leases != nil {
-		if s.opts.Adopt == nil {
-			s.opts.Adopt = func(rec record.Record, rev uint64) { go func() { _, _ = s.Execute(ctx, rec, rev) }() }
-		}
-		go s.opts.Leases.keep(ctx)
-		go s.adopt(ctx)
+		s.spawn(func() { s.opts.Leases.keep(ctx) })
+		s.spawn(func() { s.adopt(ctx) })
 	}
 	for _, cs := range s.chains {
-		go cs.heads.run(ctx)
+		s.spawn(func() { cs.heads.run(ctx) })
+		s.spawn(func() { s.watchMined(ctx, cs) })
 		wg.Go(func() {
 			if _, _, _, err := cs.heads.current(warm); err != nil && ctx.Err() == nil {
 				s.log.Warn("could not read the head ahead of time", "chain", cs.id, "err", err)
@@ -291,6 +328,46 @@ func (s *Submitter) Start(ctx context.Context) {
 		}
 	}
 	wg.Wait()
+	// After the warm-up, so that the heads are known: the actions mined
+	// before a restart are watched again for as long as they would have
+	// been.
+	s.spawn(func() { s.resumeWatch(ctx) })
+}
+
+// spawn runs f in a goroutine that Wait waits for; once Wait has begun,
+// nothing starts. It reports whether f was started.
+func (s *Submitter) spawn(f func()) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.spawnLocked(f)
+}
+
+func (s *Submitter) spawnLocked(f func()) bool {
+	if s.stopping {
+		return false
+	}
+	s.wg.Go(f)
+	return true
+}
+
+// Wait returns once every goroutine the submitter started (head
+// followers, nonce owners, the reorg watch, estimates, lease keeping) has
+// returned; call it after ending the context given to Start.
+func (s *Submitter) Wait() {
+	s.mu.Lock()
+	s.stopping = true
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// executeInBackground runs Execute for a record the submitter itself puts
+// back in flight (a reorg after it was final, or an adopted action when
+// Options.Adopt is nil), until the context given to Start ends.
+func (s *Submitter) executeInBackground(rec record.Record, rev uint64) {
+	s.mu.Lock()
+	ctx := s.runCtx
+	s.mu.Unlock()
+	s.spawn(func() { _, _ = s.Execute(ctx, rec, rev) })
 }
 
 // errWarmOnly makes a nonce request that only syncs the owner.
@@ -316,7 +393,8 @@ func (s *Submitter) owner(cs *chainState, from common.Address) *nonceOwner {
 	if !ok {
 		o = newNonceOwner(cs.id, from, cs.Node, s.store, s.log)
 		s.owners[k] = o
-		go o.run(s.runCtx)
+		ctx := s.runCtx
+		s.spawnLocked(func() { o.run(ctx) })
 	}
 	return o
 }
@@ -428,8 +506,8 @@ func (a *action) run(ctx context.Context) error {
 		if !ok {
 			return fmt.Errorf("%w %q", ErrUnknownSigner, a.rec.Signer)
 		}
-		if err := a.first(ctx, sg); err != nil {
-			return err
+		if err := a.first(ctx, sg); err != nil || a.rec.State.Final() {
+			return err // final: nothing was needed (Satisfied)
 		}
 	case record.Signed, record.Sent, record.Included:
 		// Resumed: the transaction may or may not have reached a node;
@@ -456,13 +534,27 @@ func (a *action) first(ctx context.Context, sg signer.Signer) error {
 	from := sg.Address()
 	to := a.rec.To
 	gas, ok := a.s.prepared(ctx, a.rec.ID, from, to, a.rec.Data)
-	if !ok {
+	for tries := 1; !ok; tries++ {
 		var err error
 		gas, err = retry(ctx, a, "eth_estimateGas", func() (uint64, error) {
 			return a.cs.Node.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Data: a.rec.Data})
 		})
-		if err != nil {
-			return fmt.Errorf("submit: estimating gas of %s on %s from %s: %w", a.rec.Function, to.Hex(), from.Hex(), err)
+		if err == nil {
+			break
+		}
+		err = fmt.Errorf("submit: estimating gas of %s on %s from %s: %w", a.rec.Function, to.Hex(), from.Hex(), err)
+		if done, serr := a.satisfiedAtEstimate(ctx, err); done {
+			return serr
+		}
+		if _, has := wanted(a.rec.Data); !has || !errors.Is(err, ErrReverted) || tries >= estimateRevertTries {
+			return err
+		}
+		// Nodes estimate on the pending block: a transaction in the pool
+		// (an earlier pause) may already do what this one would while
+		// the chain does not show it yet. The next block tells which.
+		a.log.Info("the estimate reverts but the target is not yet in the wanted state: estimating again at the next block", "err", err, "try", tries)
+		if err := a.nextHead(ctx); err != nil {
+			return err
 		}
 	}
 	gas = gas * a.s.opts.GasMargin / 100
@@ -540,7 +632,7 @@ func (a *action) sendNow(ctx context.Context) error {
 
 func (a *action) broadcast(ctx context.Context, tx *types.Transaction) error {
 	_, err := retry(ctx, a, "broadcast", func() (struct{}, error) {
-		return struct{}{}, broadcast(ctx, a.cs.sendTo, tx, a.log)
+		return struct{}{}, broadcast(ctx, a.cs.sendTo, tx, a.cs.RPCTimeout, a.log)
 	})
 	return err
 }
@@ -940,13 +1032,17 @@ func (a *action) included(ctx context.Context, r *types.Receipt, head *types.Hea
 	changed := a.markIncluded(r)
 	if conf >= a.cs.Confirmations {
 		a.rec.State, a.rec.MinedAt, a.rec.Confirmations = record.Mined, a.s.opts.Now(), conf
-		if r.Status != types.ReceiptStatusSuccessful {
+		if r.Status != types.ReceiptStatusSuccessful && !a.satisfiedOnChain(ctx) {
 			a.rec.Error = "transaction reverted on chain"
 			a.log.Error("action transaction reverted", "tx", hashText(a.rec.TxHash), "block", block)
-		} else {
+		} else if r.Status == types.ReceiptStatusSuccessful {
 			a.log.Info("action mined", "tx", hashText(a.rec.TxHash), "block", block, "gas_used", r.GasUsed, "confirmations", conf)
 		}
-		return a.save(ctx)
+		if err := a.save(ctx); err != nil {
+			return err
+		}
+		a.s.watchFinal(a.cs, a.rec)
+		return nil
 	}
 	if changed || conf != a.rec.Confirmations {
 		a.rec.Confirmations = conf
