@@ -8,8 +8,10 @@ import (
 )
 
 // OperatorBuckets are the buckets an operator writes: the kill switch key
-// of FIREBREAK_CONTROL and the approvals.
-var OperatorBuckets = []string{ControlBucket, ApprovalsBucket}
+// of FIREBREAK_CONTROL, the approvals, the recovery proposals. (The
+// incidents bucket too, but it is opened later: engine/incidents.go turns
+// its roll-ups off itself.)
+var OperatorBuckets = []string{ControlBucket, ApprovalsBucket, RecoveryBucket}
 
 // DenyRollups turns roll-ups off on the streams of buckets (default:
 // OperatorBuckets). A KV bucket allows them (nats.go makes every bucket so,

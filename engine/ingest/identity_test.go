@@ -20,8 +20,10 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/guard"
+	"github.com/firebreak-dev/firebreak/engine/incident"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/record"
+	"github.com/firebreak-dev/firebreak/engine/recovery"
 	"github.com/firebreak-dev/firebreak/engine/safe"
 	"github.com/firebreak-dev/firebreak/engine/submit"
 )
@@ -83,6 +85,15 @@ func newAuthHarness(t *testing.T) *authHarness {
 		t.Fatal(err)
 	}
 	if _, err := submit.NewLeases(ctx, js, 1, "a", time.Minute, log); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := incident.NewStore(ctx, js, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := recovery.NewStore(ctx, js, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := record.NewInflight(ctx, js, 1); err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range ingest.StateBuckets {

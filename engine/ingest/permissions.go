@@ -20,6 +20,16 @@ const (
 	HaltKey         = "halt"              // engine/guard.HaltKey
 	ApprovalsBucket = "FIREBREAK_APPROVALS"
 	NotifySubjects  = "firebreak.notify.>"
+	// IncidentsBucket: engine/incident.Bucket; operators ack, resolve and
+	// dismiss incidents in it.
+	IncidentsBucket = "FIREBREAK_INCIDENTS"
+	// RecoveryBucket: engine/recovery.Bucket; operators store recovery
+	// proposals and their signed approvals in it (the engine checks its MAC
+	// and every signature before it sends anything).
+	RecoveryBucket = "FIREBREAK_RECOVERY"
+	// InflightBucket: engine/record.InflightBucket, the calls in flight;
+	// only the engine writes it.
+	InflightBucket = "FIREBREAK_INFLIGHT"
 )
 
 // ReplaySubject is where an operator asks the engine to replay a dead
@@ -32,7 +42,9 @@ const (
 const ReplaySubject = "firebreak.replay.request"
 
 // StateBuckets are the KV buckets operators and readers may read.
-var StateBuckets = []string{EventsBucket, ActionsBucket, ApprovalsBucket, ControlBucket, LeasesBucket}
+var StateBuckets = []string{
+	EventsBucket, ActionsBucket, ApprovalsBucket, ControlBucket, LeasesBucket, IncidentsBucket, RecoveryBucket, InflightBucket,
+}
 
 // Subject building blocks.
 const (
@@ -109,6 +121,7 @@ var deniedAdmin = []string{
 	kvPre + EventsBucket + ".>",
 	kvPre + ActionsBucket + ".>",
 	kvPre + LeasesBucket + ".>",
+	kvPre + InflightBucket + ".>",
 	SubjectPrefix + ">",
 	AuditSubjects,
 	"$SYS.>",
@@ -149,6 +162,8 @@ var rolePermissions = map[Role]grant{
 		pubAllow: append([]string{
 			kvPre + ControlBucket + "." + HaltKey, // halt and resume
 			kvPre + ApprovalsBucket + ".>",        // add owner signatures
+			kvPre + IncidentsBucket + ".>",        // ack, resolve, dismiss
+			kvPre + RecoveryBucket + ".>",         // propose and approve recoveries
 			ReplaySubject,
 			// Dead letters, to pick what to replay: single messages only,
 			// no consumer on DETECTIONS (its durable is the engine's).
