@@ -210,8 +210,9 @@ func (c *Consumer) Run(ctx context.Context, h Handler) error {
 	<-ctx.Done()
 	cc.Drain()
 	<-cc.Closed()
-	// No callback runs any more: the lanes finish (what is queued is
-	// nak'ed, ctx being done) and the keep-alive stops after them.
+	// No callback runs any more: the lanes finish (what is still queued
+	// is nak'ed, ctx being done, for the server to redeliver) and the
+	// keep-alive stops.
 	lanes.close()
 	stopKeep()
 	wg.Wait()
