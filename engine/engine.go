@@ -177,11 +177,8 @@ func (e *Engine) run(ctx context.Context) error {
 	} else if e.ingress != nil {
 		defer e.ingress.Close()
 	}
-	copts := ingest.DefaultConsumerOptions()
-	copts.Replicas = e.opts.NATS.Replicas
-	copts.Observer = m.IngestObserver(auditRec)
-	copts.Verifier, copts.EventsTTL = verifier(e.opts, e.now), e.opts.Ingest.EventsKeep()
-	if copts.Vendors, err = vendorRoutes(e.opts); err != nil {
+	copts, err := e.consumerOptions(m, auditRec, recs.sealer) // consumer.go
+	if err != nil {
 		return err
 	}
 	cons, err := ingest.NewConsumer(ctx, js, copts, e.log)
@@ -252,6 +249,7 @@ func (e *Engine) run(ctx context.Context) error {
 		return err
 	}
 	planner.WatchPolicies(runCtx, &wg, e.opts.PolicyReload, e.opts.ReloadPolicies)
+	serveReplay(runCtx, &wg, nc, js, recs.sealer, auditRec, e.log)
 	obs := observed{nc: nc, js: js, durable: copts.Durable, conns: conns, signers: signers, planner: planner, sub: sub, auditRec: auditRec, alerts: alerts}
 	if err := e.startObserving(runCtx, &wg, m, obs); err != nil {
 		return err

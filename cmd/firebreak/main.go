@@ -69,6 +69,8 @@ Commands:
   incident  the incidents: list, show ID, ack ID, resolve|dismiss ID --note
   audit     list, show, verify and export the hash-chained audit log
             (list, show SEQ|EVENT_ID, verify [--file], export --out, keygen)
+  dead-letters  what was dead-lettered and why; replay through the engine
+            (list [--since 1h], show SEQ, replay SEQ|--since 1h)
   creds     NATS identities: create --role detector|operator|reader, list, remove
   ingest    try a vendor payload against an ingress route, without NATS
             (ingest try --route NAME --config FILE PAYLOAD)
@@ -124,6 +126,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return runActions(ctx, rest, stdout, stderr, lookupEnv)
 	case "incident":
 		return runIncident(ctx, rest, stdout, stderr, lookupEnv)
+	case "dead-letters":
+		return runDeadLetters(ctx, rest, stdout, stderr, lookupEnv)
 	case "creds":
 		return runCreds(rest, stdout, stderr)
 	case "check":

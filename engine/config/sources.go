@@ -53,6 +53,13 @@ type IngestOptions struct {
 	// a redelivery of it is recognised as a duplicate (default 30 days; keep
 	// it far longer than max_event_age, which refuses older events anyway).
 	EventsTTL time.Duration `yaml:"events_ttl"`
+	// The consumer's settings (engine/config/consumer.go): 0 means the
+	// default of each.
+	AckWait       time.Duration `yaml:"ack_wait"`
+	HandleTimeout time.Duration `yaml:"handle_timeout"`
+	Workers       int           `yaml:"workers"`
+	RetryDelay    time.Duration `yaml:"retry_delay"`
+	MaxRetryDelay time.Duration `yaml:"max_retry_delay"`
 }
 
 // DefaultEventsTTL is how long handled events are kept by default.
@@ -149,6 +156,9 @@ func (o Options) validateTrust() error {
 	}
 	if a := o.Ingest.MaxEventAge; a < 0 || (a > 0 && a < time.Second) {
 		return Errorf("ingest.max_event_age: %v is not a duration of at least 1s", a)
+	}
+	if err := o.Ingest.validateConsumer(); err != nil {
+		return err
 	}
 	for i, r := range o.Guard.ProtectedRoles {
 		switch {

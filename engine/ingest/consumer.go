@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -34,17 +35,34 @@ type ConsumerOptions struct {
 	Vendors map[string]*adapt.Route
 	// Durable is the durable consumer name shared by engine replicas.
 	Durable string
-	// MaxDeliver bounds redeliveries of a message that keeps failing
-	// transiently; the last one dead-letters it.
+	// MaxDeliver bounds deliveries of a message that keeps failing
+	// transiently; -1 (the default) leaves the bound to MaxEventAge, so an
+	// outage shorter than that never loses an event.
 	MaxDeliver int
-	// AckWait is how long the server waits for an ack before redelivering.
+	// MaxEventAge is how long a transient failure is retried: once the
+	// event is older than this (from its timestamp, or the time the stream
+	// stored it when that is earlier or the payload is a vendor's) it is
+	// dead-lettered with CodeStale. 0 means DefaultMaxEventAge.
+	MaxEventAge time.Duration
+	// AckWait is how long the server waits for an ack before redelivering
+	// to this or another replica. While the engine holds a message (queued
+	// for its lane or being handled) it sends InProgress every AckWait/3,
+	// so AckWait bounds only how long a dead engine's messages wait.
 	AckWait time.Duration
-	// HandleTimeout bounds one call of the handler.
+	// HandleTimeout bounds one call of the handler; a call that runs out
+	// of it is retried like any transient failure.
 	HandleTimeout time.Duration
 	// RetryDelay is the first delay after a transient failure; it doubles
 	// with each delivery up to MaxRetryDelay.
 	RetryDelay, MaxRetryDelay time.Duration
-	Replicas                  int
+	// Workers is how many events are handled at once. Events are sorted
+	// into Workers lanes by protocol: one protocol's events are handled in
+	// arrival order, one at a time, while other lanes proceed.
+	Workers int
+	// MaxInFlight bounds the messages the engine holds unacknowledged
+	// (the consumer's MaxAckPending); 0 means 32 per worker, at least 256.
+	MaxInFlight int
+	Replicas    int
 	// Observer, when set, is told about messages that never reach the
 	// handler: the audit log hangs here.
 	Observer Observer
@@ -53,6 +71,11 @@ type ConsumerOptions struct {
 	// sources). Nil accepts any source unverified, as before sources
 	// existed: insecure, and warned about once at start.
 	Verifier *Verifier
+	// Sealer authenticates the marker the engine puts on a replayed dead
+	// letter (see Replayer); nil refuses every replay marker.
+	Sealer Sealer
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // Observer is told what the consumer did with messages the handler never
@@ -68,14 +91,40 @@ type Observer interface {
 func DefaultConsumerOptions() ConsumerOptions {
 	return ConsumerOptions{
 		Durable:       DefaultDurable,
-		MaxDeliver:    10,
+		MaxDeliver:    -1,
+		MaxEventAge:   DefaultMaxEventAge,
 		AckWait:       60 * time.Second,
 		HandleTimeout: 30 * time.Second,
 		RetryDelay:    500 * time.Millisecond,
 		MaxRetryDelay: 30 * time.Second,
+		Workers:       DefaultWorkers,
 		Replicas:      1,
 		EventsTTL:     30 * 24 * time.Hour,
 	}
+}
+
+// Defaults of ConsumerOptions.
+const (
+	// DefaultMaxEventAge: a pause this late is still worth sending.
+	DefaultMaxEventAge = 15 * time.Minute
+	DefaultWorkers     = 8
+)
+
+// maxInFlight is MaxInFlight or its default.
+func (o ConsumerOptions) maxInFlight() int {
+	if o.MaxInFlight > 0 {
+		return o.MaxInFlight
+	}
+	return max(32*o.workers(), 256)
+}
+
+func (o ConsumerOptions) workers() int { return max(o.Workers, 1) }
+
+func (o ConsumerOptions) maxEventAge() time.Duration {
+	if o.MaxEventAge > 0 {
+		return o.MaxEventAge
+	}
+	return DefaultMaxEventAge
 }
 
 // Consumer is the engine's durable pull consumer on DETECTIONS.
@@ -96,7 +145,10 @@ func NewConsumer(ctx context.Context, js jetstream.JetStream, opts ConsumerOptio
 		AckPolicy:   jetstream.AckExplicitPolicy,
 		AckWait:     opts.AckWait,
 		MaxDeliver:  opts.MaxDeliver,
-		Replicas:    opts.Replicas,
+		// Every message held counts, queued or handled: InProgress keeps
+		// them all from passing their ack wait, and this bounds them.
+		MaxAckPending: opts.maxInFlight(),
+		Replicas:      opts.Replicas,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest: creating consumer %s on %s: %w", opts.Durable, Stream, err)
@@ -111,29 +163,59 @@ func NewConsumer(ctx context.Context, js jetstream.JetStream, opts ConsumerOptio
 	if err != nil {
 		return nil, fmt.Errorf("ingest: creating bucket %s: %w", EventsBucket, err)
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	return &Consumer{js: js, cons: cons, events: events, opts: opts, log: log}, nil
 }
 
 // Run consumes until ctx is cancelled, calling h for each new valid event.
-// Messages are handled one at a time, in stream order.
+// Each message is authenticated and decoded as it arrives, then handed to
+// the lane of its protocol (see ConsumerOptions.Workers): one protocol's
+// events are handled in arrival order, other protocols' meanwhile. Run
+// returns once every lane has stopped.
 func (c *Consumer) Run(ctx context.Context, h Handler) error {
 	if c.opts.Verifier == nil {
 		c.log.Warn("no sources configured: events are accepted from anyone who can publish on detections.>, unverified " +
 			"(insecure; configure sources, see docs/SECURITY.md; sources will be required)")
 	}
+	lanes := newLanes(c.opts.workers(), c.opts.maxInFlight())
+	var wg sync.WaitGroup
+	for _, l := range lanes.queues {
+		wg.Go(func() {
+			for j := range l {
+				c.work(ctx, j, h)
+				lanes.release(j)
+			}
+		})
+	}
+	keepCtx, stopKeep := context.WithCancel(context.Background())
+	wg.Go(func() { lanes.keepAlive(keepCtx, max(c.opts.AckWait/3, 50*time.Millisecond), c.log) })
 	cc, err := c.cons.Consume(func(msg jetstream.Msg) {
-		c.handle(ctx, msg, h)
-	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		if ctx.Err() == nil {
-			c.log.Warn("detection consumer", "err", err)
+		if j := c.prepare(ctx, msg); j != nil {
+			lanes.dispatch(j)
 		}
-	}))
+	}, jetstream.PullMaxMessages(min(c.opts.maxInFlight(), 2*c.opts.workers()+8)),
+		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+			if ctx.Err() == nil {
+				c.log.Warn("detection consumer", "err", err)
+			}
+		}))
 	if err != nil {
+		lanes.close()
+		stopKeep()
+		wg.Wait()
 		return fmt.Errorf("ingest: starting consumer: %w", err)
 	}
 	<-ctx.Done()
 	cc.Drain()
 	<-cc.Closed()
+	// No callback runs any more: the lanes finish (what is still queued
+	// is nak'ed, ctx being done, for the server to redeliver) and the
+	// keep-alive stops.
+	lanes.close()
+	stopKeep()
+	wg.Wait()
 	return nil
 }
 
@@ -146,19 +228,56 @@ func (c *Consumer) Record(ctx context.Context, id string) ([]byte, error) {
 	return e.Value(), nil
 }
 
-func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, h Handler) {
+// job is one message, authenticated and decoded, waiting for its lane.
+type job struct {
+	msg  jetstream.Msg
+	meta *jetstream.MsgMetadata
+	// evs are the message's events: one for a native event, those the
+	// vendor's payload adapted into otherwise.
+	evs []event.Event
+	// born is when the retry budget (MaxEventAge) started.
+	born time.Time
+	log  *slog.Logger
+}
+
+// protocol is what the job's lane is chosen by: a vendor batch goes
+// whole to its first event's lane.
+func (j *job) protocol() string {
+	if len(j.evs) == 0 {
+		return ""
+	}
+	return j.evs[0].Protocol
+}
+
+// prepare does what is cheap and needs no lane: metadata, dead letters,
+// authentication, decoding, adapting. It returns nil when the message is
+// dealt with already (acknowledged or dead-lettered).
+func (c *Consumer) prepare(ctx context.Context, msg jetstream.Msg) *job {
 	meta, err := msg.Metadata()
 	if err != nil {
 		c.log.Error("message without JetStream metadata", "subject", msg.Subject(), "err", err)
 		_ = msg.Term()
-		return
+		return nil
 	}
 	log := c.log.With("stream_seq", meta.Sequence.Stream, "subject", msg.Subject())
 	if msg.Subject() == DeadSubject {
 		// Dead letters share the stream so nothing is ever lost; they are
 		// kept for people, not for the engine.
 		c.ack(ctx, msg, log)
-		return
+		return nil
+	}
+	// arrived is when the message reached the stream; for a dead letter
+	// the engine replayed, when the original did (a replay marker only
+	// the engine can make), and the replay itself starts the retry budget.
+	arrived, born := meta.Timestamp, meta.Timestamp
+	replay, err := c.replayMarker(msg)
+	if err != nil {
+		c.refuse(ctx, msg, meta, err, log)
+		return nil
+	}
+	if replay != nil {
+		arrived = replay.Arrived
+		log = log.With("replay_of", replay.DeadSeq)
 	}
 
 	v := c.opts.Verifier
@@ -166,70 +285,88 @@ func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, h Handler) {
 		// Authenticated before anything of the message is parsed.
 		if err := v.Message(msg.Subject(), msg.Headers(), msg.Data()); err != nil {
 			c.refuse(ctx, msg, meta, err, log)
-			return
+			return nil
 		}
 	}
 	if r := c.opts.Vendors[strings.TrimPrefix(msg.Subject(), SubjectPrefix)]; r != nil {
-		c.handleVendor(ctx, msg, meta, r, h, log)
-		return
+		return c.prepareVendor(ctx, msg, meta, arrived, born, replay != nil, r, log)
 	}
 	ev, err := event.Decode(msg.Data())
 	if err != nil {
 		log.Warn("invalid detection event: dead-lettered", "reason", err)
 		c.deadLetter(ctx, msg, meta, CodeInvalid, err.Error(), log)
-		return
+		return nil
 	}
 	log = log.With("event", ev.ID)
 	if v != nil {
-		if err := v.Event(msg.Subject(), ev); err != nil {
+		if err := v.eventAt(msg.Subject(), ev, arrived, replay != nil); err != nil {
 			c.refuse(ctx, msg, meta, err, log)
-			return
+			return nil
 		}
 	}
-	if c.handleEvent(ctx, msg, meta, ev, h, log) {
-		c.ack(ctx, msg, log)
+	if replay == nil && ev.Timestamp.Before(born) {
+		born = ev.Timestamp
 	}
+	return &job{msg: msg, meta: meta, evs: []event.Event{ev}, born: born, log: log}
 }
 
-// handleVendor adapts a vendor's payload with its route (verification on
+// prepareVendor adapts a vendor's payload with its route (verification on
 // the raw bytes, at the time the stream stored it, so a redelivery after an
-// outage still passes the vendor's time window) and handles each event it
-// makes; the message is acknowledged once all of them are.
-func (c *Consumer) handleVendor(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, r *adapt.Route, h Handler, log *slog.Logger) {
-	evs, err := AdaptMessage(r, meta.Timestamp, msg.Subject(), msg.Headers(), msg.Data())
+// outage still passes the vendor's time window). The job's events are
+// handled in one lane and the message acknowledged once all of them are.
+func (c *Consumer) prepareVendor(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, arrived, born time.Time, replayed bool, r *adapt.Route, log *slog.Logger) *job {
+	evs, err := AdaptMessage(r, arrived, msg.Subject(), msg.Headers(), msg.Data())
 	var partial *adapt.PartialError
 	switch {
 	case errors.Is(err, adapt.ErrNotActionable):
 		log.Info("vendor message carries no actionable alert", "reason", err)
 		c.ack(ctx, msg, log)
-		return
+		return nil
 	case err != nil && !errors.As(err, &partial):
 		log.Warn("vendor message refused: dead-lettered", "reason", err)
 		c.deadLetter(ctx, msg, meta, adapt.Reason(err), err.Error(), log)
-		return
+		return nil
 	case partial != nil && c.opts.Observer != nil:
 		// The alerts that did adapt are handled; the others are on record.
 		c.opts.Observer.Rejected(ctx, msg.Subject(), meta.Sequence.Stream, msg.Data(), "partial: "+err.Error())
 	}
-	for _, ev := range evs {
-		// The same source and freshness checks as a native event's.
-		if v := c.opts.Verifier; v != nil {
-			if err := v.Event(msg.Subject(), ev); err != nil {
+	// The same source and freshness checks as a native event's.
+	if v := c.opts.Verifier; v != nil {
+		for _, ev := range evs {
+			if err := v.eventAt(msg.Subject(), ev, arrived, replayed); err != nil {
 				c.refuse(ctx, msg, meta, err, log.With("event", ev.ID))
-				return
+				return nil
 			}
 		}
-		if !c.handleEvent(ctx, msg, meta, ev, h, log.With("event", ev.ID)) {
-			return // retried or dead-lettered whole; done events dedupe
+	}
+	return &job{msg: msg, meta: meta, evs: evs, born: born, log: log}
+}
+
+// work handles a job's events in its lane and acknowledges the message
+// once all of them are; otherwise it was retried or dead-lettered whole
+// (the events already done dedupe on redelivery).
+func (c *Consumer) work(ctx context.Context, j *job, h Handler) {
+	if ctx.Err() != nil {
+		// Shutting down: the server redelivers it, to this or another replica.
+		_ = j.msg.Nak()
+		return
+	}
+	for _, ev := range j.evs {
+		log := j.log
+		if len(j.evs) > 1 {
+			log = log.With("event", ev.ID)
+		}
+		if !c.handleEvent(ctx, j, ev, h, log) {
+			return
 		}
 	}
-	c.ack(ctx, msg, log)
+	c.ack(ctx, j.msg, j.log)
 }
 
 // handleEvent acts on one decoded, authenticated event. It reports whether
 // the message may be acknowledged for it; when not, the message has been
 // retried or dead-lettered.
-func (c *Consumer) handleEvent(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, ev event.Event, h Handler, log *slog.Logger) bool {
+func (c *Consumer) handleEvent(ctx context.Context, j *job, ev event.Event, h Handler, log *slog.Logger) bool {
 	key := EventKey(ev.ID)
 	if _, err := c.events.Get(ctx, key); err == nil {
 		log.Info("duplicate event: already handled, not acting again")
@@ -238,26 +375,27 @@ func (c *Consumer) handleEvent(ctx context.Context, msg jetstream.Msg, meta *jet
 		}
 		return true
 	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
-		c.retry(ctx, msg, meta, fmt.Errorf("%w: reading %s: %w", ErrTransient, EventsBucket, err), log)
+		c.retry(ctx, j, fmt.Errorf("%w: reading %s: %w", ErrTransient, EventsBucket, err), log)
 		return false
 	}
 
 	hctx, cancel := context.WithTimeout(ctx, c.opts.HandleTimeout)
 	record, err := h(hctx, ev)
+	timedOut := hctx.Err() != nil
 	cancel()
 	if err != nil {
-		if errors.Is(err, ErrTransient) || ctx.Err() != nil {
-			c.retry(ctx, msg, meta, err, log)
+		if errors.Is(err, ErrTransient) || ctx.Err() != nil || timedOut {
+			c.retry(ctx, j, err, log)
 			return false
 		}
 		log.Warn("event could not be handled: dead-lettered", "reason", err)
-		c.deadLetter(ctx, msg, meta, CodeRefused, err.Error(), log)
+		c.deadLetter(ctx, j.msg, j.meta, CodeRefused, err.Error(), log)
 		return false
 	}
 	if _, err := c.events.Create(ctx, key, record); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
 		// The intents are recorded already; a redelivery finds them and does
 		// not act twice, so retrying is safe.
-		c.retry(ctx, msg, meta, fmt.Errorf("%w: recording event: %w", ErrTransient, err), log)
+		c.retry(ctx, j, fmt.Errorf("%w: recording event: %w", ErrTransient, err), log)
 		return false
 	}
 	return true
@@ -270,13 +408,25 @@ func (c *Consumer) ack(ctx context.Context, msg jetstream.Msg, log *slog.Logger)
 	}
 }
 
-// retry naks with a delay that grows with each delivery; on the last
-// allowed delivery it dead-letters instead, so the server never drops it.
-func (c *Consumer) retry(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, cause error, log *slog.Logger) {
+// retry naks with a delay that doubles with each delivery up to
+// MaxRetryDelay, for as long as the event is younger than MaxEventAge;
+// after that, or on the last delivery MaxDeliver allows, it dead-letters
+// instead, loudly, so the server never drops it.
+func (c *Consumer) retry(ctx context.Context, j *job, cause error, log *slog.Logger) {
+	msg, meta := j.msg, j.meta
 	if ctx.Err() != nil {
-		// Shutting down: let the server redeliver after AckWait, to this or
-		// another replica.
+		// Shutting down: let the server redeliver it, to this or another
+		// replica.
 		_ = msg.Nak()
+		return
+	}
+	age, limit := c.opts.Now().Sub(j.born), c.opts.maxEventAge()
+	if age >= limit {
+		reason := fmt.Sprintf("%s: still failing after %d attempts over %s, past ingest.max_event_age %s: %v",
+			CodeStale, meta.NumDelivered, age.Round(time.Second), limit, cause)
+		log.Error("EVENT DEAD-LETTERED: transient failures outlasted ingest.max_event_age; nothing was done for it "+
+			"(see firebreak dead-letters, docs/operations.md)", "reason", reason)
+		c.deadLetter(ctx, msg, meta, CodeStale, reason, log)
 		return
 	}
 	if c.opts.MaxDeliver > 0 && int(meta.NumDelivered) >= c.opts.MaxDeliver {
@@ -289,7 +439,7 @@ func (c *Consumer) retry(ctx context.Context, msg jetstream.Msg, meta *jetstream
 	if delay > c.opts.MaxRetryDelay || delay <= 0 {
 		delay = c.opts.MaxRetryDelay
 	}
-	log.Warn("transient failure: will retry", "err", cause, "delivery", meta.NumDelivered, "retry_in", delay)
+	log.Warn("transient failure: will retry", "err", cause, "delivery", meta.NumDelivered, "retry_in", delay, "age", age.Round(time.Millisecond))
 	if err := msg.NakWithDelay(delay); err != nil {
 		log.Warn("nak failed; the server will redeliver after the ack wait", "err", err)
 	}
@@ -311,14 +461,16 @@ func (c *Consumer) refuse(ctx context.Context, msg jetstream.Msg, meta *jetstrea
 // written the message is nak'ed instead: it is never lost.
 func (c *Consumer) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, code, reason string, log *slog.Logger) {
 	dead := &nats.Msg{Subject: DeadSubject, Data: msg.Data(), Header: nats.Header{}}
-	dead.Header.Set(HeaderReason, truncate(reason, 1024))
-	dead.Header.Set(HeaderDeadCode, code)
-	for _, k := range []string{HeaderSignature, HeaderKeyID} {
-		// Kept, so a dead letter replayed later still verifies.
-		if v := msg.Headers().Get(k); v != "" {
-			dead.Header.Set(k, v)
+	// The original headers are kept (the detector's signature, a vendor's
+	// X-Signature...), so a dead letter replayed later still verifies; the
+	// server's own and the engine's are not.
+	for k, vs := range msg.Headers() {
+		if !engineHeader(k) {
+			dead.Header[k] = vs
 		}
 	}
+	dead.Header.Set(HeaderReason, truncate(reason, 1024))
+	dead.Header.Set(HeaderDeadCode, code)
 	dead.Header.Set(HeaderOriginalSubject, msg.Subject())
 	dead.Header.Set(HeaderOriginalSeq, strconv.FormatUint(meta.Sequence.Stream, 10))
 	if _, err := c.js.PublishMsg(ctx, dead, jetstream.WithMsgID("dead-"+strconv.FormatUint(meta.Sequence.Stream, 10))); err != nil {

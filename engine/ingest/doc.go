@@ -17,8 +17,15 @@
 //     again;
 //   - a message is acknowledged only after the handler returned, that is
 //     after the decision and the action intents were durably recorded; a
-//     transient failure is retried with a growing delay, and the last
-//     delivery dead-letters instead of letting the server drop it.
+//     transient failure is retried with a growing delay for as long as the
+//     event is younger than MaxEventAge, then dead-lettered as stale;
+//   - messages are handled by a bounded pool of lanes chosen by protocol
+//     (lanes.go): one protocol's events in arrival order, other protocols
+//     meanwhile, each held message kept in progress with the server;
+//   - dead letters are read back (ListDeadLetters, ReadDeadLetter) and
+//     replayed by the engine on an operator's request (Replayer), marked
+//     with the engine's MAC so freshness is measured at the original's
+//     arrival.
 //
 // With no NATS URL configured the engine runs an embedded nats-server with
 // JetStream stored in its data folder (see StartEmbedded). Nobody connects
