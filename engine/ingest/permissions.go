@@ -36,9 +36,7 @@ const (
 // letter. The request names the dead letter by its stream sequence in
 // DETECTIONS; the engine republishes the stored original itself, so an
 // operator never publishes an event and cannot forge one as a detector.
-// The engine's handler is not built yet (issue 13 leaves replay to a later
-// change); the permission is reserved so that identities made now keep
-// working when it is.
+// The engine answers it (Replayer; firebreak dead-letters replay).
 const ReplaySubject = "firebreak.replay.request"
 
 // StateBuckets are the KV buckets operators and readers may read.
