@@ -58,6 +58,8 @@ type demoReport struct {
 	// demo's webhook receiver got about it (demo_incident.go).
 	Incident      *demoIncident      `json:"incident,omitempty"`
 	Notifications []demoNotification `json:"notifications,omitempty"`
+	// Postmortem is where the demo wrote the incident's report.
+	Postmortem *drillPostmortem `json:"postmortem,omitempty"`
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -68,17 +70,19 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("verbose", false, "show the engine's log")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
 	withSafe := fs.Bool("safe", false, "the pause power belongs to a 2-of-3 Safe: pause through execTransaction, pre-signed by two owners")
+	reportDir := fs.String("report-dir", "", "write the incident's postmortem (Markdown and HTML) here (default: a new folder under the system's temporary folder, kept)")
 	keep := fs.Bool("keep", false, "then keep anvil, NATS and the engine running as a playground, with the console and metrics, and print what to try next; Ctrl-C stops it")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: firebreak demo [--json] [--safe] [--anvil PATH]
+		fmt.Fprint(stderr, `Usage: firebreak demo [--json] [--safe] [--report-dir DIR] [--anvil PATH]
        firebreak demo --keep [--anvil PATH]
 
 Runs the whole containment path on this machine, with nothing to configure:
 starts a local anvil chain and an embedded NATS server, deploys the demo
 protocol (ProtectedVault and TokenBridge), starts the engine with the shipped
 policies, publishes a critical exploit event, waits until the pause is mined,
-reads paused() back from the chain, prints what happened, and stops
-everything it started. Exits 0 only if the vault is really paused.
+reads paused() back from the chain, prints what happened (the incident it
+opened, the notifications a local webhook receiver got, the postmortem it
+wrote from the audit log), and stops everything it started. Exits 0 only if the vault is really paused.
 With --safe the vault's pauser is a 2-of-3 Safe multisig: the engine holds two
 owners' keys, keeps the pause pre-signed, and sends execTransaction from the
 guardian key, which then only pays the gas.
@@ -132,7 +136,7 @@ Flags:
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel}))
 	engine.TuneGC(os.LookupEnv) // as serve runs
 
-	rep, err := demo(life, ctx, *anvilBin, *withSafe, pg, progress, log)
+	rep, err := demo(life, ctx, *anvilBin, *withSafe, *reportDir, pg, progress, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "firebreak demo:", err)
 		return exitFailure
@@ -154,7 +158,7 @@ Flags:
 // demo runs the demo: what it starts lives until life ends, its steps
 // must finish before ctx ends. With pg set it becomes the playground once
 // the vault is paused, and returns when life ends.
-func demo(life, ctx context.Context, anvilBin string, withSafe bool, pg *playground, progress func(string, ...any), log *slog.Logger) (demoReport, error) {
+func demo(life, ctx context.Context, anvilBin string, withSafe bool, reportDir string, pg *playground, progress func(string, ...any), log *slog.Logger) (demoReport, error) {
 	var rep demoReport
 	progress("starting a local anvil chain")
 	anvilOpts := simulate.AnvilOptions{Bin: anvilBin, ChainID: demoChainID}
@@ -317,6 +321,15 @@ func demo(life, ctx context.Context, anvilBin string, withSafe bool, pg *playgro
 	progress("waiting for the incident to be contained and its notifications to reach the webhook receiver")
 	if rep.Incident, rep.Notifications, err = demoIncidentReport(ctx, eng, ev.ID, recv); err != nil {
 		return rep, err
+	}
+	if reportDir == "" {
+		if reportDir, err = os.MkdirTemp("", "firebreak-demo-report-"); err != nil {
+			return rep, err
+		}
+	}
+	progress("writing the incident's postmortem from the audit log into %s", reportDir)
+	if rep.Postmortem, err = writeDemoPostmortem(ctx, eng, rep.Incident.ID, reportDir); err != nil {
+		return rep, fmt.Errorf("writing the postmortem: %w", err)
 	}
 	if pg != nil {
 		if !paused {

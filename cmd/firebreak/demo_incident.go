@@ -15,9 +15,11 @@ import (
 	"time"
 
 	"github.com/firebreak-dev/firebreak/engine"
+	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/incident"
 	"github.com/firebreak-dev/firebreak/engine/notify/webhook"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // demoChannel is the name of the demo's notification channel: the generic
@@ -185,4 +187,40 @@ func printDemoIncident(w io.Writer, r demoReport) {
 		fmt.Fprintf(w, "  %s  %s (%s%s) at %s\n", n.Kind, n.ID, verified, tx, n.URL)
 	}
 	fmt.Fprintln(w, "On a running engine (demo --keep, serve) 'firebreak incident show ID' shows an incident; see docs/incidents.md.")
+	if pm := r.Postmortem; pm != nil {
+		verified := "verified"
+		if !pm.Verified {
+			verified = "NOT verified"
+		}
+		fmt.Fprintf(w, "\nThe postmortem, built from the audit log alone (chain %s over records #%d to #%d):\n  %s\n  %s\n",
+			verified, pm.FirstSeq, pm.LastSeq, pm.Markdown, pm.HTML)
+	}
+}
+
+// writeDemoPostmortem writes the postmortem of the demo's incident, from
+// the engine's audit log, into dir (made if missing): the report a team
+// would start its post-incident review from (docs/postmortem.md).
+func writeDemoPostmortem(ctx context.Context, eng *engine.Engine, incidentID, dir string) (*drillPostmortem, error) {
+	in, err := eng.Incident(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := eng.DialNATS("firebreak-demo-report")
+	if err != nil {
+		return nil, err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := audit.NewReader(ctx, js)
+	if err != nil {
+		return nil, err
+	}
+	r, err := drillReportOf(ctx, rd, in)
+	if err != nil {
+		return nil, err
+	}
+	return writePostmortem(r, in, true, dir, "demo")
 }

@@ -63,11 +63,17 @@ func writeDrillPostmortem(ctx context.Context, eng *engine.Engine, dir string, r
 	if err != nil {
 		return nil, err
 	}
+	return writePostmortem(r, in, fromStore, dir, rep.Scenario)
+}
+
+// writePostmortem writes r, the report of in, as Markdown and HTML into
+// dir, as <base>-postmortem.md and .html (the drill's and the demo's).
+func writePostmortem(r *report.Report, in incident.Incident, fromStore bool, dir, base string) (*drillPostmortem, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	pm := &drillPostmortem{Incident: in.ID, FromStore: fromStore, Verified: r.Verification.Verified, FirstSeq: r.Verification.FirstSeq, LastSeq: r.Verification.LastSeq,
-		Markdown: filepath.Join(dir, rep.Scenario+"-postmortem.md"), HTML: filepath.Join(dir, rep.Scenario+"-postmortem.html")}
+		Markdown: filepath.Join(dir, base+"-postmortem.md"), HTML: filepath.Join(dir, base+"-postmortem.html")}
 	for path, write := range map[string]func(*os.File) error{
 		pm.Markdown: func(f *os.File) error { return report.WriteMarkdown(f, r) },
 		pm.HTML:     func(f *os.File) error { return report.WriteHTML(f, r) },

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -115,7 +116,8 @@ func TestDemoIncident(t *testing.T) {
 		}
 		t.Skip(err)
 	}
-	code, out, errOut := runCLI(t, "demo", "--json", "--anvil", bin)
+	reportDir := t.TempDir()
+	code, out, errOut := runCLI(t, "demo", "--json", "--anvil", bin, "--report-dir", reportDir)
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 	}
@@ -141,5 +143,23 @@ func TestDemoIncident(t *testing.T) {
 	}
 	if !kinds["incident.opened"] || !kinds["incident.contained"] {
 		t.Errorf("kinds %v", kinds)
+	}
+	// The demo ends with the postmortem it wrote from the audit log.
+	pm := rep.Postmortem
+	if pm == nil || !pm.Verified || pm.Incident != rep.Incident.ID || filepath.Dir(pm.Markdown) != reportDir {
+		t.Fatalf("postmortem %+v, want the verified report of incident %s in %s", pm, rep.Incident.ID, reportDir)
+	}
+	md, err := os.ReadFile(pm.Markdown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, err := os.ReadFile(pm.HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, doc := range map[string]string{"markdown": string(md), "html": string(html)} {
+		if !strings.Contains(doc, rep.TxHash) || !strings.Contains(doc, rep.Incident.ID) {
+			t.Errorf("the %s postmortem does not name the pause %s of incident %s", name, rep.TxHash, rep.Incident.ID)
+		}
 	}
 }
