@@ -235,7 +235,7 @@ func openApprovals(ctx context.Context, opts config.Options) (*safe.ApprovalStor
 	return store, nc.Close, nil
 }
 
-func dialChain(ctx context.Context, opts config.Options, id uint64) (*boundedClient, error) {
+func dialChain(ctx context.Context, opts config.Options, id uint64) (*ChainClient, error) {
 	for _, c := range opts.Chains {
 		if c.ID == id {
 			client, err := dialBounded(ctx, c, c.RPC)

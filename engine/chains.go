@@ -17,7 +17,7 @@ import (
 // submitChain dials a chain's extra endpoints and relay and returns the
 // submitter's view of the chain, with node as its main node. close closes
 // what it dialled.
-func submitChain(ctx context.Context, c config.ChainOptions, node *boundedClient) (submit.ChainConfig, func(), error) {
+func submitChain(ctx context.Context, c config.ChainOptions, node *ChainClient) (submit.ChainConfig, func(), error) {
 	cfg := submit.ChainConfig{
 		Node: node, Mode: submit.Mode(c.Broadcast), MaxFeePerGas: gweiToWei(c.MaxFeePerGas), MinTip: gweiToWei(c.MinTip),
 		TipPercentile: c.TipPercentile, Confirmations: c.Confirmations, BumpEveryBlocks: c.BumpEveryBlocks,
@@ -57,16 +57,24 @@ func submitChain(ctx context.Context, c config.ChainOptions, node *boundedClient
 	return cfg, closeAll, nil
 }
 
+// DialChain connects to url, one of chain c's endpoints, the dial and every
+// call after it bounded by c's rpc_timeout: how every command that talks to
+// a chain outside the engine (watch, check) connects too. The error may
+// repeat the URL: redact it (config.RedactURLs) before showing it.
+func DialChain(ctx context.Context, c config.ChainOptions, url string) (*ChainClient, error) {
+	return dialBounded(ctx, c, url)
+}
+
 // dialBounded connects to one of chain c's endpoints, the dial and every
 // call after it bounded by c's rpc_timeout.
-func dialBounded(ctx context.Context, c config.ChainOptions, url string) (*boundedClient, error) {
+func dialBounded(ctx context.Context, c config.ChainOptions, url string) (*ChainClient, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.CallTimeout())
 	defer cancel()
 	cl, err := ethclient.DialContext(ctx, url)
 	if err != nil {
 		return nil, err
 	}
-	return newBoundedClient(cl, c.ID, c.CallTimeout()), nil
+	return newChainClient(cl, c.ID, c.CallTimeout()), nil
 }
 
 // gweiToWei converts a configured gwei amount; 0 stays 0.
@@ -84,7 +92,7 @@ type chainConns struct {
 	// clients are the nodes themselves, for the readiness checks, the
 	// health probes and the watcher. Every one of them, and every endpoint
 	// above, bounds each call by the chain's rpc_timeout.
-	clients map[uint64]*boundedClient
+	clients map[uint64]*ChainClient
 	closers []func()
 }
 
@@ -97,7 +105,7 @@ func (c *chainConns) close() {
 // dialChains connects to every chain: calls over rpc, heads pushed over
 // ws when it is set. On error, what was dialled is closed.
 func dialChains(ctx context.Context, chains []config.ChainOptions, log *slog.Logger) (*chainConns, error) {
-	conns := &chainConns{callers: map[uint64]guard.Caller{}, submit: map[uint64]submit.ChainConfig{}, safes: map[uint64]safe.Chain{}, clients: map[uint64]*boundedClient{}}
+	conns := &chainConns{callers: map[uint64]guard.Caller{}, submit: map[uint64]submit.ChainConfig{}, safes: map[uint64]safe.Chain{}, clients: map[uint64]*ChainClient{}}
 	for _, c := range chains {
 		client, err := dialBounded(ctx, c, c.RPC)
 		if err != nil {

@@ -7,8 +7,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/ethereum/go-ethereum/ethclient"
-
+	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/observe"
 )
@@ -74,7 +73,7 @@ Flags:
 
 	chains := map[uint64]observe.Chain{}
 	for _, c := range opts.Chains {
-		client, err := ethclient.DialContext(ctx, c.RPC)
+		client, err := engine.DialChain(ctx, c, c.RPC) // each call bounded by rpc_timeout
 		if err != nil {
 			// The URL may hold an API key: shown redacted.
 			fmt.Fprintf(stderr, "firebreak check: connecting to chain %d at %s failed\n", c.ID, config.RedactURL(c.RPC))

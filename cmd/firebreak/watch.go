@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/firebreak-dev/firebreak/engine"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
 	"github.com/firebreak-dev/firebreak/engine/watch"
@@ -152,7 +152,7 @@ func dialWatchNodes(ctx context.Context, opts config.Options, log *slog.Logger) 
 		if !need[c.ID] {
 			continue
 		}
-		client, err := ethclient.DialContext(ctx, c.RPC)
+		client, err := engine.DialChain(ctx, c, c.RPC) // every call bounded by rpc_timeout
 		if err != nil {
 			closeAll()
 			// Not wrapped: the URL, which the error repeats, may hold an API key.
@@ -161,7 +161,7 @@ func dialWatchNodes(ctx context.Context, opts config.Options, log *slog.Logger) 
 		closers = append(closers, client.Close)
 		n := watch.Node{Node: client}
 		if c.WS != "" {
-			if ws, err := ethclient.DialContext(ctx, c.WS); err != nil {
+			if ws, err := engine.DialChain(ctx, c, c.WS); err != nil {
 				log.Warn("cannot connect to the chain's ws endpoint: polling the head over rpc instead", "chain", c.ID)
 			} else {
 				closers = append(closers, ws.Close)
