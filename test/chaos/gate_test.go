@@ -23,7 +23,9 @@ func (m gateMode) String() string {
 
 // gate is a TCP proxy on a fixed loopback address in front of a target.
 // Changing the mode cuts every open connection, so that no kept-alive
-// connection slips past a fault.
+// connection slips past a fault, except that the connections a hang
+// swallowed stay open and silent after it: only a deadline frees a call
+// waiting on one.
 type gate struct {
 	t      *testing.T
 	addr   string
@@ -114,9 +116,14 @@ func (g *gate) set(m gateMode) {
 	g.mu.Lock()
 	prev := g.mode
 	g.mode = m
-	for c := range g.conns {
-		_ = c.Close()
-		delete(g.conns, c)
+	// A hung node that recovers answers new connections; the requests it
+	// swallowed stay unanswered on theirs. Every other change cuts the
+	// open connections.
+	if !(prev == gateHang && m == gatePass) {
+		for c := range g.conns {
+			_ = c.Close()
+			delete(g.conns, c)
+		}
 	}
 	if m == gateDown && prev != gateDown {
 		_ = g.ln.Close()
