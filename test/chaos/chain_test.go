@@ -99,13 +99,20 @@ func (c *chain) allPaused(ctx context.Context) (bool, error) {
 
 // pauses counts the Paused logs of each vault on chain.
 func (c *chain) pauses(ctx context.Context) (map[common.Address]int, error) {
+	n := map[common.Address]int{}
+	head, err := c.client.BlockNumber(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if head < c.from {
+		return n, nil // nothing mined since the deployments
+	}
 	logs, err := c.client.FilterLogs(ctx, ethereum.FilterQuery{
 		FromBlock: new(big.Int).SetUint64(c.from), Addresses: c.vaults, Topics: [][]common.Hash{{pausedTopic}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading Paused logs: %w", err)
 	}
-	n := map[common.Address]int{}
 	for _, l := range logs {
 		if !l.Removed {
 			n[l.Address]++

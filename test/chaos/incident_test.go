@@ -357,8 +357,9 @@ func (in *incident) settle(ctx context.Context, s *stores) (verdict, error) {
 		v, err = in.read(ctx, s)
 		return err == nil && len(v.lost)+len(v.unrecorded)+len(v.unfinished) == 0
 	})
-	if !ok && err == nil {
-		// Read once more outside the expired context.
+	if !ok {
+		// Read once more outside the expired context: the last read may
+		// have been cut by it.
 		rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer rcancel()
 		v, err = in.read(rctx, s)
