@@ -17,7 +17,7 @@ GO_PACKAGES := ./...
 
 export FIREBREAK_ANVIL := $(ANVIL)
 
-.PHONY: all build vault-server plugin test vet lint fmt-check demo run playground tools browser generate check-generate policy-test bench fuzz clean help
+.PHONY: all build vault-server plugin test vet lint fmt-check demo run playground tools browser generate check-generate policy-test bench chaos fuzz clean help
 
 all: build
 
@@ -80,6 +80,9 @@ check-generate: generate ## fail if committed artifacts or bindings differ from 
 
 bench: tools vault-server ## run the benchmarks
 	FIREBREAK_REQUIRE_TOOLS=1 $(GO) test -p 1 -run '^$$' -bench . -benchmem $(GO_PACKAGES)
+
+chaos: tools vault-server ## the full chaos suite: engine kills, a 3-node NATS cluster, 3-minute RPC and Vault outages (docs/chaos.md)
+	FIREBREAK_CHAOS=full FIREBREAK_REQUIRE_TOOLS=1 $(GO) test -count=1 -v -timeout 60m ./test/chaos/
 
 fuzz: ## fuzz the event decoder for 60s
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./engine/event/
