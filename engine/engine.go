@@ -18,13 +18,11 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/firebreak-dev/firebreak/engine/config"
@@ -134,9 +132,9 @@ func (e *Engine) run(ctx context.Context) error {
 	}
 	defer shutdown()
 	defer nc.Close()
-	js, err := jetstream.New(nc)
+	js, err := openJetStream(ctx, nc, e.log)
 	if err != nil {
-		return fmt.Errorf("engine: JetStream: %w", err)
+		return err
 	}
 	if _, err := ingest.EnsureStream(ctx, js, ingest.StreamOptions{Replicas: e.opts.NATS.Replicas, MaxAge: 30 * 24 * time.Hour}); err != nil {
 		return err

@@ -499,7 +499,14 @@ func (l *Log) AppendAll(ctx context.Context, entries ...Entry) ([]Record, error)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []Record
-	if len(ps) > 1 && (l.loaded || l.loadTail(ctx) == nil) && l.notice == nil {
+	// A replicated stream gets one publish at a time: its replicas check a
+	// batch's expected last message id when they apply it, not when the
+	// leader takes it, and one that finds another writer's record there
+	// (two engines sharing the log) stops the stream with a "critical write
+	// error" until it is repaired. The chaos suite's nats-cluster scenario
+	// showed it: every append then failed as "JetStream system temporarily
+	// unavailable" for minutes.
+	if len(ps) > 1 && l.opts.Replicas <= 1 && (l.loaded || l.loadTail(ctx) == nil) && l.notice == nil {
 		out = l.publishAll(ctx, ps)
 	}
 	for _, p := range ps[len(out):] {
