@@ -15,11 +15,9 @@ import (
 	"time"
 
 	"github.com/firebreak-dev/firebreak/engine"
-	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/incident"
 	"github.com/firebreak-dev/firebreak/engine/notify/webhook"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // demoChannel is the name of the demo's notification channel: the generic
@@ -205,19 +203,11 @@ func writeDemoPostmortem(ctx context.Context, eng *engine.Engine, incidentID, di
 	if err != nil {
 		return nil, err
 	}
-	nc, err := eng.DialNATS("firebreak-demo-report")
+	_, rd, done, err := engineAuditReader(ctx, eng, "firebreak-demo-report")
 	if err != nil {
 		return nil, err
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return nil, err
-	}
-	rd, err := audit.NewReader(ctx, js)
-	if err != nil {
-		return nil, err
-	}
+	defer done()
 	r, err := drillReportOf(ctx, rd, in)
 	if err != nil {
 		return nil, err

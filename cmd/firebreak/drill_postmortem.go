@@ -42,19 +42,11 @@ func writeDrillPostmortem(ctx context.Context, eng *engine.Engine, dir string, r
 	if len(events) == 0 {
 		return nil, errors.New("the watcher published no event: no incident to report")
 	}
-	nc, err := eng.DialNATS("firebreak-drill-report")
+	js, rd, done, err := engineAuditReader(ctx, eng, "firebreak-drill-report")
 	if err != nil {
 		return nil, err
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return nil, err
-	}
-	rd, err := audit.NewReader(ctx, js)
-	if err != nil {
-		return nil, err
-	}
+	defer done()
 	in, fromStore, err := drillIncident(ctx, js, rd, rep.Scenario, events)
 	if err != nil {
 		return nil, err
@@ -64,6 +56,26 @@ func writeDrillPostmortem(ctx context.Context, eng *engine.Engine, dir string, r
 		return nil, err
 	}
 	return writePostmortem(r, in, fromStore, dir, rep.Scenario)
+}
+
+// engineAuditReader connects to eng's NATS as the engine, named name, and
+// opens its audit log; done closes the connection.
+func engineAuditReader(ctx context.Context, eng *engine.Engine, name string) (jetstream.JetStream, *audit.Reader, func(), error) {
+	nc, err := eng.DialNATS(name)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, nil, err
+	}
+	rd, err := audit.NewReader(ctx, js)
+	if err != nil {
+		nc.Close()
+		return nil, nil, nil, err
+	}
+	return js, rd, nc.Close, nil
 }
 
 // writePostmortem writes r, the report of in, as Markdown and HTML into
