@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -156,7 +157,7 @@ func deadLetterList(ctx context.Context, s jetstream.Stream, since time.Time, li
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "SEQ\tTIME\tCODE\tSUBJECT\tREASON")
 	for _, d := range ds {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", d.Seq, d.Time.UTC().Format(time.RFC3339), d.Code, d.Subject, cut(d.Reason, 100))
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", d.Seq, d.Time.UTC().Format(time.RFC3339), termLine(d.Code), termLine(d.Subject), termLine(cut(d.Reason, 100)))
 	}
 	return w.Flush()
 }
@@ -170,16 +171,16 @@ func deadLetterShow(ctx context.Context, s jetstream.Stream, seq uint64, asJSON 
 		return json.NewEncoder(stdout).Encode(d)
 	}
 	fmt.Fprintf(stdout, "seq:              %d\ntime:             %s\ncode:             %s\nreason:           %s\noriginal subject: %s\n",
-		d.Seq, d.Time.UTC().Format(time.RFC3339Nano), d.Code, d.Reason, d.Subject)
+		d.Seq, d.Time.UTC().Format(time.RFC3339Nano), termLine(d.Code), termLine(d.Reason), termLine(d.Subject))
 	if d.OriginalSeq > 0 {
 		fmt.Fprintf(stdout, "original seq:     %d\n", d.OriginalSeq)
 	}
 	if d.Route != "" {
-		fmt.Fprintf(stdout, "route:            %s\n", d.Route)
+		fmt.Fprintf(stdout, "route:            %s\n", termLine(d.Route))
 	}
 	for k, vs := range d.Headers {
 		for _, v := range vs {
-			fmt.Fprintf(stdout, "header:           %s: %s\n", k, v)
+			fmt.Fprintf(stdout, "header:           %s: %s\n", termLine(k), termLine(v))
 		}
 	}
 	if d.Truncated {
@@ -187,7 +188,8 @@ func deadLetterShow(ctx context.Context, s jetstream.Stream, seq uint64, asJSON 
 	} else {
 		fmt.Fprintln(stdout, "body:")
 	}
-	fmt.Fprintf(stdout, "%s\n", d.Body)
+	// The body is what the sender sent: shown as stored, escapes made visible.
+	fmt.Fprintf(stdout, "%s\n", terminalText(string(d.Body), true))
 	return nil
 }
 
@@ -224,9 +226,13 @@ func deadLettersReplay(ctx context.Context, nc *nats.Conn, req ingest.ReplayRequ
 	return exitOK
 }
 
+// cut shortens s to at most n bytes, at a rune boundary.
 func cut(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

@@ -113,3 +113,30 @@ func TestDeadLettersUsage(t *testing.T) {
 		t.Errorf("--help: exit %d: %s", code, out)
 	}
 }
+
+// A dead letter holds what anyone could post: escape sequences in it are
+// shown, not obeyed by the operator's terminal.
+func TestDeadLetterShowEscapesTerminalControls(t *testing.T) {
+	url, js := deadLettersServer(t)
+	evil := ingest.DeadLetter{Subject: "detections.forta", Code: "malformed", Reason: "malformed: \x1b[2Jnot JSON",
+		Body: []byte("line one\n\x1b[1A\x1b[2Kall clear\r\n")}
+	if _, err := ingest.PublishDeadLetter(context.Background(), js, evil); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "dead-letters", "show", "3", "--nats", url)
+	if code != exitOK {
+		t.Fatalf("show 3: exit %d: %s", code, errOut)
+	}
+	if strings.ContainsAny(out, "\x1b\r") {
+		t.Fatalf("show printed raw control characters:\n%q", out)
+	}
+	for _, want := range []string{`malformed: \x1b[2Jnot JSON`, "line one\n" + `\x1b[1A\x1b[2Kall clear\r`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCLI(t, "dead-letters", "list", "--nats", url)
+	if code != exitOK || strings.Contains(out, "\x1b") || !strings.Contains(out, `\x1b[2J`) {
+		t.Errorf("list: exit %d, raw or missing escape:\n%q", code, out)
+	}
+}

@@ -159,7 +159,7 @@ func incidentList(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	fmt.Fprintln(w, "OPENED\tID\tSTATE\tPROTOCOL\tSEVERITY\tEVENTS\tACTIONS\tTITLE")
 	for _, in := range list {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", in.OpenedAt.UTC().Format(time.RFC3339), in.ID, in.State, in.Protocol, in.Severity,
-			len(in.Events), len(in.Actions), in.Title)
+			len(in.Events), len(in.Actions), termLine(in.Title))
 	}
 	_ = w.Flush()
 	return exitOK
@@ -220,7 +220,7 @@ func printIncident(w io.Writer, v incidentView) {
 	}
 	row("incident", in.ID)
 	row("state", string(in.State))
-	row("title", in.Title)
+	row("title", termLine(in.Title))
 	row("protocol", in.Protocol)
 	row("severity", in.Severity)
 	row("detector incident", in.DetectorRef)
@@ -262,7 +262,7 @@ func printIncident(w io.Writer, v incidentView) {
 		} else if c.From != "" {
 			what = string(c.From) + " → " + string(c.To)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\tby %s\t%s\n", c.At.UTC().Format(time.RFC3339), what, c.By, c.Note)
+		fmt.Fprintf(tw, "  %s\t%s\tby %s\t%s\n", c.At.UTC().Format(time.RFC3339), what, termLine(c.By), termLine(c.Note))
 	}
 	_ = tw.Flush()
 }
