@@ -189,7 +189,9 @@ func (c *Consumer) Run(ctx context.Context, h Handler) error {
 			}
 		})
 	}
-	keepCtx, stopKeep := context.WithCancel(context.Background())
+	// The keep-alive outlives ctx: while the lanes drain after shutdown,
+	// the messages they still hold must not pass their ack wait.
+	keepCtx, stopKeep := context.WithCancel(context.WithoutCancel(ctx))
 	wg.Go(func() { lanes.keepAlive(keepCtx, max(c.opts.AckWait/3, 50*time.Millisecond), c.log) })
 	cc, err := c.cons.Consume(func(msg jetstream.Msg) {
 		if j := c.prepare(ctx, msg); j != nil {

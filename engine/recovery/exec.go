@@ -78,6 +78,8 @@ func (x *Executor) Authorize(rec record.Record) error {
 	if err := x.Allow(rec.ChainID, rec.To, rec.Data, rec.Signer); err != nil {
 		return fmt.Errorf("recovery action %s: recovery_allowlist: %w", rec.ID, err)
 	}
+	// submit.Authorizer takes no context (the containment check reads
+	// nothing); this one read is bounded here instead.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	p, _, err := x.Store.Get(ctx, rec.EventID)

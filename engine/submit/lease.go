@@ -149,6 +149,8 @@ func (l *Leases) Acquire(ctx context.Context, chain uint64, from common.Address,
 	} else if err != nil {
 		return false, fmt.Errorf("submit: taking the lease of %s on chain %d: %w", from.Hex(), chain, err)
 	}
+	// A lease lives until it is lost or released, not as long as the call
+	// that took it: its context is the lease's own, cancelled by lost.
 	lctx, lost := context.WithCancel(context.Background())
 	l.mu.Lock()
 	l.held[key] = &lease{chain: chain, from: from, rev: rev, renewed: now, ctx: lctx, lost: lost}
@@ -259,6 +261,8 @@ func (l *Leases) renewAll(ctx context.Context) {
 // releaseAll deletes the held lease keys, so that another replica need
 // not wait for them to expire.
 func (l *Leases) releaseAll() {
+	// Called at shutdown, once the engine's context is done: the deletes
+	// get their own short deadline (an unreleased lease only expires later).
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	l.mu.Lock()
