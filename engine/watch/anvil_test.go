@@ -166,6 +166,18 @@ func (e *env) run(node watch.Node, sign watch.SignFunc) *running {
 	case <-e.ctx.Done():
 		e.t.Fatal("watcher not ready")
 	}
+	// Wait until the head at start is evaluated before the test mines
+	// anything. A read of the head block's balance by hash that overlaps
+	// anvil mining the next block can return the next block's balance: a
+	// CI run saw the drain of block 6 reported at block 5, with no
+	// attacker transaction in it. Anvil serves its head's state from the
+	// live database (foundry-rs/foundry#4700 is the fork-mode form of the
+	// same thing); geth and reth read a block's own state root.
+	head, err := e.client.BlockNumber(e.ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.waitCursor(r, head)
 	return r
 }
 
