@@ -23,6 +23,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
@@ -543,5 +544,83 @@ func TestMalformedRequestsGetJSONRPCErrors(t *testing.T) {
 				t.Fatalf("answer %s; want error %d", body, tc.code)
 			}
 		})
+	}
+}
+
+// A fork URL may carry a provider's key: an upstream that cannot be reached
+// is named in no error.
+func TestStartErrorsNameNoUpstreamSecret(t *testing.T) {
+	const key, password = "providerkey0123456789", "basicpassw0rd"
+	upstream := "http://firebreak:" + password + "@127.0.0.1:1/v3/" + key
+	_, err := impersonate.Start(t.Context(), impersonate.Options{
+		Upstream: upstream, StandIns: map[common.Address]common.Address{common.HexToAddress("0x0a"): common.HexToAddress("0x0b")},
+	}, testLog(t))
+	if !errors.Is(err, impersonate.ErrNotAnvil) {
+		t.Fatalf("err = %v; want ErrNotAnvil", err)
+	}
+	if strings.Contains(err.Error(), key) || strings.Contains(err.Error(), password) {
+		t.Fatalf("error names the upstream's secret: %v", err)
+	}
+}
+
+// Legacy and access-list transactions from a stand-in go through as the
+// account too, sent in one JSON-RPC batch with a read, as ethclient's
+// BatchCallContext does.
+func TestLegacyAndAccessListInABatch(t *testing.T) {
+	f := newFixture(t)
+	ctx := f.ctx
+	head, err := f.client.HeaderByNumber(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	price := new(big.Int).Mul(head.BaseFee, big.NewInt(2))
+	signer := types.LatestSignerForChainID(big.NewInt(chainID))
+	bridge := contracts.NewTokenBridge()
+	legacy, err := types.SignNewTx(f.standIn, signer, &types.LegacyTx{
+		Nonce: accountNonce, GasPrice: price, Gas: 100_000, To: &f.demo.Vault, Data: contracts.NewProtectedVault().PackPause(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accessList, err := types.SignNewTx(f.standIn, signer, &types.AccessListTx{
+		ChainID: big.NewInt(chainID), Nonce: accountNonce + 1, GasPrice: price, Gas: 100_000, To: &f.demo.Bridge, Data: bridge.PackFreeze(),
+		AccessList: types.AccessList{{Address: f.demo.Bridge}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawLegacy, _ := legacy.MarshalBinary()
+	rawAccessList, _ := accessList.MarshalBinary()
+	var h1, h2 common.Hash
+	var id string
+	batch := []rpc.BatchElem{
+		{Method: "eth_sendRawTransaction", Args: []any{hexutil.Bytes(rawLegacy)}, Result: &h1},
+		{Method: "eth_chainId", Result: &id},
+		{Method: "eth_sendRawTransaction", Args: []any{hexutil.Bytes(rawAccessList)}, Result: &h2},
+	}
+	if err := f.client.Client().BatchCallContext(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range batch {
+		if e.Error != nil {
+			t.Fatalf("batch element %d (%s): %v", i, e.Method, e.Error)
+		}
+	}
+	if h1 != legacy.Hash() || h2 != accessList.Hash() || id != "0x7a69" {
+		t.Fatalf("batch answered %s, %s, %s; want the local hashes and 0x7a69", h1, id, h2)
+	}
+	for _, tx := range []*types.Transaction{legacy, accessList} {
+		r, err := bind.WaitMined(ctx, f.client, tx.Hash())
+		if err != nil || r.Status != types.ReceiptStatusSuccessful || r.TxHash != tx.Hash() || r.Type != tx.Type() {
+			t.Fatalf("type %d: receipt %+v, %v", tx.Type(), r, err)
+		}
+		got, _, err := f.client.TransactionByHash(ctx, tx.Hash())
+		if err != nil || got.Hash() != tx.Hash() {
+			t.Fatalf("type %d: TransactionByHash: %v", tx.Type(), err)
+		}
+	}
+	frozen, err := bind.Call(bridge.Instance(f.fork, f.demo.Bridge), &bind.CallOpts{Context: ctx}, bridge.PackFrozen(), bridge.UnpackFrozen)
+	if err != nil || !frozen || !f.paused(t) || f.proxy.Sent() != 2 {
+		t.Fatalf("frozen %v (%v), paused %v, Sent() %d; want both, 2", frozen, err, f.paused(t), f.proxy.Sent())
 	}
 }
