@@ -145,6 +145,8 @@ func (p *Proxy) sendRaw(ctx context.Context, req request) (json.RawMessage, bool
 		return nil, true, &rpcError{Code: codeServer, Message: fmt.Sprintf(
 			"impersonate: transaction %s from stand-in %s is of type %d; only legacy, access-list and EIP-1559 transactions can be impersonated", local, from, tx.Type())}
 	}
+	p.sending.Lock()
+	defer p.sending.Unlock()
 	res, err := p.up.call(ctx, "eth_sendTransaction", args)
 	if err != nil {
 		return nil, true, err
@@ -224,6 +226,8 @@ func (p *Proxy) localParam(req request) ([]json.RawMessage, common.Hash, bool) {
 
 // receipt asks for the receipt of a local hash by its fork hash.
 func (p *Proxy) receipt(ctx context.Context, req request) (json.RawMessage, bool, error) {
+	p.sending.RLock()
+	defer p.sending.RUnlock()
 	ps, _, ok := p.localParam(req)
 	if !ok {
 		return nil, false, nil
@@ -237,6 +241,8 @@ func (p *Proxy) receipt(ctx context.Context, req request) (json.RawMessage, bool
 
 // transaction asks for a local hash's transaction by its fork hash.
 func (p *Proxy) transaction(ctx context.Context, req request) (json.RawMessage, bool, error) {
+	p.sending.RLock()
+	defer p.sending.RUnlock()
 	ps, _, ok := p.localParam(req)
 	if !ok {
 		return nil, false, nil
@@ -254,6 +260,8 @@ func (p *Proxy) rewritten(ctx context.Context, req request, rewrite func(json.Ra
 	if !ok {
 		return nil, false, nil
 	}
+	p.sending.RLock()
+	defer p.sending.RUnlock()
 	res, err := p.forward(ctx, req, ps)
 	if err != nil {
 		return nil, true, err

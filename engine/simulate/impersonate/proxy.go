@@ -76,6 +76,12 @@ type Proxy struct {
 	once   sync.Once
 	cerr   error
 
+	// sending is held for writing while a stand-in's transaction is
+	// sent and mapped, and for reading by every read the mapping rewrites:
+	// anvil may mine the transaction before eth_sendTransaction answers,
+	// and no read may show that block before the mapping knows its hash.
+	sending sync.RWMutex
+
 	mu      sync.Mutex
 	toFork  map[common.Hash]common.Hash
 	toLocal map[common.Hash]common.Hash
@@ -229,6 +235,9 @@ func (p *Proxy) remember(tx *types.Transaction, standIn common.Address, fork com
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	local := tx.Hash()
+	if prev, ok := p.toFork[local]; ok && prev == fork {
+		return // the same transaction sent again: not another one
+	}
 	p.toFork[local], p.toLocal[fork] = fork, local
 	p.local[local] = localTx{tx: tx, standIn: standIn}
 	p.sent++

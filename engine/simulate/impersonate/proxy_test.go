@@ -340,6 +340,9 @@ func TestReplacementIsTheOneMined(t *testing.T) {
 	if _, err := f.client.TransactionReceipt(ctx, first.Hash()); !errors.Is(err, ethereum.NotFound) {
 		t.Fatalf("replaced transaction's receipt: %v; want not found", err)
 	}
+	if _, _, err := f.client.TransactionByHash(ctx, first.Hash()); !errors.Is(err, ethereum.NotFound) {
+		t.Fatalf("replaced transaction: %v; want not found", err)
+	}
 	block, err := f.client.BlockByNumber(ctx, receipt.BlockNumber)
 	if err != nil {
 		t.Fatal(err)
@@ -622,5 +625,45 @@ func TestLegacyAndAccessListInABatch(t *testing.T) {
 	frozen, err := bind.Call(bridge.Instance(f.fork, f.demo.Bridge), &bind.CallOpts{Context: ctx}, bridge.PackFrozen(), bridge.UnpackFrozen)
 	if err != nil || !frozen || !f.paused(t) || f.proxy.Sent() != 2 {
 		t.Fatalf("frozen %v (%v), paused %v, Sent() %d; want both, 2", frozen, err, f.paused(t), f.proxy.Sent())
+	}
+}
+
+// The proxy tops up nothing: an account without ETH for gas cannot send,
+// and the drill sees the node's refusal, not a success.
+func TestAccountWithoutETHIsAFinding(t *testing.T) {
+	f := newFixture(t)
+	f.forkCall(nil, "anvil_setBalance", f.account, (*hexutil.Big)(big.NewInt(0)))
+	feeCap, tip := f.fees(t)
+	err := f.client.SendTransaction(f.ctx, f.pauseTx(t, f.standIn, accountNonce, feeCap, tip))
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "funds") {
+		t.Fatalf("send from an account without ETH: %v; want the node's insufficient funds", err)
+	}
+	if f.proxy.Sent() != 0 || f.paused(t) {
+		t.Fatalf("Sent() = %d, paused %v; want nothing sent", f.proxy.Sent(), f.paused(t))
+	}
+	if bal, err := f.fork.BalanceAt(f.ctx, f.account, nil); err != nil || bal.Sign() != 0 {
+		t.Fatalf("account's balance %v, %v; the proxy must not top it up", bal, err)
+	}
+}
+
+// The same signed transaction sent twice (a submitter's rebroadcast) is one
+// transaction: the node answers what it answers, Sent counts it once.
+func TestRebroadcastIsOneTransaction(t *testing.T) {
+	f := newFixture(t)
+	f.forkCall(nil, "evm_setAutomine", false)
+	feeCap, tip := f.fees(t)
+	tx := f.pauseTx(t, f.standIn, accountNonce, feeCap, tip)
+	if err := f.client.SendTransaction(f.ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.client.SendTransaction(f.ctx, tx); err != nil && !strings.Contains(err.Error(), "already") {
+		t.Fatalf("rebroadcast: %v; want success or the node's already known", err)
+	}
+	f.forkCall(nil, "evm_mine")
+	if r, err := f.client.TransactionReceipt(f.ctx, tx.Hash()); err != nil || r.Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("receipt %v, %v", r, err)
+	}
+	if n := f.proxy.Sent(); n != 1 {
+		t.Fatalf("Sent() = %d, want 1", n)
 	}
 }
