@@ -168,7 +168,7 @@ func Start(ctx context.Context, o Options, log *slog.Logger) (*Proxy, error) {
 		toFork: map[common.Hash]common.Hash{}, toLocal: map[common.Hash]common.Hash{}, local: map[common.Hash]localTx{},
 	}
 	p.srv = &http.Server{
-		Handler:           p,
+		Handler:           http.HandlerFunc(p.serveHTTP),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      p.requestTimeout() + 5*time.Second,

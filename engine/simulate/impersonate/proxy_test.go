@@ -667,3 +667,50 @@ func TestRebroadcastIsOneTransaction(t *testing.T) {
 		t.Fatalf("Sent() = %d, want 1", n)
 	}
 }
+
+// What a drill does: anvil --fork-url of a "live" chain (here another anvil
+// with the demo), the proxy in front of the fork. The stand-in's pause
+// lands on the fork as the guardian's; the live chain is untouched.
+func TestPauseOnAForkOfALiveChain(t *testing.T) {
+	live := newFixture(t) // its proxy is not used: the live chain is the fork's source
+	ctx := live.ctx
+	fork, err := simulate.StartAnvil(ctx, simulate.AnvilOptions{Bin: anvilBin(t), ChainID: chainID, ForkURL: live.anvil.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fork.Stop)
+	p, err := impersonate.Start(ctx, impersonate.Options{
+		Upstream: fork.URL(), StandIns: map[common.Address]common.Address{live.standInA: live.account},
+	}, testLog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	client, err := ethclient.DialContext(ctx, p.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+
+	nonce, err := client.PendingNonceAt(ctx, live.standInA)
+	if err != nil || nonce != accountNonce {
+		t.Fatalf("stand-in's nonce on the fork = %d, %v; want the guardian's %d", nonce, err, accountNonce)
+	}
+	feeCap, tip := live.fees(t)
+	tx := live.pauseTx(t, live.standIn, nonce, feeCap, tip)
+	if err := client.SendTransaction(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := bind.WaitMined(ctx, client, tx.Hash())
+	if err != nil || r.Status != types.ReceiptStatusSuccessful || r.TxHash != tx.Hash() {
+		t.Fatalf("receipt %+v, %v", r, err)
+	}
+	v := contracts.NewProtectedVault()
+	onFork, err := bind.Call(v.Instance(client, live.demo.Vault), &bind.CallOpts{Context: ctx}, v.PackPaused(), v.UnpackPaused)
+	if err != nil || !onFork {
+		t.Fatalf("paused on the fork = %v, %v; want true", onFork, err)
+	}
+	if live.paused(t) {
+		t.Fatal("the live chain was paused: the drill must only touch its fork")
+	}
+}

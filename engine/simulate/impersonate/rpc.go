@@ -133,8 +133,8 @@ func (r request) params() ([]json.RawMessage, bool) {
 	return ps, true
 }
 
-// ServeHTTP answers JSON-RPC 2.0 over HTTP POST, single calls and batches.
-func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// serveHTTP answers JSON-RPC 2.0 over HTTP POST, single calls and batches.
+func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeJSON(w, http.StatusMethodNotAllowed, errorResponse(nil, &rpcError{Code: codeInvalidRequest, Message: "impersonate: JSON-RPC over HTTP POST only"}))
