@@ -2,7 +2,12 @@ package impersonate
 
 import (
 	"encoding/json"
+	"math/big"
 	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // FuzzDecodeRequest feeds arbitrary bodies to the request decoding: it
@@ -59,6 +64,40 @@ func FuzzDecodeRequest(f *testing.F) {
 			}
 			if ps, ok := req.params(); ok && ps == nil && len(req.Params) > 0 && string(req.Params) != "null" {
 				t.Fatalf("params %q read as none", req.Params)
+			}
+		}
+	})
+}
+
+// FuzzRewrite feeds arbitrary upstream results to the rewrites, with one
+// mapped transaction: they never panic, and valid JSON stays valid JSON.
+func FuzzRewrite(f *testing.F) {
+	key, _ := crypto.HexToECDSA("b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291")
+	tx, err := types.SignNewTx(key, types.LatestSignerForChainID(big.NewInt(31337)), &types.DynamicFeeTx{ChainID: big.NewInt(31337), Gas: 21000})
+	if err != nil {
+		f.Fatal(err)
+	}
+	fork := common.HexToHash("0xf0")
+	p := &Proxy{toFork: map[common.Hash]common.Hash{}, toLocal: map[common.Hash]common.Hash{}, local: map[common.Hash]localTx{}}
+	p.remember(tx, crypto.PubkeyToAddress(key.PublicKey), fork)
+	h := `"` + fork.Hex() + `"`
+	for _, seed := range []string{
+		`{"hash":` + h + `,"blockHash":null,"blockNumber":null,"transactionIndex":null}`,
+		`{"transactionHash":` + h + `,"from":"0x00","logs":[{"transactionHash":` + h + `},1,null]}`,
+		`{"hash":"0x01","transactions":[` + h + `,{"hash":` + h + `},null,7]}`,
+		`[` + h + `,{"transactionHash":` + h + `}]`,
+		`null`, `{}`, `[]`, `{"transactions":{}}`, `{"logs":"x"}`, `"0x"`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		for name, rewrite := range map[string]func(json.RawMessage) json.RawMessage{
+			"tx": p.rewriteTx, "block": p.rewriteBlock, "receipt": p.rewriteReceipt,
+			"receipts": p.rewriteEach(p.rewriteReceipt), "logs": p.rewriteEach(p.rewriteLog),
+		} {
+			out := rewrite(raw)
+			if json.Valid(raw) && !json.Valid(out) {
+				t.Fatalf("%s: %q became %q", name, raw, out)
 			}
 		}
 	})

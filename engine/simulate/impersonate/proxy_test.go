@@ -79,7 +79,7 @@ func newKey(t testing.TB) *ecdsa.PrivateKey {
 	return k
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
@@ -126,7 +126,7 @@ func (f *fixture) forkCall(result any, method string, args ...any) {
 	}
 }
 
-func (f *fixture) paused(t *testing.T) bool {
+func (f *fixture) paused(t testing.TB) bool {
 	t.Helper()
 	v := contracts.NewProtectedVault()
 	p, err := bind.Call(v.Instance(f.fork, f.demo.Vault), &bind.CallOpts{Context: f.ctx}, v.PackPaused(), v.UnpackPaused)
@@ -138,7 +138,7 @@ func (f *fixture) paused(t *testing.T) bool {
 
 // pauseTx is pause() on the vault signed by key with the nonce and the fee
 // cap and tip given.
-func (f *fixture) pauseTx(t *testing.T, key *ecdsa.PrivateKey, nonce uint64, feeCap, tip *big.Int) *types.Transaction {
+func (f *fixture) pauseTx(t testing.TB, key *ecdsa.PrivateKey, nonce uint64, feeCap, tip *big.Int) *types.Transaction {
 	t.Helper()
 	tx, err := types.SignNewTx(key, types.LatestSignerForChainID(big.NewInt(chainID)), &types.DynamicFeeTx{
 		ChainID: big.NewInt(chainID), Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap, Gas: 100_000,
@@ -150,7 +150,7 @@ func (f *fixture) pauseTx(t *testing.T, key *ecdsa.PrivateKey, nonce uint64, fee
 	return tx
 }
 
-func (f *fixture) fees(t *testing.T) (feeCap, tip *big.Int) {
+func (f *fixture) fees(t testing.TB) (feeCap, tip *big.Int) {
 	t.Helper()
 	head, err := f.client.HeaderByNumber(f.ctx, nil)
 	if err != nil {
