@@ -82,8 +82,9 @@ func (e *Engine) startObserving(ctx context.Context, wg *sync.WaitGroup, m *obse
 		e.metricsSrv = srv
 		wg.Go(func() { _ = srv.Run(ctx) })
 	}
-	if e.opts.Shadow {
-		// No signers to check: shadow mode sends nothing.
+	if e.opts.Shadow || e.opts.Readiness.Off {
+		// No signers to check: shadow mode sends nothing, and an embedder
+		// turned the check off.
 		return e.startConsole(ctx, wg, o, ks, nil)
 	}
 	chains := map[uint64]observe.Chain{}

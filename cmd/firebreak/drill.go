@@ -56,7 +56,7 @@ func defaultDrillOptions() drillOptions {
 		AttackerTip: 2, MinTip: 5, Timeout: 2 * time.Minute}
 }
 
-func runDrill(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runDrill(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	o := defaultDrillOptions()
 	fs := flag.NewFlagSet("drill", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -72,8 +72,18 @@ func runDrill(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "give up after this long")
 	verbose := fs.Bool("verbose", false, "show the engine's and the watcher's log")
 	fs.StringVar(&o.OutDir, "out", "", "the drill's output folder, for the incident report of each run with firebreak (default: a new folder in the system's temporary folder)")
-	configPath := fs.String("config", "", "not built yet: run the scenario against your own protocol (see docs/drills.md)")
-	forkURL := fs.String("fork-url", "", "not built yet: fork your chain for --config (see docs/drills.md)")
+	var fk forkDrill
+	fs.StringVar(&fk.ConfigPath, "config", "", "rehearse your own setup: your firebreak.yaml (its policies, registry, allowlist, guard and watch rules) on a fork of your chain, your signers' accounts impersonated")
+	fs.StringVar(&fk.ForkURL, "fork-url", "", "with --config: a node of your chain to fork (default $"+forkURLEnv+", which keeps an API key off the command line)")
+	fs.Uint64Var(&fk.ForkBlock, "fork-block", 0, "with --config: the block to fork at (default: the head)")
+	fs.StringVar(&fk.Protocol, "protocol", "", "with --config: the protocol to attack (default: the only one)")
+	fs.StringVar(&fk.Target, "target", "", "with --config: the protocol's contract whose funds the attack drains (default: the only one)")
+	fs.StringVar(&fk.Token, "token", "", "with --config: the ERC-20 (address or contract name) counted as the target's funds (default: its ETH)")
+	fs.StringVar(&fk.AttackFrom, "attack-from", "", "with --config: the attacker's account, impersonated on the fork (a compromised key of yours); default a fresh account")
+	fs.StringVar(&fk.AttackTo, "attack-to", "", "with --config: what the attacker calls, an address or a contract name (default: the target)")
+	fs.StringVar(&fk.AttackData, "attack-data", "", "with --config: the calldata the attacker sends once a block, 0x hex (for example $(cast calldata 'withdraw(uint256)' 1000))")
+	fs.StringVar(&fk.AttackValue, "attack-value", "", "with --config: ETH sent with each attacker call, in wei")
+	fs.Uint64Var(&fk.AttackGas, "attack-gas", 1_000_000, "with --config: the attacker's gas limit (fixed, so that a call that reverts is sent and mined anyway)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: firebreak drill [--scenario NAME|all] [--block-time 1s] [--no-response] [--json]
 
@@ -102,6 +112,12 @@ and inclusion, and the funds at the start, drained and saved. --no-response
 runs the same attack with no engine: the baseline. Exits 0 when the drill ran
 (and, with a response, the containment was included), 1 otherwise.
 
+Your own setup: --config firebreak.yaml runs your configuration (policies,
+registry, allowlist, guard, watch rules) against a fork of your chain
+(--fork-url, or $FIREBREAK_FORK_URL), your signers' accounts impersonated
+(each needs address: in signers), and an attacker that sends --attack-data
+once a block; it never contacts your Vault, relays, channels or other nodes.
+
 Reference: docs/drills.md.
 
 Flags:
@@ -111,8 +127,10 @@ Flags:
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}
-	if *configPath != "" || *forkURL != "" {
-		fmt.Fprintln(stderr, "firebreak drill: --config and --fork-url are not built yet; docs/drills.md says how to rehearse your own setup meanwhile")
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if msg := checkForkFlags(&fk, set, lookupEnv, stderr); msg != "" {
+		fmt.Fprintln(stderr, "firebreak drill:", msg)
 		return exitUsage
 	}
 	o.Response = !*noResponse
@@ -135,6 +153,22 @@ Flags:
 			return exitFailure
 		}
 		o.OutDir = dir
+	}
+	if fk.ConfigPath != "" {
+		rep, err := forkDrillRun(ctx, o, fk)
+		if err != nil {
+			fmt.Fprintln(stderr, "firebreak drill:", err)
+			return exitFailure
+		}
+		if *asJSON {
+			_ = printJSON(stdout, rep)
+		} else {
+			printDrill(stdout, rep)
+		}
+		if o.Response && !rep.Contained {
+			return exitFailure
+		}
+		return exitOK
 	}
 	runs := []drillOptions{o}
 	if o.Scenario == "all" {
@@ -203,7 +237,7 @@ func drill(ctx context.Context, o drillOptions) (drillReport, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	log, progress := o.Log, o.Progress
+	progress := o.Progress
 
 	progress("starting anvil with a %s block time", o.BlockTime)
 	node, err := simulate.StartAnvil(ctx, simulate.AnvilOptions{Bin: o.Anvil, ChainID: demoChainID, BlockTime: o.BlockTime})
@@ -249,77 +283,11 @@ func drill(ctx context.Context, o drillOptions) (drillReport, error) {
 	defer os.RemoveAll(dataDir)
 	opts := drillEngineOptions(dataDir, node.URL(), node.WSURL(), demoDeployed, d, guardian, funds, o.MinTip)
 
-	var eng *engine.Engine
-	var dial func(name string) (*nats.Conn, error)
-	if o.Response {
-		if eng, err = engine.New(opts, log); err != nil {
-			return drillReport{}, err
-		}
-		progress("starting the engine with the shipped policies and an embedded NATS server")
-		engCtx, stopEngine := context.WithCancel(ctx)
-		engDone := make(chan error, 1)
-		go func() { engDone <- eng.Run(engCtx) }()
-		defer func() { stopEngine(); <-engDone }()
-		select {
-		case <-eng.Ready():
-		case err := <-engDone:
-			engDone <- err
-			return drillReport{}, fmt.Errorf("engine did not start: %w", err)
-		case <-ctx.Done():
-			return drillReport{}, fmt.Errorf("engine did not start: %w", ctx.Err())
-		}
-		dial = eng.DialNATS
-	} else {
-		progress("no response (the baseline): an embedded NATS server for the watcher, no engine")
-		srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: dataDir, Host: "127.0.0.1", Port: -1}, log)
-		if err != nil {
-			return drillReport{}, err
-		}
-		defer srv.Shutdown()
-		dial = srv.Dial
-	}
-	// The watcher connects as the engine does, in process: its cursor
-	// bucket is beyond a detector identity's permissions.
-	nc, err := dial("firebreak-watch")
+	st, err := startDrillStack(ctx, o, opts, demoChainID, client, node.WSURL())
 	if err != nil {
 		return drillReport{}, err
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return drillReport{}, err
-	}
-	if !o.Response {
-		if _, err := ingest.EnsureStream(ctx, js, ingest.StreamOptions{MaxAge: time.Hour}); err != nil {
-			return drillReport{}, err
-		}
-	}
-
-	rec := &drillRecorder{heads: map[uint64]time.Time{}}
-	wsWatch, err := ethclient.DialContext(ctx, node.WSURL())
-	if err != nil {
-		return drillReport{}, err
-	}
-	defer wsWatch.Close()
-	w, err := watch.New(opts, watch.Options{
-		Nodes:       map[uint64]watch.Node{demoChainID: {Node: client, Heads: wsWatch}},
-		JetStream:   js,
-		OnDetection: rec.detection,
-	}, log)
-	if err != nil {
-		return drillReport{}, err
-	}
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	watchDone := make(chan error, 1)
-	go func() { watchDone <- w.Run(watchCtx) }()
-	defer func() { stopWatch(); <-watchDone }()
-	select {
-	case <-w.Ready():
-	case err := <-watchDone:
-		return drillReport{}, fmt.Errorf("the watcher did not start: %w", err)
-	case <-ctx.Done():
-		return drillReport{}, fmt.Errorf("the watcher did not start: %w", ctx.Err())
-	}
+	defer st.stop()
 
 	tip := gweiToWei(o.AttackerTip)
 	slice := new(big.Int).Div(funds, big.NewInt(int64(o.Slices)))
@@ -328,20 +296,144 @@ func drill(ctx context.Context, o drillOptions) (drillReport, error) {
 		return drillReport{}, err
 	}
 	progress("attack: %s (%s ETH a block, tip %g gwei)", sc.About, ethString(slice), o.AttackerTip)
-	last, err := runAttack(ctx, client, node.WSURL(), atk, rec, w, o)
+	return st.attack(ctx, client, node.WSURL(), sc, atk)
+}
+
+// drillStack is what a drill runs beside the chain: the engine (unless
+// --no-response) and the watcher, with the recorder of what they did.
+type drillStack struct {
+	o     drillOptions
+	eng   *engine.Engine
+	w     *watch.Watcher
+	rec   *drillRecorder
+	stops []func()
+}
+
+// startDrillStack starts the engine on opts (without its own watcher) and
+// the drill's watcher on opts' watch: section, reading chainID over client
+// and heads over wsURL. stop stops both.
+func startDrillStack(ctx context.Context, o drillOptions, opts config.Options, chainID uint64, client *ethclient.Client, wsURL string) (st *drillStack, err error) {
+	log, progress := o.Log, o.Progress
+	st = &drillStack{o: o, rec: &drillRecorder{heads: map[uint64]time.Time{}}}
+	defer func() {
+		if err != nil {
+			st.stop()
+		}
+	}()
+	// The drill's watcher is the only one: the engine's would publish the
+	// same events a second time (deduplicated, but twice the reads).
+	engOpts := opts
+	engOpts.Watch = config.WatchOptions{}
+	var dial func(name string) (*nats.Conn, error)
+	if o.Response {
+		if st.eng, err = engine.New(engOpts, log); err != nil {
+			return st, err
+		}
+		progress("starting the engine with %s and an embedded NATS server", drillPolicies(opts))
+		engCtx, stopEngine := context.WithCancel(ctx)
+		engDone := make(chan error, 1)
+		go func() { engDone <- st.eng.Run(engCtx) }()
+		st.stops = append(st.stops, func() { stopEngine(); <-engDone })
+		select {
+		case <-st.eng.Ready():
+		case err := <-engDone:
+			engDone <- err
+			return st, fmt.Errorf("engine did not start: %w", err)
+		case <-ctx.Done():
+			return st, fmt.Errorf("engine did not start: %w", ctx.Err())
+		}
+		dial = st.eng.DialNATS
+	} else {
+		progress("no response (the baseline): an embedded NATS server for the watcher, no engine")
+		srv, err := ingest.StartEmbedded(ingest.EmbeddedOptions{Dir: opts.DataDir, Host: "127.0.0.1", Port: -1}, log)
+		if err != nil {
+			return st, err
+		}
+		st.stops = append(st.stops, srv.Shutdown)
+		dial = srv.Dial
+	}
+	// The watcher connects as the engine does, in process: its cursor
+	// bucket is beyond a detector identity's permissions.
+	nc, err := dial("firebreak-watch")
+	if err != nil {
+		return st, err
+	}
+	st.stops = append(st.stops, nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return st, err
+	}
+	if !o.Response {
+		if _, err := ingest.EnsureStream(ctx, js, ingest.StreamOptions{MaxAge: time.Hour}); err != nil {
+			return st, err
+		}
+	}
+	wsWatch, err := ethclient.DialContext(ctx, wsURL)
+	if err != nil {
+		return st, err
+	}
+	st.stops = append(st.stops, wsWatch.Close)
+	if st.w, err = watch.New(opts, watch.Options{
+		Nodes:       map[uint64]watch.Node{chainID: {Node: client, Heads: wsWatch}},
+		JetStream:   js,
+		OnDetection: st.rec.detection,
+	}, log); err != nil {
+		return st, err
+	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watchDone := make(chan error, 1)
+	go func() { watchDone <- st.w.Run(watchCtx) }()
+	st.stops = append(st.stops, func() { stopWatch(); <-watchDone })
+	select {
+	case <-st.w.Ready():
+	case err := <-watchDone:
+		watchDone <- err
+		return st, fmt.Errorf("the watcher did not start: %w", err)
+	case <-ctx.Done():
+		return st, fmt.Errorf("the watcher did not start: %w", ctx.Err())
+	}
+	return st, nil
+}
+
+// stop stops what startDrillStack started, the last first.
+func (st *drillStack) stop() {
+	for i := len(st.stops) - 1; i >= 0; i-- {
+		st.stops[i]()
+	}
+	st.stops = nil
+}
+
+// attack runs atk to its end, then collects the report and, with a
+// response, writes the incident report.
+func (st *drillStack) attack(ctx context.Context, client *ethclient.Client, wsURL string, sc drillScenario, atk *attacker) (drillReport, error) {
+	o := st.o
+	last, err := runAttack(ctx, client, wsURL, atk, st.rec, st.w, o)
 	if err != nil {
 		return drillReport{}, err
 	}
-	progress("collecting the timeline")
-	rep, err := collectDrill(ctx, client, eng, sc, o, atk, rec, last)
+	o.Progress("collecting the timeline")
+	rep, err := collectDrill(ctx, client, st.eng, sc, o, atk, st.rec, last)
 	if err != nil || !o.Response || o.OutDir == "" {
 		return rep, err
 	}
-	progress("writing the incident report from the audit log into %s", o.OutDir)
-	if rep.Postmortem, err = writeDrillPostmortem(ctx, eng, o.OutDir, rep); err != nil {
+	o.Progress("writing the incident report from the audit log into %s", o.OutDir)
+	if rep.Postmortem, err = writeDrillPostmortem(ctx, st.eng, o.OutDir, rep); err != nil {
 		rep.Notes = append(rep.Notes, "incident report not written: "+err.Error())
 	}
 	return rep, nil
+}
+
+// drillPolicies says which policies the engine runs.
+func drillPolicies(o config.Options) string {
+	switch {
+	case strings.HasPrefix(o.PolicyBundle, "http"):
+		return "the policy bundle at " + config.RedactURL(o.PolicyBundle)
+	case o.PolicyBundle != "":
+		return "the policy bundle " + o.PolicyBundle
+	case o.PolicyDir != "":
+		return "the policies in " + o.PolicyDir
+	}
+	return "the shipped policies"
 }
 
 // runAttack lets the attacker act at every new head until it is done, then
@@ -474,4 +566,36 @@ func drillEngineOptions(dataDir, rpcURL, wsURL string, demo contracts.Demo, d co
 func gweiToWei(g float64) *big.Int {
 	wei, _ := new(big.Float).Mul(big.NewFloat(g), big.NewFloat(1e9)).Int(nil)
 	return wei
+}
+
+// checkForkFlags checks the flags of a drill of your own setup; a message
+// means bad usage.
+func checkForkFlags(f *forkDrill, set map[string]bool, lookupEnv func(string) (string, bool), stderr io.Writer) string {
+	forkOnly := []string{"fork-url", "fork-block", "protocol", "target", "token", "attack-from", "attack-to", "attack-data", "attack-value", "attack-gas"}
+	if f.ConfigPath == "" {
+		for _, name := range forkOnly {
+			if set[name] {
+				return "--" + name + " is for a drill of your own setup: give --config too"
+			}
+		}
+		return ""
+	}
+	for _, name := range []string{"scenario", "funds"} {
+		if set[name] {
+			return "--" + name + " is for the shipped drill protocol; with --config the attack is --attack-data (and --attack-from, --attack-to, --attack-value)"
+		}
+	}
+	if f.ForkURL == "" {
+		f.ForkURL, _ = lookupEnv(forkURLEnv)
+		if f.ForkURL == "" {
+			return "--config needs a node of your chain to fork: set $" + forkURLEnv + " (or --fork-url)"
+		}
+	} else if config.RedactURL(f.ForkURL) != f.ForkURL {
+		fmt.Fprintln(stderr, "firebreak drill: warning: --fork-url holds a credential and a command line is readable by every user of this machine; prefer $"+forkURLEnv)
+	}
+	if f.AttackData == "" {
+		return "--config needs --attack-data: the calldata of the transaction the attacker sends once a block"
+	}
+	f.MinTipSet = set["min-tip"]
+	return ""
 }

@@ -10,9 +10,11 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/firebreak-dev/firebreak/contracts"
 )
@@ -22,6 +24,8 @@ type drillScenario struct {
 	Name string
 	// Target is the drill contract drained: "vault" or "bridge".
 	Target string
+	// Label names the target in the report; empty means "drill."+Target.
+	Label string
 	// Key is the attacker's: its own, or the stolen operator key.
 	Key string
 	// Containment is what the shipped policies should do about it.
@@ -100,8 +104,16 @@ type attacker struct {
 	client *ethclient.Client
 	drill  contracts.Drill
 	target common.Address
-	key    *ecdsa.PrivateKey
-	from   common.Address
+	// funds reads what the attack drains at a block: the target's ETH,
+	// or an ERC-20 balance (a drill of your own setup).
+	funds func(ctx context.Context, block common.Hash) (*big.Int, error)
+	// key signs the attacker's transactions; nil means from is
+	// impersonated on an anvil fork (a compromised account of yours) and
+	// its transactions go out as eth_sendTransaction over rpc.
+	key     *ecdsa.PrivateKey
+	rpc     *rpc.Client
+	from    common.Address
+	chainID *big.Int
 	// loot is where the funds go: the attacker's own account.
 	loot   common.Address
 	signer types.Signer
@@ -135,10 +147,13 @@ func newAttacker(ctx context.Context, sc drillScenario, client *ethclient.Client
 	lootKey, _ := crypto.HexToECDSA(contracts.DevAttackerKey)
 	a := &attacker{sc: sc, client: client, drill: d, key: key, from: crypto.PubkeyToAddress(key.PublicKey),
 		loot: crypto.PubkeyToAddress(lootKey.PublicKey), signer: types.LatestSignerForChainID(big.NewInt(demoChainID)),
-		tip: tip, slice: slice, max: max}
+		chainID: big.NewInt(demoChainID), tip: tip, slice: slice, max: max}
 	a.target = d.Vault
 	if sc.Target == "bridge" {
 		a.target = d.Bridge
+	}
+	a.funds = func(ctx context.Context, block common.Hash) (*big.Int, error) {
+		return client.BalanceAtHash(ctx, a.target, block)
 	}
 	if a.nonce, err = client.PendingNonceAt(ctx, a.from); err != nil {
 		return nil, fmt.Errorf("drill: the attacker's nonce: %w", err)
@@ -158,7 +173,7 @@ func (a *attacker) onHead(ctx context.Context, h *types.Header) bool {
 		a.done = true
 		return true
 	}
-	bal, err := a.client.BalanceAtHash(ctx, a.target, h.Hash())
+	bal, err := a.funds(ctx, h.Hash())
 	if err != nil {
 		a.errs = append(a.errs, err.Error())
 		return false
@@ -177,21 +192,43 @@ func (a *attacker) onHead(ctx context.Context, h *types.Header) bool {
 	}
 	to, value, data, what := a.sc.next(a, amount)
 	fee := new(big.Int).Add(new(big.Int).Mul(h.BaseFee, big.NewInt(2)), a.tip)
-	tx, err := types.SignNewTx(a.key, a.signer, &types.DynamicFeeTx{
-		ChainID: big.NewInt(demoChainID), Nonce: a.nonce, GasTipCap: a.tip, GasFeeCap: fee, Gas: a.sc.gas, To: &to, Value: value, Data: data,
+	hash, err := a.send(ctx, &types.DynamicFeeTx{
+		ChainID: a.chainID, Nonce: a.nonce, GasTipCap: a.tip, GasFeeCap: fee, Gas: a.sc.gas, To: &to, Value: value, Data: data,
 	})
 	if err != nil {
 		a.errs = append(a.errs, err.Error())
 		return false
 	}
-	if err := a.client.SendTransaction(ctx, tx); err != nil {
-		a.errs = append(a.errs, err.Error())
-		return false
-	}
 	a.nonce++
 	a.started = true
-	a.sent = append(a.sent, attackTx{Hash: tx.Hash(), What: what, Amount: amount, Head: h.Number.Uint64(), SentAt: time.Now()})
+	a.sent = append(a.sent, attackTx{Hash: hash, What: what, Amount: amount, Head: h.Number.Uint64(), SentAt: time.Now()})
 	return false
+}
+
+// send signs and sends tx, or, for an impersonated attacker, has anvil
+// send it as from. The hash is the one the chain knows it by.
+func (a *attacker) send(ctx context.Context, tx *types.DynamicFeeTx) (common.Hash, error) {
+	if a.key == nil {
+		var hash common.Hash
+		err := a.rpc.CallContext(ctx, &hash, "eth_sendTransaction", map[string]any{
+			"from": a.from, "to": tx.To, "gas": hexutil.Uint64(tx.Gas), "value": (*hexutil.Big)(bigOrZero(tx.Value)),
+			"input": hexutil.Bytes(tx.Data), "nonce": hexutil.Uint64(tx.Nonce), "chainId": (*hexutil.Big)(tx.ChainID),
+			"maxFeePerGas": (*hexutil.Big)(tx.GasFeeCap), "maxPriorityFeePerGas": (*hexutil.Big)(tx.GasTipCap),
+		})
+		return hash, err
+	}
+	signed, err := types.SignNewTx(a.key, a.signer, tx)
+	if err != nil {
+		return common.Hash{}, err
+	}
+	return signed.Hash(), a.client.SendTransaction(ctx, signed)
+}
+
+func bigOrZero(v *big.Int) *big.Int {
+	if v == nil {
+		return new(big.Int)
+	}
+	return v
 }
 
 // giveUpAfter is how many reverted transactions in a row make the

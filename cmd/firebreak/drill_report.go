@@ -79,6 +79,9 @@ type drillReport struct {
 	// Postmortem is where the incident report was written (runs with a
 	// response and an output folder).
 	Postmortem *drillPostmortem `json:"postmortem,omitempty"`
+	// Fork describes a drill of your own setup (--config); nil for the
+	// shipped scenarios.
+	Fork *drillFork `json:"fork,omitempty"`
 }
 
 type drillAction struct {
@@ -96,6 +99,8 @@ type drillAction struct {
 	Bumps    int      `json:"bumps"`
 	MSToSent *float64 `json:"ms_first_malicious_to_broadcast,omitempty"`
 	MSToMine *float64 `json:"ms_first_malicious_to_inclusion,omitempty"`
+	// Error is why the action failed, as its record says.
+	Error string `json:"error,omitempty"`
 }
 
 type drillDetection struct {
@@ -134,7 +139,11 @@ type drillLog struct {
 }
 
 func collectDrill(ctx context.Context, client *ethclient.Client, eng *engine.Engine, sc drillScenario, o drillOptions, atk *attacker, rec *drillRecorder, last uint64) (drillReport, error) {
-	rep := drillReport{Scenario: sc.Name, Response: o.Response, BlockTimeMS: o.BlockTime.Milliseconds(), Target: "drill." + sc.Target,
+	label := sc.Label
+	if label == "" {
+		label = "drill." + sc.Target
+	}
+	rep := drillReport{Scenario: sc.Name, Response: o.Response, BlockTimeMS: o.BlockTime.Milliseconds(), Target: label,
 		TargetAddr: atk.target.Hex(), Containment: sc.Containment, AttackerTipGwei: o.AttackerTip, MinTipGwei: o.MinTip, Actions: []drillAction{}}
 	if !o.Response {
 		rep.Containment = "none (--no-response)"
@@ -202,7 +211,7 @@ func collectDrill(ctx context.Context, client *ethclient.Client, eng *engine.Eng
 						continue
 					}
 					da := &drillAction{Type: a.Request.Type, Contract: a.Request.Protocol + "." + a.Request.Contract, Function: r.Function,
-						ActionID: a.ActionID, EventID: det.Event.ID, State: string(r.State), Status: r.Status, Bumps: r.Bumps}
+						ActionID: a.ActionID, EventID: det.Event.ID, State: string(r.State), Status: r.Status, Bumps: r.Bumps, Error: r.Error}
 					if r.GasTipCap != nil {
 						da.TipGwei = gwei(r.GasTipCap.ToInt())
 					}
@@ -276,8 +285,15 @@ func collectDrill(ctx context.Context, client *ethclient.Client, eng *engine.Eng
 		}
 		for i, tx := range blk.Transactions() {
 			ok := i < len(rcs) && rcs[i].Status == types.ReceiptStatusSuccessful
-			t := drillTx{Index: uint(i), OK: ok, TipGwei: gwei(effectiveTip(tx, blk.BaseFee())), Hash: tx.Hash().Hex(), Who: "other", What: "call"}
-			if at, isAttack := attackHashes[tx.Hash()]; isAttack {
+			// The receipt's hash is the one the chain knows: a transaction
+			// anvil sent as an impersonated account hashes differently
+			// from its decoded fields.
+			hash := tx.Hash()
+			if i < len(rcs) {
+				hash = rcs[i].TxHash
+			}
+			t := drillTx{Index: uint(i), OK: ok, TipGwei: gwei(effectiveTip(tx, blk.BaseFee())), Hash: hash.Hex(), Who: "other", What: "call"}
+			if at, isAttack := attackHashes[hash]; isAttack {
 				t.Who, t.What = "attacker", at.What
 				rep.AttackerTxs++
 				if ok {
@@ -291,7 +307,7 @@ func collectDrill(ctx context.Context, client *ethclient.Client, eng *engine.Eng
 				if rep.Contained && n == containedBlock && uint(i) < containedIndex && ok {
 					rep.AttackerBeforeContainment++
 				}
-			} else if a, isAction := actionOf[tx.Hash()]; isAction {
+			} else if a, isAction := actionOf[hash]; isAction {
 				t.Who, t.What = "firebreak", a.Function+" on "+a.Contract
 			}
 			b.Txs = append(b.Txs, t)
@@ -340,7 +356,7 @@ func collectDrill(ctx context.Context, client *ethclient.Client, eng *engine.Eng
 		if err != nil {
 			return nil, err
 		}
-		return client.BalanceAtHash(ctx, atk.target, h.Hash())
+		return atk.funds(ctx, h.Hash())
 	}
 	start, err := balanceAt(from)
 	if err != nil {
@@ -442,7 +458,20 @@ func printDrill(w io.Writer, r drillReport) {
 		resp = "without firebreak (--no-response)"
 	}
 	fmt.Fprintf(w, "\nfirebreak drill: %s, %s blocks, %s\n", r.Scenario, time.Duration(r.BlockTimeMS)*time.Millisecond, resp)
-	fmt.Fprintf(w, "target %s (%s), expected response: %s\n\n", r.Target, r.TargetAddr, r.Containment)
+	fmt.Fprintf(w, "target %s (%s), expected response: %s\n", r.Target, r.TargetAddr, r.Containment)
+	unit := "ETH"
+	if f := r.Fork; f != nil {
+		fmt.Fprintf(w, "your setup: %s, protocol %s, on a fork of chain %d at block %d (%s)\n", f.Config, f.Protocol, f.ChainID, f.Block, f.URL)
+		for _, s := range f.StandIns {
+			fmt.Fprintf(w, "  signer %s acts as %s (impersonated; firebreak signed with the drill's key %s)\n", s.Signer, s.Account, s.StandIn)
+		}
+		fmt.Fprintf(w, "  attacker %s\n", f.Attacker)
+		if f.Token != "" {
+			unit = "tok"
+			fmt.Fprintf(w, "  funds: the target's balance of the ERC-20 %s, in units of 1e18\n", f.Token)
+		}
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%-7s %9s  %s\n", "block", "ms", "transactions in block order, then what happened before the next block")
 	for _, b := range r.Timeline {
 		first := true
@@ -482,16 +511,16 @@ outcome
   first malicious tx → detection   %-9s %s
   first malicious tx → broadcast   %-9s %s
   first malicious tx → inclusion   %-9s %s
-  funds at start   %10.4f ETH
-  drained          %10.4f ETH
-  saved            %10.4f ETH  (%.1f%%)
+  funds at start   %10.4f %s
+  drained          %10.4f %s
+  saved            %10.4f %s  (%.1f%%)
   attacker txs     %d: %d succeeded, %d reverted (%d after the containment)
 `, fmtBlocks(r.BlocksToDetection), fmtMS(r.MSToDetection), fmtBlocks(r.BlocksToBroadcast), fmtMS(r.MSToBroadcast),
-		fmtBlocks(r.BlocksToInclusion), fmtMS(r.MSToInclusion), r.FundsStartETH, r.DrainedETH, r.SavedETH, r.SavedPct,
+		fmtBlocks(r.BlocksToInclusion), fmtMS(r.MSToInclusion), r.FundsStartETH, unit, r.DrainedETH, unit, r.SavedETH, unit, r.SavedPct,
 		r.AttackerTxs, r.AttackerSucceeded, r.AttackerReverted, r.AttackerRevertedAfter)
 	if r.Contained && r.PauseTipGwei != nil {
 		if r.AttackerBeforeContainment > 0 {
-			fmt.Fprintf(w, "  ordering         in block %d the containment (tip %.2f gwei) came after %d attacker tx(s) (tip %.2f gwei): it did not outbid them; raise the chain's min_tip above what an attacker pays (--min-tip)\n",
+			fmt.Fprintf(w, "  ordering         in block %d the containment (tip %.2f gwei) came after %d attacker tx(s) (tip %.2f gwei): it did not outbid them; raise the chain's min_tip above what an attacker pays (chains[].min_tip; --min-tip in a drill)\n",
 				r.InclusionBlock, *r.PauseTipGwei, r.AttackerBeforeContainment, r.AttackerTipGwei)
 		} else {
 			fmt.Fprintf(w, "  ordering         in block %d the containment (tip %.2f gwei) came before the attacker's tx (tip %.2f gwei)\n",

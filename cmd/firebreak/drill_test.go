@@ -82,7 +82,10 @@ func TestDrillAndWatchUsage(t *testing.T) {
 		{[]string{"drill", "-h"}, exitOK, "compromised-operator"},
 		{[]string{"watch", "-h"}, exitOK, "FIREBREAK_WATCH"},
 		{[]string{"drill", "--scenario", "nope"}, exitUsage, `unknown scenario "nope"`},
-		{[]string{"drill", "--config", "mine.yaml"}, exitUsage, "not built yet"},
+		{[]string{"drill", "-h"}, exitOK, "FIREBREAK_FORK_URL"},
+		{[]string{"drill", "--attack-data", "0x8456cb59"}, exitUsage, "give --config too"},
+		{[]string{"drill", "--config", noWatch, "--scenario", "bridge-outflow", "--fork-url", "http://127.0.0.1:1"}, exitUsage, "--scenario is for the shipped drill protocol"},
+		{[]string{"drill", "--config", noWatch, "--fork-url", "http://127.0.0.1:1"}, exitUsage, "needs --attack-data"},
 		{[]string{"watch", "--config", noWatch}, exitUsage, "no rules configured"},
 	} {
 		code, out, errOut := runCLI(t, tc.args...)

@@ -139,7 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 	case "watch":
 		return runWatch(ctx, rest, stdout, stderr, lookupEnv)
 	case "drill":
-		return runDrill(ctx, rest, stdout, stderr)
+		return runDrill(ctx, rest, stdout, stderr, lookupEnv)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "firebreak %s\n", version)
 		return exitOK

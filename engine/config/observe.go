@@ -37,6 +37,12 @@ func (m MetricsOptions) Addr() (string, bool) {
 // every Interval in serve): can every configured pauser pause right now?
 // Zero values take the defaults below (WithDefaults).
 type ReadinessOptions struct {
+	// Off turns the continuous check off, for an embedding program whose
+	// signers are not the accounts that act: a drill of your own setup
+	// signs with stand-in keys that the fork takes as your accounts, and
+	// the check would report the stand-ins' missing roles. Never set from
+	// the file.
+	Off bool `yaml:"-"`
 	// Interval between two checks in serve; default 1m.
 	Interval time.Duration `yaml:"interval"`
 	// MinActions is how many containment transactions each sender's
