@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"os"
 	"slices"
@@ -192,7 +193,7 @@ func forkDrillRun(ctx context.Context, o drillOptions, f forkDrill) (drillReport
 	if attack.token != (common.Address{}) {
 		rep.Fork.Token = attack.token.Hex()
 	}
-	for _, name := range sortedNames(instances) {
+	for _, name := range slices.Sorted(maps.Keys(instances)) {
 		rep.Fork.StandIns = append(rep.Fork.StandIns, drillStandIn{Signer: name, Account: standIns[instances[name].Address()].Hex(),
 			StandIn: instances[name].Address().Hex()})
 	}
@@ -284,13 +285,13 @@ func drillAddress(s, pname string, p config.ProtocolOptions) (common.Address, er
 	}
 	c, ok := p.Contracts[s]
 	if !ok {
-		return common.Address{}, fmt.Errorf("%q is neither a 0x address nor a contract of protocols.%s (%s)", cut(s, 80), pname, strings.Join(sortedNames(p.Contracts), ", "))
+		return common.Address{}, fmt.Errorf("%q is neither a 0x address nor a contract of protocols.%s (%s)", cut(s, 80), pname, strings.Join(slices.Sorted(maps.Keys(p.Contracts)), ", "))
 	}
 	return common.HexToAddress(c.Address), nil
 }
 
 func pickDrillProtocol(o config.Options, name string) (string, error) {
-	names := sortedNames(o.Protocols)
+	names := slices.Sorted(maps.Keys(o.Protocols))
 	switch {
 	case name != "":
 		if _, ok := o.Protocols[name]; !ok {
@@ -306,7 +307,7 @@ func pickDrillProtocol(o config.Options, name string) (string, error) {
 }
 
 func pickDrillTarget(pname string, p config.ProtocolOptions, name string) (string, error) {
-	names := sortedNames(p.Contracts)
+	names := slices.Sorted(maps.Keys(p.Contracts))
 	switch {
 	case name != "":
 		if _, ok := p.Contracts[name]; !ok {
@@ -348,7 +349,7 @@ func drillStandIns(o config.Options, chainID uint64) (map[common.Address]common.
 	standIns := map[common.Address]common.Address{}
 	instances := map[string]signer.Signer{}
 	var accounts []string
-	for _, name := range sortedNames(used) {
+	for _, name := range slices.Sorted(maps.Keys(used)) {
 		so, ok := o.Signers[name]
 		if !ok {
 			return nil, nil, nil, fmt.Errorf("signers.%s: not configured", name)
@@ -484,13 +485,4 @@ func balanceAtHash(ctx context.Context, c *ethclient.Client, holder, token commo
 		return nil, fmt.Errorf("balanceOf(%s) on %s returned %d bytes, not 32: is it an ERC-20?", holder.Hex(), token.Hex(), len(out))
 	}
 	return new(big.Int).SetBytes(out), nil
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
 }
