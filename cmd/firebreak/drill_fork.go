@@ -22,8 +22,6 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/decode"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 	"github.com/firebreak-dev/firebreak/engine/simulate/impersonate"
-	"github.com/firebreak-dev/firebreak/signer"
-	"github.com/firebreak-dev/firebreak/signer/local"
 )
 
 // forkURLEnv is where drill --config reads the fork URL from when
@@ -74,6 +72,10 @@ type drillStandIn struct {
 	Signer  string `json:"signer"`
 	Account string `json:"account"`
 	StandIn string `json:"stand_in"`
+	// As says how the stand-in acts: "sender" (its transactions are
+	// taken as the account's), or "owner of Safe 0x…" (the drill's key
+	// replaced the account among the Safe's owners on the fork).
+	As string `json:"as"`
 }
 
 // forkDrillRun rehearses the attack f describes on a fork of the chain of
@@ -105,7 +107,7 @@ func forkDrillRun(ctx context.Context, o drillOptions, f forkDrill) (drillReport
 	if err != nil {
 		return drillReport{}, err
 	}
-	standIns, instances, accounts, err := drillStandIns(team, p.ChainID)
+	si, err := drillStandIns(team, p.ChainID)
 	if err != nil {
 		return drillReport{}, err
 	}
@@ -137,8 +139,15 @@ func forkDrillRun(ctx context.Context, o drillOptions, f forkDrill) (drillReport
 		return drillReport{}, fmt.Errorf("protocols.%s.contracts.%s: no contract at %s on the fork (block %d)", pname, tname, target.Hex(), forkBlock)
 	}
 
-	progress("impersonating %s on the fork: firebreak signs with a key made for this drill", strings.Join(accounts, ", "))
-	proxy, err := impersonate.Start(ctx, impersonate.Options{Upstream: node.URL(), StandIns: standIns}, log)
+	var safeNotes []string
+	if len(si.swaps) > 0 {
+		progress("making the drill's keys owners of your Safes on the fork, in place of the owners firebreak holds")
+		if safeNotes, err = swapSafeOwners(ctx, raw, direct, si.swaps); err != nil {
+			return drillReport{}, err
+		}
+	}
+	progress("impersonating %s on the fork: firebreak signs with a key made for this drill", strings.Join(si.accounts, ", "))
+	proxy, err := impersonate.Start(ctx, impersonate.Options{Upstream: node.URL(), StandIns: si.senders}, log)
 	if err != nil {
 		return drillReport{}, err
 	}
@@ -163,7 +172,7 @@ func forkDrillRun(ctx context.Context, o drillOptions, f forkDrill) (drillReport
 		return drillReport{}, err
 	}
 	defer os.RemoveAll(dataDir)
-	opts := forkEngineOptions(team, pname, tname, attack.token, chain, dataDir, proxy.URL(), node.WSURL(), instances)
+	opts := forkEngineOptions(team, pname, tname, attack.token, chain, dataDir, proxy.URL(), node.WSURL(), si)
 	if f.MinTipSet {
 		opts.Chains[0].MinTip = o.MinTip
 	}
@@ -193,10 +202,8 @@ func forkDrillRun(ctx context.Context, o drillOptions, f forkDrill) (drillReport
 	if attack.token != (common.Address{}) {
 		rep.Fork.Token = attack.token.Hex()
 	}
-	for _, name := range slices.Sorted(maps.Keys(instances)) {
-		rep.Fork.StandIns = append(rep.Fork.StandIns, drillStandIn{Signer: name, Account: standIns[instances[name].Address()].Hex(),
-			StandIn: instances[name].Address().Hex()})
-	}
+	rep.Fork.StandIns = si.report
+	rep.Notes = append(rep.Notes, safeNotes...)
 	if o.Response && !rep.Contained {
 		rep.Notes = append(rep.Notes, forkNotContained(rep)...)
 	}
@@ -329,70 +336,21 @@ func chainOf(o config.Options, id uint64) (config.ChainOptions, bool) {
 	return config.ChainOptions{}, false
 }
 
-// drillStandIns makes a key for each signer the protocols of chainID use
-// and maps it to the signer's account, which the fork impersonates. A
-// signer's key is never read: only its configured address.
-func drillStandIns(o config.Options, chainID uint64) (map[common.Address]common.Address, map[string]signer.Signer, []string, error) {
-	used := map[string]bool{}
-	for _, p := range o.Protocols {
-		if p.ChainID != chainID {
-			continue
-		}
-		used[p.Signer] = true
-		for _, c := range p.Contracts {
-			if c.Signer != "" {
-				used[c.Signer] = true
-			}
-		}
-	}
-	delete(used, "")
-	standIns := map[common.Address]common.Address{}
-	instances := map[string]signer.Signer{}
-	var accounts []string
-	for _, name := range slices.Sorted(maps.Keys(used)) {
-		so, ok := o.Signers[name]
-		if !ok {
-			return nil, nil, nil, fmt.Errorf("signers.%s: not configured", name)
-		}
-		if so.Kind == "safe" {
-			return nil, nil, nil, fmt.Errorf("signers.%s is a Safe: a drill of your own setup does not rehearse Safe signers yet (docs/drills.md)", name)
-		}
-		if !common.IsHexAddress(so.Address) {
-			return nil, nil, nil, fmt.Errorf("signers.%s: set address: to its account, which the drill impersonates on the fork (it never reads the signer's key)", name)
-		}
-		key, err := crypto.GenerateKey()
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		s, err := local.FromHex(hexutil.Encode(crypto.FromECDSA(key))[2:])
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		account := common.HexToAddress(so.Address)
-		standIns[s.Address()] = account
-		instances[name] = s
-		accounts = append(accounts, name+" "+account.Hex())
-	}
-	if len(instances) == 0 {
-		return nil, nil, nil, fmt.Errorf("no protocol on chain %d names a signer: nothing could act", chainID)
-	}
-	return standIns, instances, accounts, nil
-}
-
 // forkEngineOptions are your configuration made safe to run against the
 // fork: only its chain, reached through the impersonating proxy and never
 // through your other endpoints or private relay; a fresh embedded NATS;
 // the drill's keys as your signers; no notification, console, ingress,
 // metrics, readiness or recovery. Policies, registry, allowlist, guard,
 // guardrails, incidents and watch rules are yours.
-func forkEngineOptions(team config.Options, pname, tname string, token common.Address, chain config.ChainOptions, dataDir, rpcURL, wsURL string, instances map[string]signer.Signer) config.Options {
+func forkEngineOptions(team config.Options, pname, tname string, token common.Address, chain config.ChainOptions, dataDir, rpcURL, wsURL string, si drillSigners) config.Options {
 	o := config.DefaultOptions()
 	o.DataDir = dataDir
 	o.NATS.Port = -1
 	o.Chains = []config.ChainOptions{{ID: chain.ID, Name: chain.Name, RPC: rpcURL, WS: wsURL, Broadcast: "public",
 		MaxFeePerGas: chain.MaxFeePerGas, MinTip: chain.MinTip, TipPercentile: chain.TipPercentile,
 		Confirmations: chain.Confirmations, BumpEveryBlocks: chain.BumpEveryBlocks, Explorer: chain.Explorer}}
-	o.SignerInstances = instances
+	o.SignerInstances = si.instances
+	o.Signers = si.safes
 	// The stand-ins hold no role themselves: the check would report that.
 	// The drill is the check: the containment executes as your account.
 	o.Readiness.Off = true

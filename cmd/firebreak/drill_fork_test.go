@@ -23,6 +23,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/firebreak-dev/firebreak/contracts"
+	safeabi "github.com/firebreak-dev/firebreak/contracts/safe"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 )
 
@@ -40,9 +41,16 @@ type teamChain struct {
 	// cannot run here): a drill must contact neither.
 	hits atomic.Int64
 	hook string
+	// With a Safe as the guardian: the Safe, its owners (firebreak holds
+	// the first two of the 2-of-3) and the executor that pays its gas.
+	safe     common.Address
+	owners   []common.Address
+	executor common.Address
 }
 
-func newTeamChain(t *testing.T, bin string) *teamChain {
+func newTeamChain(t *testing.T, bin string) *teamChain { return newTeamChainWith(t, bin, false) }
+
+func newTeamChainWith(t *testing.T, bin string, withSafe bool) *teamChain {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -67,14 +75,27 @@ func newTeamChain(t *testing.T, bin string) *teamChain {
 	chainID := big.NewInt(demoChainID)
 	adminKey, _ := crypto.HexToECDSA(contracts.DevAdminKey)
 	attackerKey, _ := crypto.HexToECDSA(contracts.DevAttackerKey)
+	if withSafe {
+		tc.owners = []common.Address{fresh(), fresh(), fresh()}
+		sd, err := safeabi.Deploy(ctx, tc.client, bind.NewKeyedTransactor(adminKey, chainID), tc.owners, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.safe, tc.guardian, tc.executor = sd.Safe, sd.Safe, fresh()
+	}
 	d, err := contracts.DeployDrill(ctx, tc.client, bind.NewKeyedTransactor(adminKey, chainID), bind.NewKeyedTransactor(attackerKey, chainID),
 		tc.guardian, tc.operator, new(big.Int).Mul(big.NewInt(100), big.NewInt(1e18)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	tc.vault = d.Vault
-	// The pauser pays its own gas, on the team's chain as in production.
-	if err := tc.client.Client().CallContext(ctx, nil, "anvil_setBalance", tc.guardian, (*hexutil.Big)(big.NewInt(1e18))); err != nil {
+	// The pauser (or the Safe's executor) pays its own gas, on the team's
+	// chain as in production.
+	payer := tc.guardian
+	if withSafe {
+		payer = tc.executor
+	}
+	if err := tc.client.Client().CallContext(ctx, nil, "anvil_setBalance", payer, (*hexutil.Big)(big.NewInt(1e18))); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -95,24 +116,47 @@ func (tc *teamChain) config(t *testing.T, signerAddr common.Address) string {
 	if err := os.WriteFile(secret, []byte("0123456789abcdef0123456789abcdef"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	signers := fmt.Sprintf(`signers:
+  guardian:
+    kind: vault
+    address: "%[1]s"
+    vault:
+      address: %[2]s
+      mode: plugin
+      mount: firebreak
+      key: guardian
+      auth:
+        token_env: TEAM_VAULT_TOKEN
+`, signerAddr.Hex(), tc.hook)
+	if tc.safe != (common.Address{}) {
+		signers = fmt.Sprintf(`signers:
+  guardian:
+    kind: safe
+    address: "%[1]s"
+    chain_id: %[2]d
+    owners: [owner0, owner1]
+    executor: executor
+  owner0:
+    kind: vault
+    address: "%[3]s"
+    vault: {address: %[6]s, mode: plugin, mount: firebreak, key: owner0, auth: {token_env: TEAM_VAULT_TOKEN}}
+  owner1:
+    kind: local
+    address: "%[4]s"
+    key_env: TEAM_OWNER1_KEY
+  executor:
+    kind: vault
+    address: "%[5]s"
+    vault: {address: %[6]s, mode: plugin, mount: firebreak, key: executor, auth: {token_env: TEAM_VAULT_TOKEN}}
+`, tc.safe.Hex(), demoChainID, tc.owners[0].Hex(), tc.owners[1].Hex(), tc.executor.Hex(), tc.hook)
+	}
 	yaml := fmt.Sprintf(`data_dir: %[1]s
 chains:
   - id: %[2]d
     name: team
     rpc: %[3]s
     private_rpc: %[4]s
-signers:
-  guardian:
-    kind: vault
-    address: "%[5]s"
-    vault:
-      address: %[4]s
-      mode: plugin
-      mount: firebreak
-      key: guardian
-      auth:
-        token_env: TEAM_VAULT_TOKEN
-protocols:
+%[5]sprotocols:
   acme:
     chain_id: %[2]d
     signer: guardian
@@ -143,7 +187,7 @@ watch:
           threshold: "2%%"
           exploit_threshold: "5%%"
           window_blocks: 10
-`, filepath.Join(t.TempDir(), "data"), demoChainID, tc.url, tc.hook, signerAddr.Hex(), tc.vault.Hex(), secret)
+`, filepath.Join(t.TempDir(), "data"), demoChainID, tc.url, tc.hook, signers, tc.vault.Hex(), secret)
 	path := filepath.Join(t.TempDir(), "firebreak.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
@@ -165,6 +209,8 @@ func (tc *teamChain) drill(t *testing.T, bin, cfg string, extra ...string) (int,
 			return tc.hook, true
 		case "TEAM_VAULT_TOKEN":
 			return "s.team-token", true
+		case "TEAM_OWNER1_KEY":
+			return contracts.DevAdminKey, true // a key for another account: never read, or the engine would refuse it
 		}
 		return "", false
 	}
@@ -283,5 +329,71 @@ func TestDrillYourOwnSetupBadUsage(t *testing.T) {
 	if code := run(context.Background(), []string{"drill", "--config", cfg, "--attack-data", "0x8456cb59"}, &out, &errOut, noEnv); code != exitUsage ||
 		!strings.Contains(errOut.String(), "$"+forkURLEnv) {
 		t.Errorf("no fork URL: exit %d, %q; want 2 and the variable to set", code, errOut.String())
+	}
+}
+
+// With a 2-of-3 Safe as the vault's guardian: the drill's keys replace the
+// two owners firebreak holds among the Safe's owners on the fork, the
+// executor is impersonated, and the pause goes through the Safe's
+// execTransaction, as in production. On the team's chain the Safe's
+// owners and nonce are unchanged.
+func TestDrillYourOwnSetupWithASafe(t *testing.T) {
+	bin := drillAnvil(t)
+	tc := newTeamChainWith(t, bin, true)
+	code, rep, out := tc.drill(t, bin, tc.config(t, common.Address{}), "--min-tip", "5")
+	if code != exitOK || !rep.Contained {
+		t.Fatalf("exit %d, contained %v: %s", code, rep.Contained, out)
+	}
+	if rep.SavedPct < 70 {
+		t.Errorf("saved %.1f%%: want the Safe's pause within a block or two of the first sweep", rep.SavedPct)
+	}
+	as := map[string]string{}
+	for _, s := range rep.Fork.StandIns {
+		as[s.Signer] = s.As + " " + s.Account
+	}
+	for name, want := range map[string]string{
+		"owner0":   "owner of Safe " + tc.safe.Hex() + " " + tc.owners[0].Hex(),
+		"owner1":   "owner of Safe " + tc.safe.Hex() + " " + tc.owners[1].Hex(),
+		"executor": "sender " + tc.executor.Hex(),
+	} {
+		if as[name] != want {
+			t.Errorf("stand-in %s: %q, want %q", name, as[name], want)
+		}
+	}
+	if tc.paused(t) {
+		t.Error("the vault on the team's own chain is paused: the drill wrote to it")
+	}
+	safe := safeabi.NewSafe()
+	res, err := tc.client.CallContract(context.Background(), ethereum.CallMsg{To: &tc.safe, Data: safe.PackGetOwners()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if owners, err := safe.UnpackGetOwners(res); err != nil || len(owners) != 3 || owners[0] != tc.owners[0] || owners[1] != tc.owners[1] {
+		t.Errorf("the Safe's owners on the team's chain are %v (%v), want them untouched: %v", owners, err, tc.owners)
+	}
+	if n := tc.hits.Load(); n != 0 {
+		t.Errorf("%d requests reached the team's Vault, relay or webhook channel", n)
+	}
+}
+
+// With the same Safe, when firebreak holds one owner of two needed the
+// drill says the containment waits for people.
+func TestDrillYourOwnSetupSafeBelowThreshold(t *testing.T) {
+	bin := drillAnvil(t)
+	tc := newTeamChainWith(t, bin, true)
+	cfg := tc.config(t, common.Address{})
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "owners: [owner0, owner1]", "owners: [owner0]", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, rep, out := tc.drill(t, bin, cfg, "--slices", "4")
+	if code != exitFailure || rep.Contained {
+		t.Fatalf("exit %d, contained %v: want 1, nothing contained\n%s", code, rep.Contained, out)
+	}
+	if notes := strings.Join(rep.Notes, "\n"); !strings.Contains(notes, "needs 2 signatures and firebreak holds 1 owners") {
+		t.Errorf("notes %q: want the missing approval named", rep.Notes)
 	}
 }

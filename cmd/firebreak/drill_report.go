@@ -463,7 +463,7 @@ func printDrill(w io.Writer, r drillReport) {
 	if f := r.Fork; f != nil {
 		fmt.Fprintf(w, "your setup: %s, protocol %s, on a fork of chain %d at block %d (%s)\n", f.Config, f.Protocol, f.ChainID, f.Block, f.URL)
 		for _, s := range f.StandIns {
-			fmt.Fprintf(w, "  signer %s acts as %s (impersonated; firebreak signed with the drill's key %s)\n", s.Signer, s.Account, s.StandIn)
+			fmt.Fprintf(w, "  %s\n", s.describe())
 		}
 		fmt.Fprintf(w, "  attacker %s\n", f.Attacker)
 		if f.Token != "" {
