@@ -85,6 +85,9 @@ func forkDrillRun(ctx context.Context, o drillOptions, f forkDrill) (drillReport
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	log, progress := o.Log, o.Progress
+	if o.Slices < 1 {
+		return drillReport{}, errors.New("--slices must be at least 1: it is how many transactions the attacker sends at most")
+	}
 	team, err := config.LoadConfig(f.ConfigPath)
 	if err != nil {
 		return drillReport{}, fmt.Errorf("--config: %w", err)

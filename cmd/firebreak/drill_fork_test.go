@@ -318,11 +318,27 @@ func TestDrillYourOwnSetupBadUsage(t *testing.T) {
 		{[]string{"--target", "nope"}, `--target "nope" is not a contract of protocols.acme (vault)`},
 		{[]string{"--protocol", "other"}, `--protocol "other" is not in the configuration's protocols (acme)`},
 		{[]string{"--attack-to", "treasury"}, `"treasury" is neither a 0x address nor a contract of protocols.acme`},
+		{[]string{"--attack-data", "0x12"}, `--attack-data "0x12": want 0x-prefixed calldata of at least a 4-byte selector`},
+		{[]string{"--attack-from", "mallory"}, `--attack-from "mallory": not a 0x address`},
+		{[]string{"--slices", "0"}, `--slices must be at least 1`},
 	} {
 		code, _, out := tc.drill(t, bin, cfg, tc2.args...)
 		if code != exitFailure || !strings.Contains(out, tc2.want) {
 			t.Errorf("%v: exit %d, output %q; want 1 and %q", tc2.args, code, out, tc2.want)
 		}
+	}
+	// A signer without its address: the drill cannot know whom to
+	// impersonate, and never reads the key to find out.
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noAddr := filepath.Join(t.TempDir(), "firebreak.yaml")
+	if err := os.WriteFile(noAddr, []byte(strings.Replace(string(b), `    address: "`+tc.guardian.Hex()+`"`+"\n", "", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, out := tc.drill(t, bin, noAddr); code != exitFailure || !strings.Contains(out, "signers.guardian: set address:") {
+		t.Errorf("a signer without address: exit %d, %q; want 1 and what to set", code, out)
 	}
 	var out, errOut bytes.Buffer
 	noEnv := func(string) (string, bool) { return "", false }
