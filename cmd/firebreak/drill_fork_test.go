@@ -286,6 +286,14 @@ func TestDrillYourOwnSetupOnAFork(t *testing.T) {
 	if n := tc.hits.Load(); n != 0 {
 		t.Errorf("%d requests reached the team's Vault, relay or webhook channel", n)
 	}
+
+	// The baseline on the same fork: nobody responds, the watcher still
+	// reports, the vault is drained.
+	code, base, out := tc.drill(t, bin, tc.config(t, tc.guardian), "--no-response")
+	if code != exitOK || base.Contained || base.SavedPct > 5 || base.BlocksToDetection == nil || len(base.Actions) != 0 {
+		t.Errorf("--no-response: exit %d, contained %v, saved %.1f%%, detected %v, actions %d: want the vault drained and reported, nothing sent\n%s",
+			code, base.Contained, base.SavedPct, base.BlocksToDetection, len(base.Actions), out)
+	}
 }
 
 // A rehearsal finds what is wrong: the configured signer's account holds
