@@ -404,6 +404,9 @@ func (s *Submitter) adopt(ctx context.Context) {
 	}
 	t := time.NewTicker(s.opts.Leases.ttl / 2)
 	defer t.Stop()
+	// Senders taken over whose unfinished actions could not be listed
+	// yet (NATS busy, a stream leader moving): tried again every tick.
+	toResume := map[senderKey]bool{}
 	for {
 		select {
 		case <-ctx.Done():
@@ -428,7 +431,7 @@ func (s *Submitter) adopt(ctx context.Context) {
 				}
 			})
 		case <-t.C:
-			s.takeOverFreeSenders(ctx)
+			s.takeOverFreeSenders(ctx, toResume)
 		}
 	}
 }
@@ -456,22 +459,30 @@ func (s *Submitter) adoptIfIdle(ctx context.Context, id string) {
 
 // takeOverFreeSenders takes every configured sender whose lease no
 // replica holds (its holder died, or never started), and resumes that
-// sender's unfinished actions.
-func (s *Submitter) takeOverFreeSenders(ctx context.Context) {
+// sender's unfinished actions. A sender whose actions could not be listed
+// stays in toResume and is listed again at the next call: a takeover
+// during a NATS disruption must not leave the dead replica's actions
+// unfinished until a restart.
+func (s *Submitter) takeOverFreeSenders(ctx context.Context, toResume map[senderKey]bool) {
 	for _, cs := range s.chains {
 		for _, sg := range s.signers {
 			from := sg.Address()
-			if _, held := s.opts.Leases.Held(cs.id, from); held {
-				continue
+			key := senderKey{chain: cs.id, from: from}
+			if _, held := s.opts.Leases.Held(cs.id, from); !held {
+				if _, held, err := s.lease(ctx, cs, from, false); err != nil || !held {
+					continue
+				}
+				toResume[key] = true
 			}
-			if _, held, err := s.lease(ctx, cs, from, false); err != nil || !held {
+			if !toResume[key] {
 				continue
 			}
 			recs, revs, err := s.store.Unfinished(ctx)
 			if err != nil {
-				s.log.Error("took over a sender but cannot list its unfinished actions; they resume at the next start", "chain", cs.id, "from", from.Hex(), "err", err)
+				s.log.Warn("took over a sender but cannot list its unfinished actions yet: trying again", "chain", cs.id, "from", from.Hex(), "err", err)
 				continue
 			}
+			delete(toResume, key)
 			for i, rec := range recs {
 				rcs, rfrom, ok := s.senderOf(rec)
 				if !ok || rcs != cs || rfrom != from || s.isRunning(rec.ID) {
