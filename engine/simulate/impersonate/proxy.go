@@ -195,6 +195,9 @@ func (p *Proxy) URL() string { return "http://" + p.ln.Addr().String() }
 // to call twice.
 func (p *Proxy) Close() error {
 	p.once.Do(func() {
+		// Close has no caller's context (it runs deferred, often after the
+		// drill's own ended): the wait is bounded by the longest request
+		// instead, then the server is closed hard.
 		ctx, cancel := context.WithTimeout(context.Background(), p.requestTimeout()+5*time.Second)
 		defer cancel()
 		if err := p.srv.Shutdown(ctx); err != nil {
