@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // The bucket holds, besides the incidents (keys "inc-…"), two kinds of
@@ -32,7 +34,7 @@ func isIndexKey(k string) bool {
 
 // IsConflict reports whether err is a compare-and-set that lost: the key
 // changed (or was created) since it was read.
-func IsConflict(err error) bool { return errors.Is(err, jetstream.ErrKeyExists) }
+func IsConflict(err error) bool { return record.Conflict(err) }
 
 var plainToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 

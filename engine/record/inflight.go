@@ -105,7 +105,7 @@ func (f *Inflight) Claim(ctx context.Context, key, id string) (Holder, bool, err
 // another action took over first.
 func (f *Inflight) TakeOver(ctx context.Context, key, id string, h Holder) (Holder, bool, error) {
 	rev, err := f.kv.Update(ctx, key, []byte(id), h.Revision)
-	if errors.Is(err, jetstream.ErrKeyExists) {
+	if Conflict(err) {
 		return Holder{}, false, nil
 	}
 	if err != nil {
@@ -119,7 +119,7 @@ func (f *Inflight) TakeOver(ctx context.Context, key, id string, h Holder) (Hold
 // waits for approval, or was refused).
 func (f *Inflight) Release(ctx context.Context, key string, h Holder) error {
 	err := f.kv.Delete(ctx, key, jetstream.LastRevision(h.Revision))
-	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+	if err != nil && !Conflict(err) {
 		return fmt.Errorf("record: releasing call %s of action %s: %w", key, h.ID, err)
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // Bucket is the JetStream KV bucket holding recovery proposals, by id.
@@ -96,7 +98,7 @@ func (s *Store) Update(ctx context.Context, p Proposal, rev uint64) (uint64, err
 		return 0, fmt.Errorf("recovery: encoding %s: %w", p.ID, err)
 	}
 	next, err := s.kv.Update(ctx, p.ID, data, rev)
-	if errors.Is(err, jetstream.ErrKeyExists) {
+	if record.Conflict(err) {
 		return 0, fmt.Errorf("%w: %s", ErrConflict, p.ID)
 	}
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/firebreak-dev/firebreak/engine/record"
 	safesigner "github.com/firebreak-dev/firebreak/signer/safe"
 )
 
@@ -269,7 +270,7 @@ func (s *ApprovalStore) Update(ctx context.Context, a Approval, rev uint64) (uin
 		return 0, fmt.Errorf("approval: encoding %s: %w", a.ID, err)
 	}
 	next, err := s.kv.Update(ctx, a.ID, data, rev)
-	if errors.Is(err, jetstream.ErrKeyExists) {
+	if record.Conflict(err) {
 		return 0, fmt.Errorf("%w: %s", ErrConflict, a.ID)
 	}
 	if err != nil {

@@ -4,6 +4,9 @@
 package natstest
 
 import (
+	"fmt"
+	"net"
+	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -40,7 +43,15 @@ func Server(t testing.TB) *server.Server {
 // on a connection to it that closes when the test ends.
 func JetStream(t testing.TB) jetstream.JetStream {
 	t.Helper()
-	nc, err := nats.Connect("", nats.InProcessServer(Server(t)), nats.Name(t.Name()))
+	return Connect(t, Server(t))
+}
+
+// Connect returns a JetStream context on a connection to srv that closes
+// when the test ends: for a test that also needs the server itself (to
+// stop JetStream under the engine, say).
+func Connect(t testing.TB, srv *server.Server) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name(t.Name()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,4 +61,63 @@ func JetStream(t testing.TB) jetstream.JetStream {
 		t.Fatal(err)
 	}
 	return js
+}
+
+// Cluster starts n JetStream-enabled nats-servers in process, routed into
+// one cluster on loopback ports, and returns them once JetStream has a
+// meta leader that sees every peer: for tests of what differs on a
+// replicated (R3) stream.
+func Cluster(t testing.TB, n int) []*server.Server {
+	t.Helper()
+	ports := make([]int, n)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+		_ = l.Close()
+	}
+	var routes []*url.URL
+	for _, p := range ports {
+		routes = append(routes, &url.URL{Scheme: "nats", Host: fmt.Sprintf("127.0.0.1:%d", p)})
+	}
+	dir := t.TempDir()
+	servers := make([]*server.Server, n)
+	for i := range servers {
+		srv, err := server.NewServer(&server.Options{
+			ServerName: fmt.Sprintf("n%d", i+1), Host: "127.0.0.1", Port: -1, JetStream: true,
+			StoreDir: filepath.Join(dir, fmt.Sprintf("n%d", i+1)), NoSigs: true, NoLog: true,
+			Cluster: server.ClusterOpts{Name: "natstest", Host: "127.0.0.1", Port: ports[i]},
+			Routes:  routes,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go srv.Start()
+		t.Cleanup(func() {
+			srv.Shutdown()
+			srv.WaitForShutdown()
+		})
+		servers[i] = srv
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for _, srv := range servers {
+		if !srv.ReadyForConnections(10 * time.Second) {
+			t.Fatalf("natstest: server %s did not start", srv.Name())
+		}
+	}
+	for time.Now().Before(deadline) {
+		for _, srv := range servers {
+			// The leader lists only the peers that are online with
+			// JetStream and have sent their stats: before that an R3
+			// stream has "no suitable peers for placement".
+			if srv.JetStreamIsLeader() && len(srv.JetStreamClusterPeers()) == n {
+				return servers
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("natstest: the cluster had no JetStream meta leader seeing every peer within 30s")
+	return nil
 }
