@@ -12,6 +12,7 @@ import (
 
 	"github.com/firebreak-dev/firebreak/engine/config"
 	"github.com/firebreak-dev/firebreak/engine/ingest"
+	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
 // NATSConnectOptions are the credentials and TLS settings o gives for an
@@ -139,19 +140,36 @@ type patientJetStream struct {
 }
 
 func (p patientJetStream) CreateOrUpdateStream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
-	return patiently(ctx, p.log, "stream "+cfg.Name, func(ctx context.Context) (jetstream.Stream, error) {
+	return patiently(ctx, p.log, "create stream "+cfg.Name, func(ctx context.Context) (jetstream.Stream, error) {
 		return p.JetStream.CreateOrUpdateStream(ctx, cfg)
 	})
 }
 
 func (p patientJetStream) CreateOrUpdateKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
-	return patiently(ctx, p.log, "bucket "+cfg.Bucket, func(ctx context.Context) (jetstream.KeyValue, error) {
+	return patiently(ctx, p.log, "create bucket "+cfg.Bucket, func(ctx context.Context) (jetstream.KeyValue, error) {
 		return p.JetStream.CreateOrUpdateKeyValue(ctx, cfg)
 	})
 }
 
+// UpdateStream is retried too: the engine turns roll-ups off on its
+// buckets right after opening them (ingest.DenyRollups), while the same
+// busy cluster may still be electing (the nats-cluster scenario saw an
+// engine exit on that update's timeout).
+func (p patientJetStream) UpdateStream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	return patiently(ctx, p.log, "update stream "+cfg.Name, func(ctx context.Context) (jetstream.Stream, error) {
+		return p.JetStream.UpdateStream(ctx, cfg)
+	})
+}
+
+// Stream (looking a stream up) is retried for the same reason.
+func (p patientJetStream) Stream(ctx context.Context, name string) (jetstream.Stream, error) {
+	return patiently(ctx, p.log, "look up stream "+name, func(ctx context.Context) (jetstream.Stream, error) {
+		return p.JetStream.Stream(ctx, name)
+	})
+}
+
 func (p patientJetStream) CreateOrUpdateConsumer(ctx context.Context, stream string, cfg jetstream.ConsumerConfig) (jetstream.Consumer, error) {
-	return patiently(ctx, p.log, "consumer "+cfg.Durable+" on "+stream, func(ctx context.Context) (jetstream.Consumer, error) {
+	return patiently(ctx, p.log, "create consumer "+cfg.Durable+" on "+stream, func(ctx context.Context) (jetstream.Consumer, error) {
 		return p.JetStream.CreateOrUpdateConsumer(ctx, stream, cfg)
 	})
 }
@@ -167,10 +185,10 @@ func patiently[T any](ctx context.Context, log *slog.Logger, what string, f func
 		actx, cancel := context.WithTimeout(ctx, createAttempt)
 		v, err := f(actx)
 		cancel()
-		if err == nil || !clusterBusy(err) || time.Since(start) > jetStreamWait || ctx.Err() != nil {
+		if err == nil || !record.Unavailable(err) || time.Since(start) > jetStreamWait || ctx.Err() != nil {
 			return v, err
 		}
-		log.Warn("NATS cannot create "+what+" yet: trying again", "err", err, "retry_in", delay)
+		log.Warn("NATS cannot "+what+" yet: trying again", "err", err, "retry_in", delay)
 		select {
 		case <-ctx.Done():
 			return v, err
@@ -178,12 +196,4 @@ func patiently[T any](ctx context.Context, log *slog.Logger, what string, f func
 		}
 		delay = min(delay*2, 5*time.Second)
 	}
-}
-
-// clusterBusy reports whether err says the cluster could not answer now,
-// rather than that the request was refused.
-func clusterBusy(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
-		(errors.As(err, &apiErr) && apiErr.Code == 503)
 }
