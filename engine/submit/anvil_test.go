@@ -3,6 +3,7 @@ package submit
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"math/big"
 	"os"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine/record"
@@ -43,6 +45,11 @@ type anvilEnv struct {
 	n        int
 	// authorizer, when configure sets it, is the submitter's.
 	authorizer Authorizer
+	// tune, when configure sets it, changes the submitter's options.
+	tune func(*Options)
+	// nats is the store's server; logs the submitter's log.
+	nats *server.Server
+	logs *logLines
 	// stop ends sub's context.
 	stop func()
 }
@@ -84,7 +91,8 @@ func newAnvilEnv(t testing.TB, automine bool, configure func(*anvilEnv, *ChainCo
 	if !automine {
 		e.call(nil, "evm_setAutomine", false)
 	}
-	e.store = newTestStore(t)
+	e.store, e.nats = newTestStoreOn(t)
+	e.logs = &logLines{t: t}
 	cfg := ChainConfig{Node: e.client}
 	if configure != nil {
 		configure(e, &cfg)
@@ -92,7 +100,11 @@ func newAnvilEnv(t testing.TB, automine bool, configure func(*anvilEnv, *ChainCo
 	opts := DefaultOptions()
 	opts.OnChange = e.changes.onChange
 	opts.Authorizer = e.authorizer
-	e.sub = New(e.store, map[uint64]ChainConfig{anvilChainID: cfg}, map[string]signer.Signer{"guardian": e.guardian}, opts, testLog(t))
+	if e.tune != nil {
+		e.tune(&opts)
+	}
+	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	e.sub = New(e.store, map[uint64]ChainConfig{anvilChainID: cfg}, map[string]signer.Signer{"guardian": e.guardian}, opts, log)
 	subCtx, stop := context.WithCancel(ctx)
 	t.Cleanup(stop)
 	e.stop = stop

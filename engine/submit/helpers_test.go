@@ -5,12 +5,14 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/firebreak-dev/firebreak/engine/internal/natstest"
 	"github.com/firebreak-dev/firebreak/engine/record"
@@ -27,13 +29,21 @@ const (
 // returns the actions store on it.
 func newTestStore(t testing.TB) *record.Store {
 	t.Helper()
+	store, _ := newTestStoreOn(t)
+	return store
+}
+
+// newTestStoreOn is newTestStore, returning the server as well.
+func newTestStoreOn(t testing.TB) (*record.Store, *server.Server) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	store, err := record.NewStore(ctx, natstest.JetStream(t), 1)
+	srv := natstest.Server(t)
+	store, err := record.NewStore(ctx, natstest.Connect(t, srv), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return store
+	return store, srv
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -48,6 +58,42 @@ type testWriter struct{ t testing.TB }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p[:len(p)-1]))
 	return len(p), nil
+}
+
+// logLines passes the submitter's log to the test's log and keeps the
+// lines, for a test to wait until the submitter says something.
+type logLines struct {
+	t     testing.TB
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.t.Log(string(p[:len(p)-1]))
+	l.mu.Lock()
+	l.lines = append(l.lines, string(p))
+	l.mu.Unlock()
+	return len(p), nil
+}
+
+// waitFor blocks until a line containing text is logged.
+func (l *logLines) waitFor(ctx context.Context, text string) {
+	l.t.Helper()
+	for {
+		l.mu.Lock()
+		for _, line := range l.lines {
+			if strings.Contains(line, text) {
+				l.mu.Unlock()
+				return
+			}
+		}
+		l.mu.Unlock()
+		select {
+		case <-time.After(10 * time.Millisecond):
+		case <-ctx.Done():
+			l.t.Fatalf("timed out waiting for the log line %q", text)
+		}
+	}
 }
 
 // changes collects every record OnChange reports, for tests to wait on.

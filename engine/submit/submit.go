@@ -431,22 +431,36 @@ func (s *Submitter) Execute(ctx context.Context, rec record.Record, rev uint64) 
 	}
 	a := &action{s: s, rec: rec, rev: rev, log: s.log.With("action", rec.ID, "event", rec.EventID)}
 	err := a.run(ctx)
-	for tries := 0; errors.Is(err, errStale) && tries < 3 && ctx.Err() == nil; tries++ {
-		// Someone else wrote the record (a replica that was stopping as
-		// this one took the sender over): carry on from what is stored,
-		// never from this Execute's older copy.
-		stored, storedRev, gerr := s.store.Get(ctx, rec.ID)
+carryOn:
+	for stale := 0; ctx.Err() == nil; {
+		switch {
+		case errors.Is(err, errStale) && stale < 3:
+			// Someone else wrote the record (a replica that was stopping
+			// as this one took the sender over): carry on from what is
+			// stored, never from this Execute's older copy.
+			stale++
+			a.log.Warn("the action's record was written elsewhere: carrying on from the stored one")
+		case errors.Is(err, errStoreUnavailable):
+			// The store did not answer a write (NATS down, a stream
+			// leader moving): the write may or may not have landed. The
+			// action is not failed for it: once the store answers, it
+			// carries on from what is stored (a transaction recorded
+			// there is only ever resent, never signed anew).
+			a.log.Warn("the action store did not answer: carrying on from the stored record once it does", "err", err)
+		default:
+			break carryOn
+		}
+		stored, storedRev, gerr := s.storedRecord(ctx, rec.ID, a.log)
 		if gerr != nil {
 			return a.rec, errors.Join(err, gerr)
 		}
 		if stored.State.Final() {
 			return stored, nil
 		}
-		a.log.Warn("the action's record was written elsewhere: carrying on from the stored one", "state", stored.State)
 		a = &action{s: s, rec: stored, rev: storedRev, log: a.log}
 		err = a.run(ctx)
 	}
-	if errors.Is(err, errStale) {
+	if errors.Is(err, errStale) || errors.Is(err, errStoreUnavailable) {
 		return a.rec, err // the record is not this Execute's to fail
 	}
 	if err != nil && ctx.Err() == nil && !a.rec.State.Final() {
@@ -483,6 +497,33 @@ type action struct {
 
 // errStale: the stored record is newer than this Execute's copy.
 var errStale = errors.New("submit: the action's record was written by someone else")
+
+// errStoreUnavailable: the action store did not answer (record.Unavailable).
+// It never fails an action: Execute waits for the store and carries on
+// from the stored record.
+var errStoreUnavailable = errors.New("submit: the action store is unavailable")
+
+// storedRecord reads the action's record, waiting (with capped backoff,
+// until ctx ends) while the store does not answer.
+func (s *Submitter) storedRecord(ctx context.Context, id string, log *slog.Logger) (record.Record, uint64, error) {
+	b := backoff.WithContext(backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(s.opts.RetryInitial),
+		backoff.WithMaxInterval(5*time.Second),
+		backoff.WithMaxElapsedTime(0),
+	), ctx)
+	var rev uint64
+	rec, err := backoff.RetryNotifyWithData(func() (record.Record, error) {
+		rec, r, err := s.store.Get(ctx, id)
+		if err != nil && !record.Unavailable(err) {
+			return rec, backoff.Permanent(err)
+		}
+		rev = r
+		return rec, err
+	}, b, func(err error, d time.Duration) {
+		log.Warn("the action store does not answer: waiting for it", "retry_in", d, "err", err)
+	})
+	return rec, rev, err
+}
 
 func (a *action) run(ctx context.Context) error {
 	cs, ok := a.s.chains[a.rec.ChainID]
@@ -543,6 +584,15 @@ func (a *action) first(ctx context.Context, sg signer.Signer) error {
 			break
 		}
 		err = fmt.Errorf("submit: estimating gas of %s on %s from %s: %w", a.rec.Function, to.Hex(), from.Hex(), err)
+		if Retryable(err) && ctx.Err() == nil {
+			// The node is away longer than one retry budget. Nothing is
+			// signed yet, so waiting is always safe, and the containment
+			// is still wanted when it is back: the action waits, and
+			// says so, rather than fail.
+			tries--
+			a.warn(ctx, nodeWaitWarning+err.Error())
+			continue
+		}
 		if done, serr := a.satisfiedAtEstimate(ctx, err); done {
 			return serr
 		}
@@ -556,6 +606,9 @@ func (a *action) first(ctx context.Context, sg signer.Signer) error {
 		if err := a.nextHead(ctx); err != nil {
 			return err
 		}
+	}
+	if strings.HasPrefix(a.rec.Warning, nodeWaitWarning) {
+		a.rec.Warning = "" // it answers again; signing records the cleared warning
 	}
 	gas = gas * a.s.opts.GasMargin / 100
 	head, tip, _, err := a.cs.heads.current(ctx)
@@ -576,14 +629,21 @@ func (a *action) first(ctx context.Context, sg signer.Signer) error {
 	return a.sendNow(ctx)
 }
 
-const signerWaitWarning = "signer unavailable, waiting: "
+const (
+	signerWaitWarning = "signer unavailable, waiting: "
+	nodeWaitWarning   = "node unreachable, waiting to estimate the gas: "
+)
 
 // signFirst signs the first transaction at the sender's next nonce. A
 // signer that is unavailable (Vault sealed, stopped or unreachable) is
 // waited for, however long: nothing was sent yet, the nonce goes back to
 // the owner between tries, and the operator sees why in the log and in the
-// record's warning. Every other signer error (bad credentials, missing key)
-// fails the action with its reason.
+// record's warning. So are a store that does not answer and a node that
+// cannot be reached while the nonce is read or the signed transaction
+// recorded (a transaction whose record did land after all is found by the
+// next try's write, which then fails as stale: Execute carries that one
+// on). Every other signer error (bad credentials, missing key) fails the
+// action with its reason.
 func (a *action) signFirst(ctx context.Context, sg signer.Signer, fees Fees, head uint64) error {
 	b := backoff.WithContext(backoff.NewExponentialBackOff(
 		backoff.WithInitialInterval(a.s.opts.RetryInitial),
@@ -597,11 +657,17 @@ func (a *action) signFirst(ctx context.Context, sg signer.Signer, fees Fees, hea
 			}
 			return a.sign(ctx, sg, nonce, fees, head, "first")
 		})
-		if err != nil && !errors.Is(err, signer.ErrUnavailable) {
+		if err != nil && !errors.Is(err, signer.ErrUnavailable) && !errors.Is(err, errStoreUnavailable) && !Retryable(err) {
 			return backoff.Permanent(err)
 		}
 		return err
 	}, b, func(err error, d time.Duration) {
+		if !errors.Is(err, signer.ErrUnavailable) {
+			// The store or the node, reading the nonce or recording the
+			// signed transaction: nothing left the process yet.
+			a.log.Error("could not sign the action yet: the action waits", "retry_in", d, "err", err)
+			return
+		}
 		a.log.Error("signer unavailable: the action waits for it", "signer", a.rec.Signer, "retry_in", d, "err", err)
 		if msg := signerWaitWarning + err.Error(); a.rec.Warning != msg {
 			a.rec.Warning = msg
@@ -1111,6 +1177,9 @@ func (a *action) save(ctx context.Context) error {
 	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 		a.stale = true
 		return fmt.Errorf("%w: %w", errStale, err)
+	}
+	if record.Unavailable(err) && ctx.Err() == nil {
+		return fmt.Errorf("%w: %w", errStoreUnavailable, err)
 	}
 	if err != nil {
 		return err
