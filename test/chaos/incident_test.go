@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -312,30 +313,68 @@ func (s *stores) deadLetters(ctx context.Context) ([]deadLetter, error) {
 	}
 }
 
-// unfinished counts the action records that are not final.
-func (s *stores) unfinished(ctx context.Context) (int, []string, error) {
+// eachRecord calls f with every action record; one that does not decode
+// is passed with ok false.
+func (s *stores) eachRecord(ctx context.Context, f func(rec record.Record, ok bool)) error {
 	kv, err := s.js.KeyValue(ctx, record.ActionsBucket)
 	if err != nil {
-		return 0, nil, err
+		return err
 	}
 	keys, err := kv.ListKeys(ctx)
 	if err != nil {
-		return 0, nil, err
+		return err
 	}
-	n := 0
-	var states []string
 	for k := range keys.Keys() {
 		e, err := kv.Get(ctx, k)
 		if err != nil {
 			continue
 		}
 		var rec record.Record
-		if json.Unmarshal(e.Value(), &rec) != nil || !rec.State.Final() {
-			n++
+		f(rec, json.Unmarshal(e.Value(), &rec) == nil)
+	}
+	return nil
+}
+
+// unfinished counts the action records that are not final.
+func (s *stores) unfinished(ctx context.Context) (int, []string, error) {
+	var states []string
+	err := s.eachRecord(ctx, func(rec record.Record, ok bool) {
+		if !ok || !rec.State.Final() {
 			states = append(states, fmt.Sprintf("%s %s (%s)", rec.ID, rec.State, rec.Warning))
 		}
+	})
+	return len(states), states, err
+}
+
+// actionsTo describes the action records that call to, for a failure
+// message: what the engines made of a vault that was never paused.
+func (s *stores) actionsTo(ctx context.Context, to common.Address) string {
+	var out []string
+	err := s.eachRecord(ctx, func(rec record.Record, ok bool) {
+		if !ok || rec.To != to {
+			return
+		}
+		d := fmt.Sprintf("%s %s", rec.ID, rec.State)
+		if rec.Nonce != nil {
+			d += fmt.Sprintf(" nonce %d", *rec.Nonce)
+		}
+		if rec.TxHash != nil {
+			d += " tx " + rec.TxHash.Hex()
+		}
+		for _, v := range []string{rec.JoinedTo, rec.Error, rec.Warning} {
+			if v != "" {
+				d += " (" + v + ")"
+			}
+		}
+		out = append(out, d)
+	})
+	switch {
+	case err != nil:
+		return "cannot read them: " + err.Error()
+	case len(out) == 0:
+		return "none recorded"
 	}
-	return n, states, nil
+	return strings.Join(out, "; ")
 }
 
 // verdict is what a scenario learnt, checked by check.
@@ -469,7 +508,7 @@ func (in *incident) check(ctx context.Context, c *chain, s *stores, w *containme
 	for i, vault := range c.vaults {
 		switch n := pauses[vault]; {
 		case n == 0:
-			t.Errorf("chain: vault p%d (%s) was never paused", i, vault)
+			t.Errorf("chain: vault p%d (%s) was never paused; its actions: %s", i, vault, s.actionsTo(ctx, vault))
 		case n > 1:
 			row.duplicates += n - 1
 			t.Errorf("chain: vault p%d (%s) has %d Paused logs, want exactly 1", i, vault, n)
