@@ -431,6 +431,10 @@ func (s *Submitter) Execute(ctx context.Context, rec record.Record, rev uint64) 
 	}
 	a := &action{s: s, rec: rec, rev: rev, log: s.log.With("action", rec.ID, "event", rec.EventID)}
 	err := a.run(ctx)
+	// Paces the carry-ons after a store failure: a store that answers
+	// reads but not writes must not turn this into a busy loop.
+	pace := backoff.NewExponentialBackOff(backoff.WithInitialInterval(s.opts.RetryInitial),
+		backoff.WithMaxInterval(5*time.Second), backoff.WithMaxElapsedTime(0))
 carryOn:
 	for stale := 0; ctx.Err() == nil; {
 		switch {
@@ -447,6 +451,11 @@ carryOn:
 			// carries on from what is stored (a transaction recorded
 			// there is only ever resent, never signed anew).
 			a.log.Warn("the action store did not answer: carrying on from the stored record once it does", "err", err)
+			select {
+			case <-ctx.Done():
+				break carryOn
+			case <-time.After(pace.NextBackOff()):
+			}
 		default:
 			break carryOn
 		}
