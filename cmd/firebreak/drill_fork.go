@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -22,6 +21,7 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/decode"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 	"github.com/firebreak-dev/firebreak/engine/simulate/impersonate"
+	"github.com/firebreak-dev/firebreak/engine/watch"
 )
 
 // forkURLEnv is where drill --config reads the fork URL from when
@@ -162,7 +162,7 @@ func forkDrillRun(ctx context.Context, o drillOptions, f forkDrill) (drillReport
 	defer client.Close()
 
 	funds := func(ctx context.Context, block common.Hash) (*big.Int, error) {
-		return balanceAtHash(ctx, client, target, attack.token, block)
+		return watch.BalanceAt(ctx, client, target, attack.token, block)
 	}
 	atk, err := newForkAttacker(ctx, raw, direct, attack, id, gweiToWei(o.AttackerTip), o.Slices, funds)
 	if err != nil {
@@ -430,20 +430,4 @@ func newForkAttacker(ctx context.Context, raw *rpc.Client, direct *ethclient.Cli
 		return nil, fmt.Errorf("the attacker's nonce: %w", err)
 	}
 	return atk, nil
-}
-
-// balanceAtHash is holder's ETH, or its balance of token, at block.
-func balanceAtHash(ctx context.Context, c *ethclient.Client, holder, token common.Address, block common.Hash) (*big.Int, error) {
-	if token == (common.Address{}) {
-		return c.BalanceAtHash(ctx, holder, block)
-	}
-	data := append(common.FromHex("0x70a08231"), common.LeftPadBytes(holder.Bytes(), 32)...)
-	out, err := c.CallContractAtHash(ctx, ethereum.CallMsg{To: &token, Data: data}, block)
-	if err != nil {
-		return nil, fmt.Errorf("balanceOf(%s) on %s: %w", holder.Hex(), token.Hex(), err)
-	}
-	if len(out) != 32 {
-		return nil, fmt.Errorf("balanceOf(%s) on %s returned %d bytes, not 32: is it an ERC-20?", holder.Hex(), token.Hex(), len(out))
-	}
-	return new(big.Int).SetBytes(out), nil
 }

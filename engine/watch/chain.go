@@ -371,16 +371,30 @@ func (c *chainWatcher) needReceipts(txs []*types.Transaction) bool {
 var balanceOfSelector = []byte{0x70, 0xa0, 0x82, 0x31}
 
 func (c *chainWatcher) balanceAt(ctx context.Context, k balanceKey, block common.Hash) (*big.Int, error) {
-	if k.token == (common.Address{}) {
-		return c.node.Node.BalanceAtHash(ctx, k.holder, block)
+	return BalanceAt(ctx, c.node.Node, k.holder, k.token, block)
+}
+
+// BalanceReader reads state at a block hash; *ethclient.Client satisfies it.
+type BalanceReader interface {
+	BalanceAtHash(ctx context.Context, account common.Address, blockHash common.Hash) (*big.Int, error)
+	CallContractAtHash(ctx context.Context, call ethereum.CallMsg, blockHash common.Hash) ([]byte, error)
+}
+
+// BalanceAt is holder's balance at block, read by its hash (EIP-1898): of
+// ether when token is the zero address, else of the ERC-20 token, by
+// balanceOf. The watcher's balance rules read it so, and so does the
+// drill's report of what was drained.
+func BalanceAt(ctx context.Context, r BalanceReader, holder, token common.Address, block common.Hash) (*big.Int, error) {
+	if token == (common.Address{}) {
+		return r.BalanceAtHash(ctx, holder, block)
 	}
-	data := append(append([]byte{}, balanceOfSelector...), common.LeftPadBytes(k.holder.Bytes(), 32)...)
-	out, err := c.node.Node.CallContractAtHash(ctx, ethereum.CallMsg{To: &k.token, Data: data}, block)
+	data := append(append([]byte{}, balanceOfSelector...), common.LeftPadBytes(holder.Bytes(), 32)...)
+	out, err := r.CallContractAtHash(ctx, ethereum.CallMsg{To: &token, Data: data}, block)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("watch: balanceOf(%s) on %s: %w", holder.Hex(), token.Hex(), err)
 	}
 	if len(out) != 32 {
-		return nil, fmt.Errorf("watch: balanceOf(%s) on %s returned %d bytes, not 32 (is it an ERC-20?)", k.holder.Hex(), k.token.Hex(), len(out))
+		return nil, fmt.Errorf("watch: balanceOf(%s) on %s returned %d bytes, not 32 (is it an ERC-20?)", holder.Hex(), token.Hex(), len(out))
 	}
 	return new(big.Int).SetBytes(out), nil
 }
