@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -158,6 +159,15 @@ func TestIncidentReportFromTheRecord(t *testing.T) {
 	if len(rep.Transactions) != 1 || rep.Transactions[0].TxHash != act.TxHash.Hex() || rep.Transactions[0].Block != act.Block ||
 		rep.Transactions[0].GasUsed != act.GasUsed || rep.Gas.GasUsed != act.GasUsed || rep.Gas.FeeMaxWei == "0" {
 		t.Errorf("transactions %+v, gas %+v; want the mined pause %s in block %d, %d gas", rep.Transactions, rep.Gas, act.TxHash.Hex(), act.Block, act.GasUsed)
+	}
+	// The fee is exact, the receipt's: gas used × effective gas price.
+	receipt, err := s.client.TransactionReceipt(s.ctx, *act.TxHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFee := new(big.Int).Mul(new(big.Int).SetUint64(receipt.GasUsed), receipt.EffectiveGasPrice).String()
+	if rep.Transactions[0].FeeWei != wantFee || rep.Gas.FeeWei != wantFee {
+		t.Errorf("fee %q, in all %q; want the receipt's %s wei", rep.Transactions[0].FeeWei, rep.Gas.FeeWei, wantFee)
 	}
 	if !rep.Summary.Contained || rep.Summary.Allowed != 1 || len(rep.Latencies.Steps) < 4 {
 		t.Errorf("summary %+v, latencies %+v", rep.Summary, rep.Latencies)

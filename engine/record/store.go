@@ -137,6 +137,9 @@ type Record struct {
 	GasTipCap *hexutil.Big `json:"max_priority_fee_per_gas,omitempty"`
 	Block     uint64       `json:"block,omitempty"`
 	GasUsed   uint64       `json:"gas_used,omitempty"`
+	// EffectiveGasPrice is the receipt's price per gas paid (base fee plus
+	// the tip paid): GasUsed × EffectiveGasPrice is the fee, exactly.
+	EffectiveGasPrice *hexutil.Big `json:"effective_gas_price,omitempty"`
 	// Status is the receipt status: 1 success, 0 reverted.
 	Status uint64 `json:"status,omitempty"`
 	Error  string `json:"error,omitempty"`

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/guard"
@@ -299,13 +298,9 @@ func notificationSummary(rec audit.Record) string {
 	return fmt.Sprintf("notification %s: %s", rec.Kind, strings.Join(parts, ", "))
 }
 
-// actionRecord is audit.ActionData with the fields a later submitter may
-// add, read leniently.
+// actionRecord is audit.ActionData, read leniently.
 type actionRecord struct {
-	Action struct {
-		record.Record
-		EffectiveGasPrice *hexutil.Big `json:"effective_gas_price,omitempty"`
-	} `json:"action"`
+	Action record.Record `json:"action"`
 }
 
 func (b *builder) intent(t *Transaction, in record.Intent) {
@@ -337,7 +332,7 @@ func (b *builder) action(rec audit.Record, e *Entry) {
 	if json.Unmarshal(rec.Data, &d) != nil || d.Action.ID == "" {
 		return
 	}
-	a := d.Action.Record
+	a := d.Action
 	e.Category = CatTransaction
 	if a.TxHash != nil {
 		e.TxHash = a.TxHash.Hex()

@@ -287,7 +287,7 @@ func (g Gas) Sentence() string {
 		return s + fmt.Sprintf("Fees paid: %s ETH (gas used × effective gas price).", weiETH(g.FeeWei))
 	}
 	return s + fmt.Sprintf("Fees paid: between %s ETH (gas used × priority fee) and %s ETH (gas used × fee cap); "+
-		"the audit record holds no base fee, and the exact fee is the receipt's gas used × effective gas price.", weiETH(g.FeeMinWei), weiETH(g.FeeMaxWei))
+		"the audit records hold no effective gas price (written by an older firebreak), and the exact fee is the receipt's gas used × effective gas price.", weiETH(g.FeeMinWei), weiETH(g.FeeMaxWei))
 }
 
 // Range names the records checked, for a person.

@@ -192,10 +192,10 @@ type Transaction struct {
 	Status   *uint64  `json:"status,omitempty"`
 	GasUsed  uint64   `json:"gas_used,omitempty"`
 	// MaxFeeWei and TipWei are the mined attempt's fee cap and priority
-	// fee per gas. The audit record holds no base fee, so the fee paid is
-	// known to lie between FeeMinWei (gas used × tip) and FeeMaxWei (gas
-	// used × fee cap); FeeWei is exact only when the record carries the
-	// receipt's effective_gas_price.
+	// fee per gas, so the fee paid lies between FeeMinWei (gas used × tip)
+	// and FeeMaxWei (gas used × fee cap). FeeWei is the exact fee, gas used
+	// × the receipt's effective_gas_price, which records written by a
+	// firebreak before 2026-12 lack.
 	MaxFeeWei            string `json:"max_fee_per_gas_wei,omitempty"`
 	TipWei               string `json:"max_priority_fee_per_gas_wei,omitempty"`
 	EffectiveGasPriceWei string `json:"effective_gas_price_wei,omitempty"`

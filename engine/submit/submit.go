@@ -1147,6 +1147,10 @@ func (a *action) markIncluded(r *types.Receipt) bool {
 	hash := r.TxHash
 	a.rec.State, a.rec.TxHash = record.Included, &hash
 	a.rec.Block, a.rec.GasUsed, a.rec.Status = block, r.GasUsed, r.Status
+	a.rec.EffectiveGasPrice = nil
+	if r.EffectiveGasPrice != nil {
+		a.rec.EffectiveGasPrice = (*hexutil.Big)(new(big.Int).Set(r.EffectiveGasPrice))
+	}
 	for _, at := range a.rec.Attempts {
 		if at.Hash == hash {
 			a.rec.GasFeeCap, a.rec.GasTipCap = at.GasFeeCap, at.GasTipCap
@@ -1177,6 +1181,7 @@ func (a *action) markReorged() {
 		}
 	}
 	a.rec.State, a.rec.Reorgs, a.rec.Block, a.rec.Confirmations, a.rec.GasUsed, a.rec.Status = record.Sent, a.rec.Reorgs+1, 0, 0, 0, 0
+	a.rec.EffectiveGasPrice = nil
 }
 
 // save records the action if the stored revision is still the one this
