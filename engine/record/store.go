@@ -257,21 +257,46 @@ func (s *Store) Update(ctx context.Context, rec Record, rev uint64) (uint64, err
 // instead of one request per key: a bucket with years of finished actions
 // is read in a fraction of the time.
 func (s *Store) Unfinished(ctx context.Context) ([]Record, []uint64, error) {
-	w, err := s.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+	// The silence is bounded, not the whole read: a bucket of any size is
+	// read to the end, and a store that does not answer (a leader moving)
+	// is an error the caller can wait out, not a hang. The watcher lives
+	// as long as its context, so its creation is bounded by a cancel, not
+	// a deadline.
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	creating := time.AfterFunc(unfinishedIdle, cancel)
+	w, err := s.kv.WatchAll(wctx, jetstream.IgnoreDeletes())
+	if err == nil {
+		defer func() { _ = w.Stop() }()
+	}
+	if !creating.Stop() && ctx.Err() == nil {
+		// Cancelled while (or just after) it was made: whatever it
+		// delivers now may be cut short.
+		err = fmt.Errorf("no answer for %v: %w", unfinishedIdle, context.DeadlineExceeded)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("submit: listing actions: %w", err)
 	}
-	defer func() { _ = w.Stop() }()
 	var recs []Record
 	var revs []uint64
+	idle := time.NewTimer(unfinishedIdle)
+	defer idle.Stop()
 	for {
 		var e jetstream.KeyValueEntry
 		select {
 		case e = <-w.Updates():
+			idle.Reset(unfinishedIdle)
+		case <-idle.C:
+			return nil, nil, fmt.Errorf("submit: listing actions: no answer for %v: %w", unfinishedIdle, context.DeadlineExceeded)
 		case <-ctx.Done():
 			return nil, nil, fmt.Errorf("submit: listing actions: %w", ctx.Err())
 		}
 		if e == nil {
+			if ctx.Err() != nil {
+				// A watcher stopped by the context ends its updates too:
+				// that is no proof the list is complete.
+				return nil, nil, fmt.Errorf("submit: listing actions: %w", ctx.Err())
+			}
 			return recs, revs, nil // every key's latest value is in
 		}
 		rec, err := s.Load(ctx, e)
@@ -284,6 +309,9 @@ func (s *Store) Unfinished(ctx context.Context) ([]Record, []uint64, error) {
 		}
 	}
 }
+
+// unfinishedIdle is how long Unfinished waits for the next record.
+const unfinishedIdle = 15 * time.Second
 
 // WatchUpdates watches every record written from now on, until ctx ends or
 // the watcher is stopped: how a replica sees intents another one recorded.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/firebreak-dev/firebreak/engine/record"
@@ -141,12 +140,10 @@ func (o *nonceOwner) sync(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("submit: reading the pending nonce of %s: %w", o.from.Hex(), Classify(err))
 	}
-	// Bounded: the owner serves every action of the sender, and a store
-	// that does not answer must not hold them all. The caller waits and
-	// asks again (signFirst).
-	sctx, cancel := context.WithTimeout(ctx, syncStoreTimeout)
-	recs, _, err := o.store.Unfinished(sctx)
-	cancel()
+	// Unfinished bounds its wait for a store that does not answer: the
+	// owner serves every action of the sender and must not hold them all.
+	// The caller waits and asks again (signFirst).
+	recs, _, err := o.store.Unfinished(ctx)
 	if err != nil {
 		if ctx.Err() == nil && record.Unavailable(err) {
 			return fmt.Errorf("%w: reading the nonces actions hold: %w", errStoreUnavailable, err)
@@ -165,9 +162,6 @@ func (o *nonceOwner) sync(ctx context.Context) error {
 	o.log.Info("nonce synced with the chain", "chain", o.chainID, "from", o.from.Hex(), "pending", pending, "next", o.next, "held", len(o.held))
 	return nil
 }
-
-// syncStoreTimeout bounds the owner's read of the unfinished actions.
-const syncStoreTimeout = 15 * time.Second
 
 func (o *nonceOwner) advance() {
 	for o.held[o.next] {
