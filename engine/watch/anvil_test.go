@@ -54,6 +54,9 @@ type env struct {
 	vaultC, attackC            *bind.BoundContract
 	log                        *slog.Logger
 	attackerNonce, operatorNon uint64
+	// watching, while a watcher runs and can read the node, makes send
+	// and mine wait until it has evaluated the head (see quiesce).
+	watching *running
 }
 
 func newEnv(t testing.TB) *env {
@@ -152,6 +155,9 @@ func (e *env) run(node watch.Node, sign watch.SignFunc) *running {
 	var once sync.Once
 	r.stop = func() {
 		once.Do(func() {
+			if e.watching == r {
+				e.watching = nil
+			}
 			cancel()
 			if err := <-done; err != nil {
 				e.t.Error(err)
@@ -166,19 +172,31 @@ func (e *env) run(node watch.Node, sign watch.SignFunc) *running {
 	case <-e.ctx.Done():
 		e.t.Fatal("watcher not ready")
 	}
-	// Wait until the head at start is evaluated before the test mines
-	// anything. A read of the head block's balance by hash that overlaps
-	// anvil mining the next block can return the next block's balance: a
-	// CI run saw the drain of block 6 reported at block 5, with no
-	// attacker transaction in it. Anvil serves its head's state from the
-	// live database (foundry-rs/foundry#4700 is the fork-mode form of the
-	// same thing); geth and reth read a block's own state root.
+	// From now on the test mines only once the watcher has evaluated the
+	// head, starting with the head at start.
+	e.watching = r
+	e.quiesce()
+	return r
+}
+
+// quiesce waits until the running watcher has evaluated the node's head,
+// so that nothing the test mines next overlaps its reads of that head.
+// Anvil serves the head block's state from its live database, even when
+// asked by the block's hash: a balance read of block N that overlaps
+// mining N+1 returns N+1's balance (CI runs saw a drain reported one
+// block early, with no attacker transaction in it). foundry-rs/foundry
+// #4700 is the fork-mode form of the same thing; geth and reth read a
+// block's own state root, so this is a property of the test chain.
+func (e *env) quiesce() {
+	e.t.Helper()
+	if e.watching == nil {
+		return
+	}
 	head, err := e.client.BlockNumber(e.ctx)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.waitCursor(r, head)
-	return r
+	e.waitCursor(e.watching, head)
 }
 
 func (r *running) detections() []watch.Detection {
@@ -206,6 +224,7 @@ func (e *env) waitCursor(r *running, n uint64) {
 // call that reverts is sent and mined too) and returns its receipt.
 func (e *env) send(c *bind.BoundContract, opts *bind.TransactOpts, value *big.Int, data []byte) *types.Receipt {
 	e.t.Helper()
+	e.quiesce()
 	o := *opts
 	o.Context, o.Value, o.GasLimit = e.ctx, value, 500_000
 	tx, err := bind.Transact(c, &o, data)
@@ -222,6 +241,7 @@ func (e *env) send(c *bind.BoundContract, opts *bind.TransactOpts, value *big.In
 func (e *env) mine(n int) uint64 {
 	e.t.Helper()
 	for range n {
+		e.quiesce()
 		if err := e.client.Client().CallContext(e.ctx, nil, "evm_mine"); err != nil {
 			e.t.Fatal(err)
 		}
@@ -517,6 +537,10 @@ func TestRPCOutageResumesFromTheCursor(t *testing.T) {
 	before := e.mine(1)
 	e.waitCursor(r, before)
 
+	// The gate is shut: the watcher reads nothing while these blocks are
+	// mined, so there is no read to keep clear of (and no head it could
+	// reach meanwhile).
+	e.watching = nil
 	g.shut()
 	e.mine(3)
 	drain := e.attackOnce()
