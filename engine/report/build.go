@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/firebreak-dev/firebreak/engine/audit"
 	"github.com/firebreak-dev/firebreak/engine/guard"
 	"github.com/firebreak-dev/firebreak/engine/incident"
