@@ -31,11 +31,12 @@ func Unavailable(err error) bool {
 
 // Conflict reports whether err is a compare-and-set conflict of a KV
 // write: a Create of a key that exists, or an Update or a Delete at a
-// revision that is no longer the key's. Replicated (R3) buckets report
-// the second as jetstream.ErrKeyRevisionMismatch only, never as
-// jetstream.ErrKeyExists (which matches the single-node code), so a check
-// for ErrKeyExists alone passes every test on one node and misses every
-// conflict on a cluster.
+// revision that is no longer the key's. On a replicated (R3) bucket, a
+// write that races another one in flight is refused with code 10164,
+// which nats.go reports as jetstream.ErrKeyRevisionMismatch and never as
+// jetstream.ErrKeyExists (that one matches code 10071 only). A check for
+// ErrKeyExists alone passes every test on one node and misses exactly the
+// conflicts two engines make on a cluster.
 func Conflict(err error) bool {
 	return errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch)
 }

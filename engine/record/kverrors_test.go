@@ -12,11 +12,11 @@ import (
 	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
-// On a three-node cluster, an Update at a stale revision is reported as
-// jetstream.ErrKeyRevisionMismatch and not as jetstream.ErrKeyExists: the
-// chaos suite's nats-cluster scenario found an incident never contained
-// because its compare-and-set conflict was taken for a failure. Conflict
-// must see both kinds on both kinds of bucket.
+// On a three-node cluster, updates racing at one revision are refused as
+// jetstream.ErrKeyRevisionMismatch, and often not as jetstream.ErrKeyExists
+// (code 10164): the chaos suite's nats-cluster scenario saw an incident's
+// compare-and-set conflict taken for a failure. Conflict must see every
+// kind on both kinds of bucket.
 func TestConflictOnSingleAndReplicatedBuckets(t *testing.T) {
 	for _, tc := range []struct {
 		name     string

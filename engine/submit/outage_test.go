@@ -34,11 +34,12 @@ func stopJetStream(e *anvilEnv) (restart func()) {
 	}
 }
 
-// The chaos suite's nats-cluster scenario found it: a sender just taken
-// over reads the nonces held by unfinished actions from the store before
-// its first signature, then records the signed transaction there, and the
-// store did not answer (a stream leader was moving). The action was
-// failed, and its vault was never paused.
+// The likeliest path of a CI failure of the chaos suite's nats-cluster
+// scenario (a vault never paused, its action final; the log was cut): a
+// sender just taken over reads the nonces held by unfinished actions from
+// the store before its first signature, then records the signed
+// transaction there, and the store did not answer (a stream leader was
+// moving). The action was failed.
 func TestStoreOutageBeforeSigningDoesNotFailTheAction(t *testing.T) {
 	e := newAnvilEnv(t, true, nil)
 	in := e.intent(e.demo.Vault, contracts.NewProtectedVault().PackPause())

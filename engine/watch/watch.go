@@ -29,8 +29,7 @@ type Chain interface {
 	BlockByNumber(ctx context.Context, number *big.Int) (*types.Block, error)
 	// State is read at the block's hash (EIP-1898), never its number: a
 	// node mining the next block may answer a number with newer state.
-	BalanceAtHash(ctx context.Context, account common.Address, blockHash common.Hash) (*big.Int, error)
-	CallContractAtHash(ctx context.Context, call ethereum.CallMsg, blockHash common.Hash) ([]byte, error)
+	BalanceReader
 	ethereum.LogFilterer
 	BlockReceipts(ctx context.Context, blockNrOrHash rpc.BlockNumberOrHash) ([]*types.Receipt, error)
 }
