@@ -10,7 +10,8 @@ import (
 
 // Unavailable reports whether err says the store (NATS JetStream) could
 // not answer now, rather than that it refused the request: a timeout, no
-// responders, a lost connection, "no response from stream" while a stream
+// responders, a lost connection (or one reconnecting whose buffer is
+// full), "no response from stream" while a stream
 // has no leader, or 503 "JetStream system temporarily unavailable" while
 // one is elected. Such a failure says nothing about the action, and what
 // was written may or may not have landed: the caller waits and reads the
@@ -24,7 +25,8 @@ func Unavailable(err error) bool {
 		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
 		errors.Is(err, nats.ErrNoStreamResponse) || errors.Is(err, jetstream.ErrNoHeartbeat) ||
 		errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrConnectionReconnecting) ||
-		errors.Is(err, nats.ErrDisconnected) || errors.Is(err, jetstream.ErrJetStreamNotEnabled) ||
+		errors.Is(err, nats.ErrDisconnected) || errors.Is(err, nats.ErrReconnectBufExceeded) ||
+		errors.Is(err, jetstream.ErrJetStreamNotEnabled) ||
 		errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) ||
 		(errors.As(err, &apiErr) && apiErr.Code == 503)
 }

@@ -3,9 +3,11 @@ package record_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/firebreak-dev/firebreak/engine/internal/natstest"
@@ -33,7 +35,12 @@ func TestConflictOnSingleAndReplicatedBuckets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A new R3 stream answers once its leader is elected.
 			rev, err := kv.Create(ctx, "k", []byte("1"))
+			for record.Unavailable(err) && ctx.Err() == nil {
+				time.Sleep(20 * time.Millisecond)
+				rev, err = kv.Create(ctx, "k", []byte("1"))
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,6 +102,7 @@ func TestUnavailable(t *testing.T) {
 		{nil, false},
 		{context.DeadlineExceeded, true},
 		{jetstream.ErrNoStreamResponse, true},
+		{fmt.Errorf("submit: updating action a: %w", nats.ErrReconnectBufExceeded), true},
 		{&jetstream.APIError{Code: 503, Description: "JetStream system temporarily unavailable"}, true},
 		{jetstream.ErrKeyRevisionMismatch, false},
 		{jetstream.ErrKeyNotFound, false},

@@ -18,9 +18,9 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
-	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/firebreak-dev/firebreak/contracts"
+	"github.com/firebreak-dev/firebreak/engine/internal/natstest"
 	"github.com/firebreak-dev/firebreak/engine/record"
 	"github.com/firebreak-dev/firebreak/engine/simulate"
 	"github.com/firebreak-dev/firebreak/signer"
@@ -48,7 +48,7 @@ type anvilEnv struct {
 	// tune, when configure sets it, changes the submitter's options.
 	tune func(*Options)
 	// nats is the store's server; logs the submitter's log.
-	nats *server.Server
+	nats *natstest.Restartable
 	logs *logLines
 	// stop ends sub's context.
 	stop func()

@@ -12,7 +12,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/firebreak-dev/firebreak/engine/internal/natstest"
 	"github.com/firebreak-dev/firebreak/engine/record"
@@ -33,13 +32,14 @@ func newTestStore(t testing.TB) *record.Store {
 	return store
 }
 
-// newTestStoreOn is newTestStore, returning the server as well.
-func newTestStoreOn(t testing.TB) (*record.Store, *server.Server) {
+// newTestStoreOn is newTestStore on a server the test can stop and start
+// again, returned as well.
+func newTestStoreOn(t testing.TB) (*record.Store, *natstest.Restartable) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	srv := natstest.Server(t)
-	store, err := record.NewStore(ctx, natstest.Connect(t, srv), 1)
+	srv := natstest.NewRestartable(t)
+	store, err := record.NewStore(ctx, srv.Connect(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

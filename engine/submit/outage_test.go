@@ -3,35 +3,21 @@ package submit
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine/record"
 )
 
-// stopJetStream turns JetStream off on the store's real server, as a
-// server out of disk or a stream leader moving leaves it, and returns
-// the function that turns it back on (over the same folder: every record
-// is still there).
-func stopJetStream(e *anvilEnv) (restart func()) {
+// stopNATS stops the store's real server, as a NATS outage does, and
+// returns the function that starts it again (on the same port and folder:
+// every record is still there, and the client reconnects).
+func stopNATS(e *anvilEnv) (restart func()) {
 	e.t.Helper()
-	cfg := *e.nats.JetStreamConfig()
-	if err := e.nats.ShutdownJetStream(); err != nil {
-		e.t.Fatal(err)
-	}
-	return func() {
-		e.t.Helper()
-		// The server adds its own "jetstream" folder to the one given.
-		dir := strings.TrimSuffix(cfg.StoreDir, string(filepath.Separator)+server.JetStreamStoreDir)
-		if err := e.nats.EnableJetStream(&server.JetStreamConfig{StoreDir: dir, MaxMemory: cfg.MaxMemory, MaxStore: cfg.MaxStore}); err != nil {
-			e.t.Fatal(err)
-		}
-	}
+	e.nats.Stop()
+	return e.nats.Start
 }
 
 // The likeliest path of a CI failure of the chaos suite's nats-cluster
@@ -52,7 +38,7 @@ func TestStoreOutageBeforeSigningDoesNotFailTheAction(t *testing.T) {
 	if err := e.sub.owner(e.sub.chains[anvilChainID], e.guardian.Address()).resync(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	restart := stopJetStream(e)
+	restart := stopNATS(e)
 	done := make(chan error, 1)
 	go func() {
 		_, err := e.sub.Execute(e.ctx, rec, rev)
@@ -95,7 +81,7 @@ func TestStoreOutageAfterSigningCarriesTheTransactionOn(t *testing.T) {
 				if rec.State == record.Signed && restart == nil {
 					// Called by the save that recorded the signature, before
 					// the broadcast: the next write finds no store.
-					restart = stopJetStream(e)
+					restart = stopNATS(e)
 					close(stopped)
 				}
 			}

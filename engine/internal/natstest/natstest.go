@@ -121,3 +121,80 @@ func Cluster(t testing.TB, n int) []*server.Server {
 	t.Fatal("natstest: the cluster had no JetStream meta leader seeing every peer within 30s")
 	return nil
 }
+
+// Restartable is a JetStream server a test can stop and start again, on
+// the same port and folder: a real NATS outage, after which every stream
+// and bucket is back. Stopping and starting JetStream inside a running
+// server instead (ShutdownJetStream, EnableJetStream) races in the
+// server itself under -race.
+type Restartable struct {
+	t    testing.TB
+	opts server.Options
+	srv  *server.Server
+}
+
+// NewRestartable starts a Restartable server, stopped when the test ends.
+func NewRestartable(t testing.TB) *Restartable {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	r := &Restartable{t: t, opts: server.Options{
+		ServerName: "natstest", Host: "127.0.0.1", Port: port, JetStream: true,
+		StoreDir: filepath.Join(t.TempDir(), "nats"), NoSigs: true, NoLog: true,
+	}}
+	r.Start()
+	t.Cleanup(r.Stop)
+	return r
+}
+
+// URL is the server's client URL; it stays the same across restarts.
+func (r *Restartable) URL() string { return fmt.Sprintf("nats://127.0.0.1:%d", r.opts.Port) }
+
+// Start starts the server (again).
+func (r *Restartable) Start() {
+	r.t.Helper()
+	opts := r.opts
+	srv, err := server.NewServer(&opts)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	go srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		srv.Shutdown()
+		r.t.Fatal("natstest: the NATS server did not start within 10s")
+	}
+	r.srv = srv
+}
+
+// Stop stops the server; a stopped one stays stopped.
+func (r *Restartable) Stop() {
+	if r.srv == nil {
+		return
+	}
+	r.srv.Shutdown()
+	r.srv.WaitForShutdown()
+	r.srv = nil
+}
+
+// Connect returns a JetStream context on a connection to r that
+// reconnects for as long as the test runs, with nothing buffered while it
+// is away (a publish then fails at once, as a client of a down server
+// sees it), and closes when the test ends.
+func (r *Restartable) Connect() jetstream.JetStream {
+	r.t.Helper()
+	nc, err := nats.Connect(r.URL(), nats.Name(r.t.Name()), nats.MaxReconnects(-1),
+		nats.ReconnectWait(20*time.Millisecond), nats.ReconnectBufSize(-1))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return js
+}
