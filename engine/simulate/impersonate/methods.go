@@ -47,9 +47,9 @@ func (p *Proxy) handle(ctx context.Context, req request) json.RawMessage {
 	case "eth_call", "eth_estimateGas", "eth_createAccessList":
 		result, done, err = p.fromAccount(ctx, req)
 	case "eth_getTransactionReceipt":
-		result, done, err = p.receipt(ctx, req)
+		result, done, err = p.byLocalHash(ctx, req, p.rewriteReceipt)
 	case "eth_getTransactionByHash":
-		result, done, err = p.transaction(ctx, req)
+		result, done, err = p.byLocalHash(ctx, req, p.rewriteTx)
 	case "eth_getTransactionByBlockHashAndIndex", "eth_getTransactionByBlockNumberAndIndex":
 		result, done, err = p.rewritten(ctx, req, p.rewriteTx)
 	case "eth_getBlockByNumber", "eth_getBlockByHash":
@@ -224,8 +224,9 @@ func (p *Proxy) localParam(req request) ([]json.RawMessage, common.Hash, bool) {
 	return ps, local, true
 }
 
-// receipt asks for the receipt of a local hash by its fork hash.
-func (p *Proxy) receipt(ctx context.Context, req request) (json.RawMessage, bool, error) {
+// byLocalHash asks for what a local hash names (its receipt, its
+// transaction) by its fork hash, and rewrites the answer with rewrite.
+func (p *Proxy) byLocalHash(ctx context.Context, req request, rewrite func(json.RawMessage) json.RawMessage) (json.RawMessage, bool, error) {
 	p.sending.RLock()
 	defer p.sending.RUnlock()
 	ps, _, ok := p.localParam(req)
@@ -236,22 +237,7 @@ func (p *Proxy) receipt(ctx context.Context, req request) (json.RawMessage, bool
 	if err != nil {
 		return nil, true, err
 	}
-	return p.rewriteReceipt(res), true, nil
-}
-
-// transaction asks for a local hash's transaction by its fork hash.
-func (p *Proxy) transaction(ctx context.Context, req request) (json.RawMessage, bool, error) {
-	p.sending.RLock()
-	defer p.sending.RUnlock()
-	ps, _, ok := p.localParam(req)
-	if !ok {
-		return nil, false, nil
-	}
-	res, err := p.forward(ctx, req, ps)
-	if err != nil {
-		return nil, true, err
-	}
-	return p.rewriteTx(res), true, nil
+	return rewrite(res), true, nil
 }
 
 // rewritten forwards the call with its params and rewrites the result.
