@@ -141,7 +141,7 @@ type recordChecks struct {
 	allow  *decide.Allowlist
 }
 
-func (c recordChecks) Authorize(rec record.Record) error {
+func (c recordChecks) Authorize(_ context.Context, rec record.Record) error {
 	aerr := c.allow.Check(rec.ChainID, rec.To, rec.Data, rec.Signer)
 	merr := c.sealer.Verify(rec.Intent)
 	switch {

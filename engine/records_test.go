@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -87,16 +88,16 @@ func TestRecordChecks(t *testing.T) {
 	c := recordChecks{sealer, decide.NewAllowlist(opts)}
 	vault := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
 	ok := record.Record{Intent: sealer.Seal(record.Intent{ID: "e-0", ChainID: 1, To: vault, Data: guard.Selector("pause()"), Signer: "g"})}
-	if err := c.Authorize(ok); err != nil {
+	if err := c.Authorize(context.Background(), ok); err != nil {
 		t.Fatal(err)
 	}
 	off := ok
 	off.Data = guard.Selector("unpause()")
-	if err := c.Authorize(off); !errors.Is(err, decide.ErrNotAllowlisted) || !errors.Is(err, record.ErrBadMAC) {
+	if err := c.Authorize(context.Background(), off); !errors.Is(err, decide.ErrNotAllowlisted) || !errors.Is(err, record.ErrBadMAC) {
 		t.Fatalf("off the allowlist and resealed by nobody: %v, want both reasons", err)
 	}
 	off.Intent = sealer.Seal(off.Intent)
-	if err := c.Authorize(off); !errors.Is(err, decide.ErrNotAllowlisted) || errors.Is(err, record.ErrBadMAC) {
+	if err := c.Authorize(context.Background(), off); !errors.Is(err, decide.ErrNotAllowlisted) || errors.Is(err, record.ErrBadMAC) {
 		t.Fatalf("off the allowlist with a valid MAC: %v", err)
 	}
 }
@@ -121,7 +122,7 @@ func BenchmarkAuthorize(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := c.Authorize(bc.rec); err != nil {
+				if err := c.Authorize(context.Background(), bc.rec); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -26,14 +26,14 @@ type recoveryGate struct {
 	recovery    *recovery.Executor
 }
 
-func (g recoveryGate) Authorize(rec record.Record) error {
+func (g recoveryGate) Authorize(ctx context.Context, rec record.Record) error {
 	if recovery.IsRecoveryType(rec.Type) {
-		return g.recovery.Authorize(rec)
+		return g.recovery.Authorize(ctx, rec)
 	}
 	if g.containment == nil {
 		return nil // the benchmark without checks (Records.Unchecked)
 	}
-	return g.containment.Authorize(rec)
+	return g.containment.Authorize(ctx, rec)
 }
 
 // openRecovery opens the proposals bucket and builds the executor's

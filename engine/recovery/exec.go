@@ -71,16 +71,16 @@ type Executor struct {
 // recovery_allowlist, and a proposal, carrying the engine's MAC, that
 // holds this very step and is signed by Threshold distinct configured
 // approvers.
-func (x *Executor) Authorize(rec record.Record) error {
+func (x *Executor) Authorize(ctx context.Context, rec record.Record) error {
 	if err := x.Sealer.Verify(rec.Intent); err != nil {
 		return err
 	}
 	if err := x.Allow(rec.ChainID, rec.To, rec.Data, rec.Signer); err != nil {
 		return fmt.Errorf("recovery action %s: recovery_allowlist: %w", rec.ID, err)
 	}
-	// submit.Authorizer takes no context (the containment check reads
-	// nothing); this one read is bounded here instead.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// The one read of the check, bounded: an unanswered one is
+	// record.Unavailable, and the submitter waits rather than refuses.
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	p, _, err := x.Store.Get(ctx, rec.EventID)
 	if err != nil {

@@ -178,7 +178,7 @@ func TestAuthorize(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := record.Record{Intent: s.Seal(Intent(p, 0)), State: record.Pending}
-	if err := x.Authorize(rec); err == nil || !strings.Contains(err.Error(), "1 valid approvals of the 2") {
+	if err := x.Authorize(context.Background(), rec); err == nil || !strings.Contains(err.Error(), "1 valid approvals of the 2") {
 		t.Fatalf("one approval: %v, want refused", err)
 	}
 	cur, rev, _ := store.Get(ctx, p.ID)
@@ -186,16 +186,16 @@ func TestAuthorize(t *testing.T) {
 	if _, err := store.Update(ctx, cur, rev); err != nil {
 		t.Fatal(err)
 	}
-	if err := x.Authorize(rec); err != nil {
+	if err := x.Authorize(context.Background(), rec); err != nil {
 		t.Fatalf("two approvals: %v", err)
 	}
 	other := rec
 	other.Intent = Intent(p, 0)
 	other.Data = guard.Selector("sweep(address)")
-	if err := x.Authorize(record.Record{Intent: s.Seal(other.Intent)}); err == nil || !strings.Contains(err.Error(), "not a step of proposal") {
+	if err := x.Authorize(context.Background(), record.Record{Intent: s.Seal(other.Intent)}); err == nil || !strings.Contains(err.Error(), "not a step of proposal") {
 		t.Errorf("another call under the proposal: %v, want refused", err)
 	}
-	if err := x.Authorize(record.Record{Intent: Intent(p, 0)}); !errors.Is(err, record.ErrNoMAC) {
+	if err := x.Authorize(context.Background(), record.Record{Intent: Intent(p, 0)}); !errors.Is(err, record.ErrNoMAC) {
 		t.Errorf("an unsealed record: %v, want ErrNoMAC", err)
 	}
 }

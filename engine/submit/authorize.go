@@ -19,17 +19,22 @@ import (
 // before every signature: a first send, a fee bump, a re-sign at a new
 // nonce, a hole filler sent for the record, and for resumed and adopted
 // records (execTransaction of a Safe included: the call is the record's).
+//
+// A check that reads a store (a recovery's proposal) bounds its read by
+// ctx; a store that does not answer (record.Unavailable) is no refusal:
+// the action waits for it.
 type Authorizer interface {
-	Authorize(rec record.Record) error
+	Authorize(ctx context.Context, rec record.Record) error
 }
 
 // admit is the check of a record an Execute starts from, before anything
 // is signed or sent for it: the record is valid (record.Validate), names
 // the sender its signer has, carries a recorded transaction signed by
 // that sender, and the Authorizer allows its call. It returns the recorded
-// transaction of a resumed record. Nothing here writes or reads a store,
-// so that stored garbage can be fuzzed through it.
-func (s *Submitter) admit(rec record.Record) (*types.Transaction, error) {
+// transaction of a resumed record. Nothing here writes a store or reads
+// one besides the Authorizer, so that stored garbage can be fuzzed
+// through it.
+func (s *Submitter) admit(ctx context.Context, rec record.Record) (*types.Transaction, error) {
 	if err := rec.Validate(); err != nil {
 		return nil, err
 	}
@@ -37,7 +42,7 @@ func (s *Submitter) admit(rec record.Record) (*types.Transaction, error) {
 	if known && rec.From != (common.Address{}) && rec.From != sg.Address() {
 		return nil, fmt.Errorf("the record's sender %s is not the address of signer %q (%s)", rec.From.Hex(), rec.Signer, sg.Address().Hex())
 	}
-	if err := s.authorize(rec); err != nil {
+	if err := s.authorize(ctx, rec); err != nil {
 		return nil, err
 	}
 	if rec.State == record.Pending {
@@ -57,19 +62,27 @@ func (s *Submitter) admit(rec record.Record) (*types.Transaction, error) {
 	return &tx, nil
 }
 
-// authorize asks the Authorizer, if there is one.
-func (s *Submitter) authorize(rec record.Record) error {
+// authorize asks the Authorizer, if there is one. A store it could not
+// read is errStoreUnavailable: the action waits, it is not refused.
+func (s *Submitter) authorize(ctx context.Context, rec record.Record) error {
 	if s.opts.Authorizer == nil {
 		return nil
 	}
-	return s.opts.Authorizer.Authorize(rec)
+	err := s.opts.Authorizer.Authorize(ctx, rec)
+	if record.Unavailable(err) && ctx.Err() == nil {
+		return fmt.Errorf("%w: checking the record: %w", errStoreUnavailable, err)
+	}
+	return err
 }
 
 // authorizeSign is the check before one signature with sg for the action:
 // the Authorizer again (the record in hand is the one about to be signed),
 // and the record's sender is sg's.
 func (a *action) authorizeSign(ctx context.Context, sg signer.Signer) error {
-	err := a.s.authorize(a.rec)
+	err := a.s.authorize(ctx, a.rec)
+	if errors.Is(err, errStoreUnavailable) || (err != nil && ctx.Err() != nil) {
+		return err // not a refusal: asked again once the store answers
+	}
 	if err == nil && a.rec.From != (common.Address{}) && a.rec.From != sg.Address() {
 		err = fmt.Errorf("the record's sender %s is not the address of signer %q (%s)", a.rec.From.Hex(), a.rec.Signer, sg.Address().Hex())
 	}

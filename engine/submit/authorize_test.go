@@ -2,6 +2,7 @@ package submit
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,7 +30,7 @@ type onlyTo struct {
 	asked  atomic.Int64
 }
 
-func (o *onlyTo) Authorize(rec record.Record) error {
+func (o *onlyTo) Authorize(_ context.Context, rec record.Record) error {
 	o.asked.Add(1)
 	if o.closed.Load() || rec.To != o.to {
 		return fmt.Errorf("%w: %s", errOffList, rec.To.Hex())
@@ -174,7 +175,7 @@ func FuzzResume(f *testing.F) {
 		if json.Unmarshal(data, &rec) != nil {
 			return
 		}
-		tx, err := s.admit(rec)
+		tx, err := s.admit(context.Background(), rec)
 		if err != nil || rec.State == record.Pending || rec.State.Final() {
 			return
 		}

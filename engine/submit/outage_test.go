@@ -2,10 +2,14 @@ package submit
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/firebreak-dev/firebreak/contracts"
 	"github.com/firebreak-dev/firebreak/engine/record"
@@ -130,5 +134,39 @@ func TestNodeAwayLongerThanTheRetryBudgetAtEstimate(t *testing.T) {
 	}
 	if n := proxy.count("eth_estimateGas"); n != len(failures)+1 {
 		t.Errorf("%d estimates, want %d failed and then one answered", n, len(failures))
+	}
+}
+
+// unanswered is an Authorizer whose store does not answer its first
+// reads, as the recovery check's proposal read does while NATS is away;
+// after that it allows everything.
+type unanswered struct{ left atomic.Int64 }
+
+func (u *unanswered) Authorize(context.Context, record.Record) error {
+	if u.left.Add(-1) >= 0 {
+		return fmt.Errorf("reading the proposal: %w", nats.ErrTimeout)
+	}
+	return nil
+}
+
+// A check that cannot read its store is no refusal: the action is not
+// quarantined, and once the store answers it goes out.
+func TestAuthorizerStoreOutageIsNoRefusal(t *testing.T) {
+	auth := &unanswered{}
+	auth.left.Store(3)
+	e := newAnvilEnv(t, true, func(e *anvilEnv, _ *ChainConfig) { e.authorizer = auth })
+	id, done := e.pause()
+	if err := <-done; err != nil {
+		t.Fatalf("Execute: %v", err)
+	}
+	rec, _, err := e.store.Get(e.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.State != record.Mined || !e.paused() || e.sub.Stats().Refused != 0 {
+		t.Fatalf("record %s (%s), paused %v, %d refused; want mined, paused, none refused", rec.State, rec.Error, e.paused(), e.sub.Stats().Refused)
+	}
+	if auth.left.Load() >= 0 {
+		t.Fatalf("the check was asked %d times, want the 3 unanswered and then more", 3-auth.left.Load())
 	}
 }

@@ -546,7 +546,10 @@ func (a *action) run(ctx context.Context) error {
 	// Whatever wrote the record (this engine, another replica, or someone
 	// with write access to the bucket), nothing is signed or sent for it
 	// unless it passes.
-	tx, err := a.s.admit(a.rec)
+	tx, err := a.s.admit(ctx, a.rec)
+	if errors.Is(err, errStoreUnavailable) || (err != nil && ctx.Err() != nil) {
+		return err // not a refusal: Execute waits for the store
+	}
 	if err != nil {
 		return a.refuse(ctx, err)
 	}
